@@ -1,0 +1,60 @@
+// Package sheet reads and writes the rows of CSV and XLSX files, streaming:
+// neither side holds the whole sheet in memory.
+package sheet
+
+// Row is one data row of a sheet, as the user sees it.
+type Row struct {
+	// Line is the row number a user would look for: the 1-based line of
+	// the record's first line in a CSV, the row number in an XLSX sheet.
+	Line int
+	// Cells holds the row's values as text, padded with "" to the header's
+	// width. XLSX dates are ISO (YYYY-MM-DD, or YYYY-MM-DD HH:MM:SS when
+	// the cell has a time), numbers are plain decimals (115, not 115.0 or
+	// 1.15E2).
+	Cells []string
+	// Problem, when not empty, says why the row cannot be used as it is
+	// (a ragged CSV row, a formula without a cached value). Such a row is
+	// reported invalid and never sent.
+	Problem string
+}
+
+// Reader yields a sheet's header and then its data rows in order.
+// Blank rows are skipped.
+type Reader interface {
+	// Header is the header row, each name trimmed.
+	Header() []string
+	// Next returns the next data row, or io.EOF after the last.
+	Next() (Row, error)
+	// Format describes what was read, so the output can match it.
+	Format() Format
+	Close() error
+}
+
+// Format describes a file's format as read, or as it is to be written.
+type Format struct {
+	Kind      string // "csv" or "xlsx"
+	Delimiter rune   // csv: ',', ';', '\t' or '|'
+	Encoding  string // csv: "utf-8", "utf-8-bom", "utf-16le", "utf-16be", "windows-1252"
+	Sheet     string // xlsx: the sheet's name
+}
+
+// Options tell Open how to read a file; zero values mean "detect".
+type Options struct {
+	Sheet     string // xlsx: sheet name; "" = the first visible sheet
+	HeaderRow int    // 1-based row of the header; 0 = 1
+	Delimiter rune   // csv: 0 = detect
+	Encoding  string // csv: "" = detect; "utf-8", "windows-1252", "utf-16"
+}
+
+// Writer writes an output sheet to a temporary file beside its target;
+// Commit makes it appear at the target atomically, Abort removes it.
+type Writer interface {
+	// Write appends one row. The header was given to Create.
+	Write(cells []string) error
+	// Commit finishes the file (in XLSX with a "Summary" sheet holding
+	// summary, a table of rows), syncs it, renames it over the target
+	// path and syncs the folder.
+	Commit(summary [][]string) error
+	// Abort removes the temporary file; the target is left untouched.
+	Abort() error
+}
