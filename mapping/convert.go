@@ -1,0 +1,547 @@
+package mapping
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// The converters below turn one cell's text into a typed value. Each error
+// message quotes the value, says what it is not, and gives an example of
+// what is expected, so it can be shown to the user as it is.
+
+// cleanSpace trims the value and turns the no-break spaces that
+// spreadsheets like to insert into plain spaces.
+func cleanSpace(s string) string {
+	if strings.ContainsAny(s, "\u00a0\u202f\u2007\t\r\n") {
+		s = strings.Map(func(r rune) rune {
+			switch r {
+			case '\u00a0', '\u202f', '\u2007', '\t', '\r', '\n':
+				return ' '
+			}
+			return r
+		}, s)
+	}
+	return strings.TrimSpace(s)
+}
+
+// ParseInt reads a whole number: "115", " 115 ", "115.0" and "115,0" (how
+// a spreadsheet may show a whole number), "1 150" with space thousands.
+func ParseInt(s string) (int64, error) {
+	t := cleanSpace(s)
+	if t == "" {
+		return 0, errors.New("the cell is empty; expected a whole number, e.g. 115")
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err == nil {
+		return n, nil
+	}
+	f, ferr := ParseNumber(t)
+	if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, fmt.Errorf("%q is not a whole number; expected e.g. 115", s)
+	}
+	return int64(f), nil
+}
+
+// ParseNumber reads a decimal number as Swedish and English spreadsheets
+// write them: "1234.5", "1234,5", "1 234,50" (space or no-break space
+// thousands), "1.234,5", "1,234.5", "-3", "1.5E3".
+func ParseNumber(s string) (float64, error) {
+	bad := func() (float64, error) {
+		return 0, fmt.Errorf("%q is not a number; expected e.g. 1234,50 or 1234.50", s)
+	}
+	t := cleanSpace(s)
+	if t == "" {
+		return 0, errors.New("the cell is empty; expected a number, e.g. 1234,50")
+	}
+	var b strings.Builder
+	b.Grow(len(t))
+	lastDot, lastComma, dots, commas := -1, -1, 0, 0
+	body := t
+	exp := ""
+	if i := strings.IndexAny(t, "eE"); i >= 0 {
+		body, exp = t[:i], t[i+1:]
+		if exp == "" {
+			return bad()
+		}
+		if exp[0] == '+' || exp[0] == '-' {
+			exp = exp[1:]
+			if exp == "" {
+				return bad()
+			}
+		}
+		for _, r := range exp {
+			if r < '0' || r > '9' {
+				return bad()
+			}
+		}
+		exp = t[i+1:]
+	}
+	digits := 0
+	for i, r := range body {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '.':
+			dots++
+			lastDot = i
+		case r == ',':
+			commas++
+			lastComma = i
+		case r == ' ' || r == '\'':
+			// thousands separator
+		case (r == '-' || r == '+' || r == '\u2212') && i == 0:
+		default:
+			return bad()
+		}
+	}
+	if digits == 0 {
+		return bad()
+	}
+	// Decide which mark is the decimal separator.
+	dec := rune(0)
+	switch {
+	case dots > 0 && commas > 0:
+		if lastDot > lastComma {
+			dec = '.'
+		} else {
+			dec = ','
+		}
+	case commas == 1:
+		dec = ','
+	case dots == 1:
+		dec = '.'
+	}
+	if (dec == '.' && dots > 1) || (dec == ',' && commas > 1) {
+		return bad()
+	}
+	for _, r := range body {
+		switch {
+		case r >= '0' && r <= '9', r == '+', r == '-':
+			b.WriteRune(r)
+		case r == '\u2212':
+			b.WriteByte('-')
+		case r == dec:
+			b.WriteByte('.')
+		}
+	}
+	if exp != "" {
+		b.WriteByte('e')
+		b.WriteString(exp)
+	}
+	f, err := strconv.ParseFloat(b.String(), 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return bad()
+	}
+	return f, nil
+}
+
+var boolWords = map[string]bool{
+	"true": true, "false": false,
+	"ja": true, "nej": false, "j": true, "n": false,
+	"yes": true, "no": false, "y": true,
+	"sant": true, "falskt": false,
+	"1": true, "0": false, "1.0": true, "0.0": false,
+	"x": true, "✓": true, "✔": true,
+}
+
+// ParseBool reads true/false, ja/nej, yes/no, j/n, y/n, sant/falskt, 1/0
+// and x (a ticked box). An empty cell is not a value: the mapper omits the
+// field (or uses default:), so "x or empty" columns want `default: false`.
+func ParseBool(s string) (bool, error) {
+	t := strings.ToLower(cleanSpace(s))
+	if v, ok := boolWords[t]; ok {
+		return v, nil
+	}
+	if t == "" {
+		return false, errors.New("the cell is empty; expected ja/nej, yes/no, true/false, 1/0 or x")
+	}
+	return false, fmt.Errorf("%q is not yes or no; expected ja/nej, yes/no, true/false, 1/0 or x", s)
+}
+
+var monthNames = map[string]time.Month{}
+
+func init() {
+	sv := []string{"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"}
+	en := []string{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
+	for i := range 12 {
+		m := time.Month(i + 1)
+		monthNames[sv[i]] = m
+		monthNames[en[i]] = m
+		monthNames[sv[i][:3]] = m
+		monthNames[en[i][:3]] = m
+	}
+	monthNames["sept"] = time.September
+}
+
+// ParseDate reads a calendar date and writes it as YYYY-MM-DD. It accepts
+// what the XLSX reader gives ("2026-12-31", "2026-12-31 00:00[:00]", also
+// with a T), "2026/12/31", "20261231", day first "31/12/2026",
+// "31.12.2026", "31-12-2026", and month names in Swedish or English:
+// "31 dec 2026", "31 december 2026", "December 31, 2026". A time part
+// is checked and dropped; there is never a time-zone shift.
+func ParseDate(s string) (string, error) {
+	t := cleanSpace(s)
+	bad := func() (string, error) {
+		return "", fmt.Errorf("%q is not a date; expected e.g. 2026-12-31 or 31/12/2026", s)
+	}
+	if t == "" {
+		return "", errors.New("the cell is empty; expected a date, e.g. 2026-12-31")
+	}
+	// Split off a time of day.
+	datePart := t
+	if i := strings.IndexAny(t, " T"); i > 0 && i >= 8 && isDigit(t[0]) && isDigit(t[i-1]) {
+		rest := t[i+1:]
+		if !validClock(rest) {
+			return bad()
+		}
+		datePart = t[:i]
+	}
+	var y, m, d int
+	var ok bool
+	switch {
+	case len(datePart) == 8 && allDigits(datePart):
+		y, m, d = atoi(datePart[:4]), atoi(datePart[4:6]), atoi(datePart[6:])
+		ok = true
+	default:
+		y, m, d, ok = numericDate(datePart)
+		if !ok {
+			y, m, d, ok = wordDate(datePart)
+		}
+	}
+	if !ok || y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return bad()
+	}
+	tm := time.Date(y, time.Month(m), d, 12, 0, 0, 0, time.UTC)
+	if tm.Day() != d || int(tm.Month()) != m {
+		return "", fmt.Errorf("%q is not a date: %s %d has no day %d; expected e.g. 2026-12-31", s, time.Month(m), y, d)
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", y, m, d), nil
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func atoi(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+// validClock accepts HH:MM, HH:MM:SS and HH:MM:SS.fff.
+func validClock(s string) bool {
+	parts := strings.Split(s, ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return false
+	}
+	if len(parts) == 3 {
+		if i := strings.IndexByte(parts[2], '.'); i >= 0 {
+			if !allDigits(parts[2][i+1:]) {
+				return false
+			}
+			parts[2] = parts[2][:i]
+		}
+	}
+	limits := []int{23, 59, 59}
+	for i, p := range parts {
+		if len(p) < 1 || len(p) > 2 || !allDigits(p) || atoi(p) > limits[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// numericDate reads Y-M-D (year first, 4 digits) or D-M-Y (year last),
+// with '-', '/' or '.' between the parts.
+func numericDate(s string) (y, m, d int, ok bool) {
+	sep := byte(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isDigit(c) {
+			continue
+		}
+		if c != '-' && c != '/' && c != '.' {
+			return 0, 0, 0, false
+		}
+		if sep == 0 {
+			sep = c
+		} else if c != sep {
+			return 0, 0, 0, false
+		}
+	}
+	if sep == 0 {
+		return 0, 0, 0, false
+	}
+	parts := strings.Split(strings.TrimSuffix(s, "."), string(sep))
+	if len(parts) != 3 {
+		return 0, 0, 0, false
+	}
+	for _, p := range parts {
+		if p == "" || len(p) > 4 {
+			return 0, 0, 0, false
+		}
+	}
+	switch {
+	case len(parts[0]) == 4 && len(parts[1]) <= 2 && len(parts[2]) <= 2:
+		return atoi(parts[0]), atoi(parts[1]), atoi(parts[2]), true
+	case len(parts[2]) == 4 && len(parts[0]) <= 2 && len(parts[1]) <= 2:
+		return atoi(parts[2]), atoi(parts[1]), atoi(parts[0]), true
+	}
+	return 0, 0, 0, false
+}
+
+// wordDate reads "31 dec 2026", "31 december 2026", "31. dec. 2026",
+// "December 31, 2026" and "dec 31 2026".
+func wordDate(s string) (y, m, d int, ok bool) {
+	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return r == ' ' || r == ',' || r == '.' || r == '-' || r == '/'
+	})
+	if len(f) != 3 {
+		return 0, 0, 0, false
+	}
+	if !allDigits(f[2]) || len(f[2]) != 4 {
+		return 0, 0, 0, false
+	}
+	y = atoi(f[2])
+	day, month := f[0], f[1]
+	if !allDigits(day) {
+		day, month = month, day
+	}
+	mm, found := monthNames[month]
+	if !found || !allDigits(day) || len(day) > 2 {
+		return 0, 0, 0, false
+	}
+	return y, int(mm), atoi(day), true
+}
+
+// ParseEmail checks an e-mail address and returns it trimmed, with its
+// domain lower-cased. "Anna <anna@x.se>" and "mailto:" are unwrapped;
+// two addresses in one cell are refused.
+func ParseEmail(s string) (string, error) {
+	t := cleanSpace(s)
+	if t == "" {
+		return "", errors.New("the cell is empty; expected an e-mail address, e.g. anna@example.se")
+	}
+	if i := strings.LastIndexByte(t, '<'); i >= 0 && strings.HasSuffix(t, ">") {
+		t = strings.TrimSpace(t[i+1 : len(t)-1])
+	}
+	if len(t) > 7 && strings.EqualFold(t[:7], "mailto:") {
+		t = t[7:]
+	}
+	if strings.Count(t, "@") > 1 && strings.ContainsAny(t, ",; ") {
+		return "", fmt.Errorf("%q holds more than one e-mail address; keep one per cell; expected e.g. anna@example.se", s)
+	}
+	at := strings.LastIndexByte(t, '@')
+	if at <= 0 || at == len(t)-1 || len(t) > 254 {
+		return "", fmt.Errorf("%q is not an e-mail address; expected e.g. anna@example.se", s)
+	}
+	local, domain := t[:at], strings.ToLower(t[at+1:])
+	if !validLocal(local) {
+		return "", fmt.Errorf("%q is not an e-mail address: the part before @ is not valid; expected e.g. anna@example.se", s)
+	}
+	if !validDomain(domain) {
+		return "", fmt.Errorf("%q is not an e-mail address: %q is not a domain; expected e.g. anna@example.se", s, domain)
+	}
+	return local + "@" + domain, nil
+}
+
+func validLocal(s string) bool {
+	if len(s) > 64 || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case strings.ContainsRune(".!#$%&'*+/=?^_`{|}~-", r):
+		case r > 127 && unicode.IsLetter(r):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func validDomain(s string) bool {
+	labels := strings.Split(s, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r > 127 && unicode.IsLetter(r)) {
+				return false
+			}
+		}
+	}
+	tld := labels[len(labels)-1]
+	if utf8.RuneCountInString(tld) < 2 || allDigits(tld) {
+		return false
+	}
+	return true
+}
+
+const phoneExpect = "expected e.g. 070-123 45 67 or +46701234567"
+
+// extension markers, longest first; what follows them is dropped.
+var extMarkers = []string{"anknytning", "ankn.", "ankn", "ank.", "ext.", "ext", "x"}
+
+// ParsePhone reads a phone number the way people type it in Sweden and
+// returns it in E.164: "070-123 45 67", "0701234567", "+46 (0)70 123 45 67",
+// "0046 70 123 45 67" and "46701234567" all give "+46701234567"; a foreign
+// "+" number is kept in E.164. Spreadsheet artefacts are cleaned first: a
+// trailing ".0", E-notation ("4.6701234567E10"), an extension ("ankn. 12",
+// dropped). Two numbers in one cell are refused.
+func ParsePhone(s string) (string, error) {
+	t := cleanSpace(s)
+	if t == "" {
+		return "", errors.New("the cell is empty; " + phoneExpect)
+	}
+	bad := func(why string) (string, error) {
+		if why != "" {
+			why = ": " + why
+		}
+		return "", fmt.Errorf("%q is not a phone number%s; %s", s, why, phoneExpect)
+	}
+	if len(t) > 64 {
+		return bad("too long")
+	}
+	// Two numbers in one cell: separators with enough digits on each side.
+	lower := strings.ToLower(t)
+	for _, sep := range []string{" eller ", " or ", ",", ";", "/", "|", " och ", " and "} {
+		if i := strings.Index(lower, sep); i >= 0 {
+			if countDigits(lower[:i]) >= 6 && countDigits(lower[i+len(sep):]) >= 6 {
+				return "", fmt.Errorf("%q holds two phone numbers; keep one per cell, %s", s, phoneExpect)
+			}
+		}
+	}
+	// Extension: drop it.
+	for _, m := range extMarkers {
+		if i := strings.LastIndex(lower, m); i > 0 {
+			rest := strings.TrimSpace(lower[i+len(m):])
+			if allDigits(rest) && len(rest) <= 6 && countDigits(lower[:i]) >= 6 {
+				t = strings.TrimSpace(t[:i])
+				t = strings.TrimRight(t, " ,;-")
+				break
+			}
+		}
+	}
+	// Spreadsheet number artefacts.
+	if v, ok := fromSpreadsheetNumber(t); ok {
+		t = v
+	}
+	// Keep only what belongs to a number; letters are an error.
+	var b strings.Builder
+	b.Grow(len(t))
+	plus := false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case isDigit(c):
+			b.WriteByte(c)
+		case c == '+':
+			if b.Len() > 0 || plus {
+				return bad("a + inside the number")
+			}
+			plus = true
+		case c == ' ' || c == '-' || c == '.' || c == '/':
+		case c == '(' || c == ')':
+		default:
+			return bad("")
+		}
+	}
+	digits := b.String()
+	// "(0)" after a country code is a national trunk prefix to drop.
+	if plus || strings.HasPrefix(digits, "00") {
+		if i := strings.Index(t, "(0)"); i > 0 {
+			d := countDigits(t[:i])
+			if d <= 5 && d < len(digits) {
+				digits = digits[:d] + digits[d+1:]
+			}
+		}
+	}
+	if len(digits) < 6 || len(digits) > 17 {
+		return bad("")
+	}
+	// Fast path: a Swedish mobile number 07[02369]NNNNNNN.
+	if !plus && len(digits) == 10 && digits[0] == '0' && digits[1] == '7' && strings.IndexByte("02369", digits[2]) >= 0 {
+		return "+46" + digits[1:], nil
+	}
+	var candidates []string
+	switch {
+	case plus:
+		candidates = []string{"+" + digits}
+	case strings.HasPrefix(digits, "00"):
+		candidates = []string{"+" + digits[2:]}
+	case strings.HasPrefix(digits, "46") && len(digits) >= 10:
+		// 46701234567: the + was lost. Try that before a national number.
+		candidates = []string{"+" + digits, digits}
+	default:
+		candidates = []string{digits}
+	}
+	for _, c := range candidates {
+		num, err := phonenumbers.Parse(c, "SE")
+		if err != nil || !phonenumbers.IsValidNumber(num) {
+			continue
+		}
+		return phonenumbers.Format(num, phonenumbers.E164), nil
+	}
+	return bad("")
+}
+
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+// fromSpreadsheetNumber undoes what a spreadsheet does to a phone number it
+// took for a number: "701234567.0" and "4.6701234567E10" (also with a
+// decimal comma). It answers ok only when the result is an exact integer.
+func fromSpreadsheetNumber(t string) (string, bool) {
+	if i := strings.IndexAny(t, ".,"); i > 0 && allDigits(t[:i]) && strings.Trim(t[i+1:], "0") == "" && len(t) > i+1 {
+		return t[:i], true
+	}
+	e := strings.IndexAny(t, "eE")
+	if e <= 0 {
+		return "", false
+	}
+	mant, exp := strings.Replace(t[:e], ",", ".", 1), strings.TrimPrefix(t[e+1:], "+")
+	if !allDigits(exp) || len(exp) > 2 {
+		return "", false
+	}
+	for _, c := range mant {
+		if !(c == '.' || c >= '0' && c <= '9') {
+			return "", false
+		}
+	}
+	r, ok := new(big.Rat).SetString(mant + "e" + exp)
+	if !ok || !r.IsInt() || r.Sign() <= 0 {
+		return "", false
+	}
+	return r.Num().String(), true
+}
