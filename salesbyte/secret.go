@@ -1,0 +1,100 @@
+package salesbyte
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+)
+
+const redacted = "[redacted]"
+
+// Secret holds a credential (the integration uuid or a Quotes API token).
+// Every way of printing, logging or encoding it shows "[redacted]"; only
+// this package reads the value.
+type Secret struct{ v string }
+
+// NewSecret wraps a credential; surrounding blanks (a file's trailing
+// newline) are dropped.
+func NewSecret(s string) Secret { return Secret{v: strings.TrimSpace(s)} }
+
+// IsZero reports whether no credential was given.
+func (s Secret) IsZero() bool { return s.v == "" }
+
+func (s Secret) String() string   { return redacted }
+func (s Secret) GoString() string { return redacted }
+
+// Format prints "[redacted]" for every verb, %x and %q included.
+func (s Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
+
+// MarshalJSON encodes the secret as "[redacted]".
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+
+// MarshalText encodes the secret as [redacted] (YAML, XML, map keys).
+func (s Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+
+// LogValue keeps the secret out of log/slog output.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+func (s Secret) reveal() string { return s.v }
+
+// scrub replaces every occurrence of the secret (plain, URL-escaped or
+// path-escaped) in text by "[redacted]".
+func (s Secret) scrub(text string) string {
+	if s.v == "" || text == "" {
+		return text
+	}
+	text = strings.ReplaceAll(text, s.v, redacted)
+	if q := url.QueryEscape(s.v); q != s.v {
+		text = strings.ReplaceAll(text, q, redacted)
+	}
+	if p := url.PathEscape(s.v); p != s.v {
+		text = strings.ReplaceAll(text, p, redacted)
+	}
+	return text
+}
+
+// scrubbedError hides a secret from an error's text while keeping the
+// error chain for errors.Is and errors.As.
+type scrubbedError struct {
+	err    error
+	secret Secret
+}
+
+func (e *scrubbedError) Error() string { return e.secret.scrub(e.err.Error()) }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+// Timeout forwards the wrapped error's Timeout, as net.Error has it.
+func (e *scrubbedError) Timeout() bool {
+	t, ok := e.err.(interface{ Timeout() bool })
+	return ok && t.Timeout()
+}
+
+func (s Secret) scrubErr(err error) error {
+	if err == nil || s.v == "" {
+		return err
+	}
+	return &scrubbedError{err: err, secret: s}
+}
+
+// scrubError removes the secret from everything an *Error shows.
+func (s Secret) scrubError(e *Error) *Error {
+	if e == nil || s.v == "" {
+		return e
+	}
+	e.Message = s.scrub(e.Message)
+	if e.Fields != nil {
+		clean := make(map[string][]string, len(e.Fields))
+		for k, msgs := range e.Fields {
+			out := make([]string, len(msgs))
+			for i, m := range msgs {
+				out[i] = s.scrub(m)
+			}
+			clean[s.scrub(k)] = out
+		}
+		e.Fields = clean
+	}
+	e.Err = s.scrubErr(e.Err)
+	return e
+}
