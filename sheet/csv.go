@@ -1,0 +1,348 @@
+package sheet
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// sniffSize is how much of a CSV file is looked at to detect its encoding
+// and delimiter.
+const sniffSize = 64 << 10
+
+var delimiters = []rune{',', ';', '\t', '|'}
+
+type csvReader struct {
+	path     string
+	file     *os.File
+	r        *csv.Reader
+	header   []string
+	format   Format
+	lineBase int // physical lines before the csv.Reader's first line
+}
+
+func openCSV(path string, f *os.File, opt Options) (Reader, error) {
+	fail := func(err error) (Reader, error) {
+		f.Close()
+		return nil, err
+	}
+	raw := bufio.NewReaderSize(f, sniffSize)
+	peek, err := raw.Peek(sniffSize)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return fail(&FileError{Path: path, Problem: "cannot be read (" + err.Error() + ")", Hint: "check the file"})
+	}
+	enc, err := detectEncoding(peek, opt.Encoding)
+	if err != nil {
+		return fail(&FileError{Path: path, Problem: err.Error(),
+			Hint: `use --encoding utf-8, windows-1252 or utf-16`})
+	}
+	var text io.Reader = raw
+	switch enc {
+	case "utf-8-bom":
+		if bytes.HasPrefix(peek, []byte("\xEF\xBB\xBF")) {
+			raw.Discard(3)
+		}
+	case "utf-16le":
+		text = transform.NewReader(raw, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder())
+	case "utf-16be":
+		text = transform.NewReader(raw, unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder())
+	case "windows-1252":
+		text = transform.NewReader(raw, charmap.Windows1252.NewDecoder())
+	}
+	br := bufio.NewReaderSize(text, sniffSize)
+	sample, err := br.Peek(sniffSize)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return fail(&FileError{Path: path, Problem: "cannot be read as " + enc + " text (" + err.Error() + ")",
+			Hint: "check the file, or say its encoding with --encoding"})
+	}
+	// A UTF-8 BOM that the encoding option did not expect.
+	if bytes.HasPrefix(sample, []byte("\xEF\xBB\xBF")) {
+		br.Discard(3)
+		sample = sample[3:]
+	}
+	lineBase := 0
+	delim := opt.Delimiter
+	if d, n, ok := sepLine(sample); ok {
+		br.Discard(n)
+		sample = sample[n:]
+		lineBase = 1
+		if delim == 0 {
+			delim = d
+		}
+	}
+	if delim == 0 {
+		delim = detectDelimiter(sample, len(sample) < sniffSize)
+	}
+	if delim == '"' || delim == '\r' || delim == '\n' || delim == utf8.RuneError {
+		return fail(&FileError{Path: path, Problem: fmt.Sprintf("%q cannot be a delimiter", delim),
+			Hint: "use --delimiter with one of , ; tab |"})
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = delim
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = false
+	r := &csvReader{path: path, file: f, r: cr, lineBase: lineBase,
+		format: Format{Kind: "csv", Delimiter: delim, Encoding: enc}}
+
+	headerRow := opt.HeaderRow
+	if headerRow < 1 {
+		headerRow = 1
+	}
+	var rec []string
+	for i := 1; ; {
+		rec, err = cr.Read()
+		if err == io.EOF {
+			if i == 1 {
+				return fail(&FileError{Path: path, Problem: "has no rows, not even a header",
+					Hint: "check that you picked the right file"})
+			}
+			return fail(&FileError{Path: path, Problem: fmt.Sprintf("has only %d rows, so row %d cannot be the header", i-1, headerRow),
+				Hint: "check --header-row"})
+		}
+		if err != nil {
+			return fail(r.parseError(err))
+		}
+		if i < headerRow {
+			i++
+			continue
+		}
+		if headerRow == 1 && blank(rec) {
+			continue // blank records before the header
+		}
+		break
+	}
+	line, _ := cr.FieldPos(0)
+	h, err := checkHeader(path, fmt.Sprintf("the header row (line %d)", line+lineBase), rec)
+	if err != nil {
+		return fail(err)
+	}
+	r.header = h
+	return r, nil
+}
+
+// detectEncoding names the encoding of a file starting with b: the one
+// asked for, or the one its BOM says, or utf-8 when b is valid UTF-8, or
+// windows-1252.
+func detectEncoding(b []byte, asked string) (string, error) {
+	switch strings.ToLower(strings.ReplaceAll(strings.TrimSpace(asked), "_", "-")) {
+	case "":
+	case "utf-8", "utf8":
+		if bytes.HasPrefix(b, []byte("\xEF\xBB\xBF")) {
+			return "utf-8-bom", nil
+		}
+		return "utf-8", nil
+	case "utf-8-bom", "utf8-bom":
+		return "utf-8-bom", nil
+	case "windows-1252", "cp1252", "latin1", "latin-1", "iso-8859-1", "ansi":
+		return "windows-1252", nil
+	case "utf-16", "utf16", "unicode":
+		if bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
+			return "utf-16be", nil
+		}
+		return "utf-16le", nil
+	case "utf-16le":
+		return "utf-16le", nil
+	case "utf-16be":
+		return "utf-16be", nil
+	default:
+		return "", fmt.Errorf("encoding %q is not one this tool reads", asked)
+	}
+	switch {
+	case bytes.HasPrefix(b, []byte("\xEF\xBB\xBF")):
+		return "utf-8-bom", nil
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
+		return "utf-16le", nil
+	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
+		return "utf-16be", nil
+	}
+	// The sample may end inside a multi-byte sequence.
+	check := b
+	if len(b) == sniffSize {
+		for i := 0; i < utf8.UTFMax && len(check) > 0; i++ {
+			if utf8.Valid(check) {
+				break
+			}
+			check = check[:len(check)-1]
+		}
+	}
+	if utf8.Valid(check) {
+		return "utf-8", nil
+	}
+	return "windows-1252", nil
+}
+
+// sepLine recognises Excel's "sep=;" first line and returns the delimiter
+// and the line's length with its line end.
+func sepLine(b []byte) (rune, int, bool) {
+	if len(b) < 5 || !strings.EqualFold(string(b[:4]), "sep=") {
+		return 0, 0, false
+	}
+	d, size := utf8.DecodeRune(b[4:])
+	rest := b[4+size:]
+	n := 4 + size
+	switch {
+	case len(rest) == 0:
+	case bytes.HasPrefix(rest, []byte("\r\n")):
+		n += 2
+	case rest[0] == '\n':
+		n++
+	default:
+		return 0, 0, false
+	}
+	if d == '\r' || d == '\n' || d == '"' || d == utf8.RuneError {
+		return 0, 0, false
+	}
+	return d, n, true
+}
+
+// detectDelimiter trial-parses sample with each delimiter and picks the one
+// that splits the most records into the header's field count, which must
+// be more than one; ties go to the earlier delimiter in , ; tab |.
+func detectDelimiter(sample []byte, complete bool) rune {
+	if !complete {
+		// Drop the last, probably cut, line.
+		if i := bytes.LastIndexByte(sample, '\n'); i > 0 {
+			sample = sample[:i+1]
+		}
+	}
+	best, bestScore := ',', 0
+	for _, d := range delimiters {
+		cr := csv.NewReader(bytes.NewReader(sample))
+		cr.Comma = d
+		cr.FieldsPerRecord = -1
+		width, score := 0, 0
+		for n := 0; n < 1000; n++ {
+			rec, err := cr.Read()
+			if err != nil {
+				break
+			}
+			if blank(rec) {
+				continue
+			}
+			if width == 0 {
+				width = len(rec)
+				if width < 2 {
+					break
+				}
+			}
+			if len(rec) == width {
+				score++
+			} else {
+				score--
+			}
+		}
+		if score > bestScore {
+			best, bestScore = d, score
+		}
+	}
+	return best
+}
+
+// blank reports whether every field of rec is empty or white space.
+func blank(rec []string) bool {
+	for _, s := range rec {
+		if strings.TrimSpace(s) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *csvReader) Header() []string { return r.header }
+func (r *csvReader) Format() Format   { return r.format }
+func (r *csvReader) Close() error     { return r.file.Close() }
+
+func (r *csvReader) Next() (Row, error) {
+	for {
+		rec, err := r.r.Read()
+		if err == io.EOF {
+			return Row{}, io.EOF
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && pe.StartLine == pe.Line &&
+				(errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrQuote)) {
+				// The record's line was read to its end: report the row
+				// and go on with the next line.
+				return Row{
+					Line:    pe.StartLine + r.lineBase,
+					Cells:   make([]string, len(r.header)),
+					Problem: fmt.Sprintf("column %d has a stray double quote (\"); put the whole value in double quotes and double every quote inside it (\"\"), or remove the quote", pe.Column),
+				}, nil
+			}
+			return Row{}, r.parseError(err)
+		}
+		if blank(rec) {
+			continue
+		}
+		line, _ := r.r.FieldPos(0)
+		return r.row(line+r.lineBase, rec), nil
+	}
+}
+
+func (r *csvReader) row(line int, rec []string) Row {
+	w := len(r.header)
+	row := Row{Line: line}
+	switch {
+	case len(rec) > w:
+		var extra []string
+		for _, s := range rec[w:] {
+			if strings.TrimSpace(s) != "" {
+				extra = append(extra, fmt.Sprintf("%q", s))
+			}
+		}
+		if len(extra) > 0 {
+			if len(extra) > 3 {
+				extra = append(extra[:3], "…")
+			}
+			row.Problem = fmt.Sprintf("has %d values but the header has %d columns (extra: %s); check for a missing quote or a delimiter inside a value",
+				len(rec), w, strings.Join(extra, ", "))
+		}
+		rec = rec[:w]
+	case len(rec) < w:
+		var missing []string
+		for i := len(rec); i < w && len(missing) < 3; i++ {
+			missing = append(missing, fmt.Sprintf("%s %q", colName(i), r.header[i]))
+		}
+		if w-len(rec) > 3 {
+			missing = append(missing, "…")
+		}
+		row.Problem = fmt.Sprintf("has %d values but the header has %d columns (missing: %s); check for a missing delimiter or a line break inside a value",
+			len(rec), w, strings.Join(missing, ", "))
+		rec = append(rec, make([]string, w-len(rec))...)
+	}
+	if row.Problem == "" {
+		for i, s := range rec {
+			if !utf8.ValidString(s) {
+				row.Problem = fmt.Sprintf("column %s %q has bytes that are not valid UTF-8; save the file as CSV UTF-8, or say its encoding with --encoding windows-1252",
+					colName(i), r.header[i])
+				break
+			}
+		}
+	}
+	row.Cells = rec
+	return row
+}
+
+func (r *csvReader) parseError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		where := fmt.Sprintf("line %d", pe.StartLine+r.lineBase)
+		if pe.Line != pe.StartLine {
+			where = fmt.Sprintf("the value that starts on line %d (read up to line %d)", pe.StartLine+r.lineBase, pe.Line+r.lineBase)
+		}
+		return &FileError{Path: r.path, Problem: fmt.Sprintf("%s, column %d: %v", where, pe.Column, pe.Err),
+			Hint: "a quoted value is not closed: find the opening double quote and add the closing one"}
+	}
+	return &FileError{Path: r.path, Problem: "cannot be read (" + err.Error() + ")", Hint: "check the file, or say its encoding with --encoding"}
+}

@@ -1,0 +1,346 @@
+package sheet
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+type xlsxReader struct {
+	path   string
+	file   *excelize.File
+	rows   *excelize.Rows
+	rowNum int // the sheet row number of the row last read
+	header []string
+	format Format
+}
+
+func openXLSX(path string, opt Options) (Reader, error) {
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		return nil, errDamaged(path)
+	}
+	fail := func(err error) (Reader, error) {
+		f.Close()
+		return nil, err
+	}
+	names := f.GetSheetList()
+	if len(names) == 0 {
+		return fail(errDamaged(path))
+	}
+	name, err := pickSheet(f, path, names, opt.Sheet)
+	if err != nil {
+		return fail(err)
+	}
+	if err := isoDates(f); err != nil {
+		return fail(&FileError{Path: path, Problem: "has a style sheet that cannot be read (" + err.Error() + ")",
+			Hint: "open it in Excel or LibreOffice and save it again as .xlsx"})
+	}
+	rows, err := f.Rows(name)
+	if err != nil {
+		return fail(&FileError{Path: path, Problem: fmt.Sprintf("sheet %q cannot be read (%v)", name, err),
+			Hint: "open it in Excel or LibreOffice and save it again as .xlsx"})
+	}
+	r := &xlsxReader{path: path, file: f, rows: rows, format: Format{Kind: "xlsx", Sheet: name}}
+	headerRow := opt.HeaderRow
+	if headerRow < 1 {
+		headerRow = 1
+	}
+	var cells []string
+	for r.rowNum < headerRow {
+		if !rows.Next() {
+			if err := rows.Error(); err != nil {
+				r.Close()
+				return nil, r.readError(err)
+			}
+			r.Close()
+			if r.rowNum == 0 {
+				return nil, &FileError{Path: path, Problem: fmt.Sprintf("sheet %q is empty", name),
+					Hint: "pick the sheet that holds the rows with --sheet (the sheets are: " + quoteList(names) + ")"}
+			}
+			return nil, &FileError{Path: path, Problem: fmt.Sprintf("sheet %q has only %d rows, so row %d cannot be the header", name, r.rowNum, headerRow),
+				Hint: "check --header-row"}
+		}
+		r.rowNum++
+		if r.rowNum == headerRow {
+			if cells, err = rows.Columns(); err != nil {
+				r.Close()
+				return nil, r.readError(err)
+			}
+		}
+	}
+	h, err := checkHeader(path, fmt.Sprintf("header row %d of sheet %q", headerRow, name), cells)
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	r.header = h
+	return r, nil
+}
+
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// pickSheet returns the sheet asked for, or the first visible one.
+func pickSheet(f *excelize.File, path string, names []string, asked string) (string, error) {
+	if asked == "" {
+		for _, n := range names {
+			if v, err := f.GetSheetVisible(n); err == nil && v {
+				return n, nil
+			}
+		}
+		return names[0], nil
+	}
+	for _, n := range names {
+		if n == asked {
+			return n, nil
+		}
+	}
+	for _, n := range names {
+		if strings.EqualFold(n, asked) {
+			return n, nil
+		}
+	}
+	list := make([]string, len(names))
+	for i, n := range names {
+		list[i] = fmt.Sprintf("%q", n)
+		if v, err := f.GetSheetVisible(n); err == nil && !v {
+			list[i] += " (hidden)"
+		}
+	}
+	return "", &FileError{Path: path, Problem: fmt.Sprintf("has no sheet named %q", asked),
+		Hint: "use --sheet with one of the sheets there are: " + strings.Join(list, ", ")}
+}
+
+func (r *xlsxReader) Header() []string { return r.header }
+func (r *xlsxReader) Format() Format   { return r.format }
+
+func (r *xlsxReader) Close() error {
+	if r.rows != nil {
+		r.rows.Close()
+		r.rows = nil
+	}
+	return r.file.Close()
+}
+
+func (r *xlsxReader) readError(err error) error {
+	return &FileError{Path: r.path,
+		Problem: fmt.Sprintf("sheet %q, row %d cannot be read (%v)", r.format.Sheet, r.rowNum, err),
+		Hint:    "open it in Excel or LibreOffice and save it again as .xlsx"}
+}
+
+func (r *xlsxReader) Next() (Row, error) {
+	if r.rows == nil {
+		return Row{}, io.EOF
+	}
+	w := len(r.header)
+	for r.rows.Next() {
+		r.rowNum++
+		cells, err := r.rows.Columns()
+		if err != nil {
+			return Row{}, r.readError(err)
+		}
+		if len(cells) > w {
+			cells = cells[:w] // values in columns without a name cannot be mapped
+		}
+		if blank(cells) {
+			continue
+		}
+		out := make([]string, w)
+		for i, c := range cells {
+			out[i] = isoDateTime(c)
+		}
+		return Row{Line: r.rowNum, Cells: out}, nil
+	}
+	if err := r.rows.Error(); err != nil {
+		return Row{}, r.readError(err)
+	}
+	return Row{}, io.EOF
+}
+
+var isoStamp = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:[.,]\d+)?Z?$`)
+
+// isoDateTime turns the ISO 8601 text of a t="d" cell ("2021-01-01T10:10:10")
+// into the form Row promises ("2021-01-01 10:10:10").
+func isoDateTime(s string) string {
+	if len(s) < 16 || s[10] != 'T' {
+		return s
+	}
+	m := isoStamp.FindStringSubmatch(s)
+	if m == nil {
+		return s
+	}
+	t := m[2]
+	if len(t) == 5 {
+		t += ":00"
+	}
+	if t == "00:00:00" {
+		return m[1]
+	}
+	return m[1] + " " + t
+}
+
+// Number format kinds.
+const (
+	fmtNumber = iota
+	fmtDate
+	fmtDateTime
+	fmtTime
+	fmtText
+)
+
+// isoDates rewrites the workbook's cell formats so that excelize formats
+// dates as ISO dates and numbers as plain decimals (115, not 115.00 or
+// 1.15E+02): every cell format with a date format points at a new
+// yyyy-mm-dd (or yyyy-mm-dd hh:mm:ss) format, every number or text format
+// at an undefined one, for which excelize gives the stored value. Time and
+// duration formats (h:mm, [h]:mm:ss) stay as they are.
+func isoDates(f *excelize.File) error {
+	if _, err := f.GetStyle(0); err != nil && f.Styles == nil {
+		return err
+	}
+	if f.Styles == nil || f.Styles.CellXfs == nil || len(f.Styles.CellXfs.Xf) == 0 {
+		return nil
+	}
+	n := len(f.Styles.CellXfs.Xf)
+	dateID, err := customFmtID(f, "yyyy-mm-dd")
+	if err != nil {
+		return err
+	}
+	dateTimeID, err := customFmtID(f, "yyyy-mm-dd hh:mm:ss")
+	if err != nil {
+		return err
+	}
+	custom := map[int]string{}
+	if f.Styles.NumFmts != nil {
+		for _, nf := range f.Styles.NumFmts.NumFmt {
+			if nf == nil {
+				continue
+			}
+			code := nf.FormatCode
+			if nf.FormatCode16 != "" {
+				code = nf.FormatCode16
+			}
+			custom[nf.NumFmtID] = code
+		}
+	}
+	// A format id that is neither built in nor defined makes excelize give
+	// the cell's value as stored: numbers as plain decimals.
+	rawID := 163
+	for ; rawID > 81; rawID-- {
+		if _, ok := custom[rawID]; !ok {
+			break
+		}
+	}
+	for i := 0; i < n; i++ {
+		xf := &f.Styles.CellXfs.Xf[i]
+		id := 0
+		if xf.NumFmtID != nil {
+			id = *xf.NumFmtID
+		}
+		kind := fmtNumber
+		if code, ok := custom[id]; ok {
+			kind = classifyFormat(code)
+		} else {
+			kind = builtinKind(id)
+		}
+		switch kind {
+		case fmtDate:
+			v := dateID
+			xf.NumFmtID = &v
+		case fmtDateTime:
+			v := dateTimeID
+			xf.NumFmtID = &v
+		case fmtNumber, fmtText:
+			v := rawID
+			xf.NumFmtID = &v
+		}
+	}
+	return nil
+}
+
+// customFmtID registers a custom number format and returns its id.
+func customFmtID(f *excelize.File, code string) (int, error) {
+	style, err := f.NewStyle(&excelize.Style{CustomNumFmt: &code})
+	if err != nil {
+		return 0, err
+	}
+	xf := f.Styles.CellXfs.Xf[style]
+	if xf.NumFmtID == nil {
+		return 0, fmt.Errorf("number format %q was not registered", code)
+	}
+	return *xf.NumFmtID, nil
+}
+
+func builtinKind(id int) int {
+	switch {
+	case 14 <= id && id <= 17, 27 <= id && id <= 31, 36 <= id && id <= 36, 50 <= id && id <= 58:
+		return fmtDate
+	case id == 22:
+		return fmtDateTime
+	case 18 <= id && id <= 21, 32 <= id && id <= 35, 45 <= id && id <= 47:
+		return fmtTime
+	case id == 49:
+		return fmtText
+	}
+	return fmtNumber
+}
+
+// classifyFormat tells what a custom number format code shows, from its
+// first section with quoted text, [..] parts and escapes removed.
+func classifyFormat(code string) int {
+	var b strings.Builder
+	inQuote, inBracket := false, false
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		switch {
+		case inQuote:
+			if c == '"' {
+				inQuote = false
+			}
+		case inBracket:
+			if c == ']' {
+				inBracket = false
+			}
+		case c == '"':
+			inQuote = true
+		case c == '[':
+			inBracket = true
+		case c == '\\', c == '_', c == '*':
+			i++ // the next character is literal, or padding
+		case c == ';':
+			i = len(code) // only the first section
+		default:
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+		}
+	}
+	s := b.String()
+	if s == "general" {
+		return fmtNumber
+	}
+	hasTime := strings.ContainsAny(s, "hs")
+	// m is a month unless it stands beside hours or seconds (h:mm, mm:ss).
+	hasDate := strings.ContainsAny(s, "yd") || (!hasTime && strings.Contains(s, "m"))
+	switch {
+	case hasDate && hasTime:
+		return fmtDateTime
+	case hasDate:
+		return fmtDate
+	case hasTime:
+		return fmtTime
+	case strings.Contains(s, "@"):
+		return fmtText
+	}
+	return fmtNumber
+}
