@@ -300,7 +300,7 @@ func TestBadRequests(t *testing.T) {
 	if resp.StatusCode != http.StatusUnsupportedMediaType {
 		t.Errorf("text/plain body: %d, want 415", resp.StatusCode)
 	}
-	for _, bad := range []string{`{"uuid":`, `null`, `[1,2]`} {
+	for _, bad := range []string{`{"uuid":`, `null`, `[1,2]`, `{"a":1}{"b":2}`} {
 		resp, err = http.Post(base+pathQuote, "application/json; charset=utf-8", strings.NewReader(bad))
 		if err != nil {
 			t.Fatal(err)
@@ -318,7 +318,7 @@ func TestBadRequests(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown path: %d, want 404", resp.StatusCode)
 	}
-	if st := s.Stats(); st.BadRequests != 5 || st.Created != 0 {
+	if st := s.Stats(); st.BadRequests != 6 || st.Created != 0 {
 		t.Errorf("stats %+v: want 5 bad requests, nothing created", st)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -237,6 +238,9 @@ func decodeRequest(w http.ResponseWriter, r *http.Request) (map[string]any, erro
 	}
 	if body == nil {
 		return nil, errors.New("null")
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, errors.New("more than one JSON value")
 	}
 	return body, nil
 }
