@@ -116,13 +116,9 @@ func openCSV(path string, f *os.File, opt Options) (Reader, error) {
 			i++
 			continue
 		}
-		if headerRow == 1 && blank(rec) {
-			continue // blank records before the header
-		}
 		break
 	}
-	line, _ := cr.FieldPos(0)
-	h, err := checkHeader(path, fmt.Sprintf("the header row (line %d)", line+lineBase), rec)
+	h, err := checkHeader(path, fmt.Sprintf("header row %d", headerRow), rec)
 	if err != nil {
 		return fail(err)
 	}
