@@ -118,34 +118,45 @@ func TestQuotesAPIPagination(t *testing.T) {
 
 func TestQuotesAPIDateFilters(t *testing.T) {
 	s, base := start(t, Options{Token: testToken})
-	for i := range 3 {
+	times := []time.Time{
+		time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC),  // 1 May in Stockholm
+		time.Date(2026, 5, 1, 23, 30, 0, 0, time.UTC), // 2 May 01:30 in Stockholm
+		time.Date(2026, 5, 3, 8, 0, 0, 0, time.UTC),   // 3 May
+	}
+	for i, at := range times {
+		clock := func() time.Time { return at }
+		s.clock.Store(&clock)
 		mustPost(t, base+pathQuote, quoteBody("K", fmt.Sprintf("k%d@example.se", i)))
 	}
-	day := s.Created()[0].CreatedAt.In(stockholm) // the test might straddle midnight: use the creation's own day
-	today := day.Format(time.DateOnly)
-	yesterday := day.AddDate(0, 0, -1).Format(time.DateOnly)
-	tomorrow := day.AddDate(0, 0, 1).Format(time.DateOnly)
 	cases := []struct {
 		query string
-		total int
+		ids   []int64
 	}{
-		{"created_from=" + today, 3},
-		{"created_from=" + today + "&created_to=" + today, 3},
-		{"created_to=" + today, 3},
-		{"created_from=" + tomorrow, 0},
-		{"created_to=" + yesterday, 0},
-		{"created_from=" + yesterday + "&created_to=" + tomorrow, 3},
-		{"updated_from=" + today + "&updated_to=" + today, 3},
-		{"updated_from=" + tomorrow, 0},
+		{"", []int64{3, 2, 1}},
+		{"sort_order=asc", []int64{1, 2, 3}},
+		{"created_from=2026-05-02", []int64{3, 2}},
+		{"created_to=2026-05-01", []int64{1}},
+		{"created_from=2026-05-02&created_to=2026-05-02", []int64{2}},
+		{"created_from=2026-05-01&created_to=2026-05-03&sort_order=asc", []int64{1, 2, 3}},
+		{"created_from=2026-05-04", nil},
+		{"created_to=2026-04-30", nil},
+		{"updated_from=2026-05-03", []int64{3}},
+		{"updated_to=2026-05-02&sort_by=updated_at&sort_order=asc", []int64{1, 2}},
 	}
 	for _, c := range cases {
 		st, b := get(t, base+"/api/quotes?"+c.query, testToken)
 		p := decode[salesbyte.QuotePage](t, b)
-		// records made after midnight would fall on the next day; only
-		// the first is certain to be on `today`, so allow for it
-		if st != 200 || p.Total != c.total && !(c.total == 3 && p.Total >= 1) {
-			t.Errorf("%s: %d total %d, want %d", c.query, st, p.Total, c.total)
+		var ids []int64
+		for _, q := range p.Data {
+			ids = append(ids, q.ID)
 		}
+		if st != 200 || fmt.Sprint(ids) != fmt.Sprint(c.ids) || p.Total != len(c.ids) {
+			t.Errorf("%s: %d ids %v total %d, want %v", c.query, st, ids, p.Total, c.ids)
+		}
+	}
+	st, b := get(t, base+"/api/quotes/"+s.Created()[1].Key, testToken)
+	if q := decode[salesbyte.APIQuote](t, b); st != 200 || !q.CreatedAt.Equal(times[1]) || !q.UpdatedAt.Equal(times[1]) {
+		t.Errorf("by key: created_at %v updated_at %v, want %v", q.CreatedAt, q.UpdatedAt, times[1])
 	}
 	for _, bad := range []string{"created_from=2026-13-01", "created_to=01/02/2026", "sort_by=name", "sort_order=up"} {
 		st, b := get(t, base+"/api/quotes?"+bad, testToken)

@@ -73,6 +73,15 @@ type Server struct {
 	done      chan struct{}          // closed by Close: ends hangs and sleeps
 	closeOnce sync.Once
 	httpSrv   *http.Server
+
+	clock atomic.Pointer[func() time.Time] // the creation clock; nil = time.Now; tests set it
+}
+
+func (s *Server) now() time.Time {
+	if c := s.clock.Load(); c != nil {
+		return (*c)()
+	}
+	return time.Now()
 }
 
 // New checks the options, loads the store file if there is one and

@@ -21,7 +21,7 @@ type Record struct {
 	ID              int64              `json:"id"`
 	Key             string             `json:"key"` // public key, as in /view/<key>
 	Endpoint        salesbyte.Endpoint `json:"endpoint"`
-	Body            map[string]any     `json:"-"` // the request body without uuid; numbers are json.Number
+	Body            map[string]any     `json:"body,omitempty"` // the request body without uuid; numbers are json.Number
 	CreatedAt       time.Time          `json:"created_at"`
 	CustomerName    string             `json:"customer_name,omitempty"`
 	CustomerEmail   string             `json:"customer_email,omitempty"`

@@ -173,7 +173,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, ep salesbyte.Endp
 		}
 	}
 
-	rec, err := s.store.create(ep, body, time.Now())
+	rec, err := s.store.create(ep, body, s.now())
 	if err != nil {
 		s.serverErrors.Add(1)
 		writeJSON(w, http.StatusInternalServerError, message{"Server Error"})
