@@ -208,6 +208,8 @@ func ParseDate(s string) (string, error) {
 	var y, m, d int
 	var ok bool
 	switch {
+	case len(datePart) == 10 && datePart[4] == '-' && datePart[7] == '-' && allDigits(datePart[:4]) && allDigits(datePart[5:7]) && allDigits(datePart[8:]):
+		y, m, d, ok = atoi(datePart[:4]), atoi(datePart[5:7]), atoi(datePart[8:]), true
 	case len(datePart) == 8 && allDigits(datePart):
 		y, m, d = atoi(datePart[:4]), atoi(datePart[4:6]), atoi(datePart[6:])
 		ok = true
@@ -220,11 +222,18 @@ func ParseDate(s string) (string, error) {
 	if !ok || y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 {
 		return bad()
 	}
-	tm := time.Date(y, time.Month(m), d, 12, 0, 0, 0, time.UTC)
-	if tm.Day() != d || int(tm.Month()) != m {
+	if d > daysIn(time.Month(m), y) {
 		return "", fmt.Errorf("%q is not a date: %s %d has no day %d; expected e.g. 2026-12-31", s, time.Month(m), y, d)
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", y, m, d), nil
+	b := []byte("0000-00-00")
+	b[0], b[1], b[2], b[3] = byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10)
+	b[5], b[6] = byte('0'+m/10), byte('0'+m%10)
+	b[8], b[9] = byte('0'+d/10), byte('0'+d%10)
+	return string(b), nil
+}
+
+func daysIn(m time.Month, y int) int {
+	return time.Date(y, m+1, 0, 12, 0, 0, 0, time.UTC).Day()
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }

@@ -64,6 +64,8 @@ type calt struct {
 	index int
 	when  int
 	parts []cfield
+	names []string // "alternatives[1].skus", by part
+	field string   // "alternatives[1]"
 }
 
 type ccustom struct {
@@ -140,7 +142,7 @@ func (s *Spec) refs() []ref {
 type headerIndex struct {
 	header []string
 	exact  map[string][]int
-	folded map[string][]int
+	folded map[string][]int // by lower case
 }
 
 func newHeaderIndex(header []string) *headerIndex {
@@ -148,20 +150,21 @@ func newHeaderIndex(header []string) *headerIndex {
 	for i, name := range header {
 		name = strings.TrimSpace(name)
 		h.exact[name] = append(h.exact[name], i)
-		h.folded[fold(name)] = append(h.folded[fold(name)], i)
+		low := strings.ToLower(name)
+		h.folded[low] = append(h.folded[low], i)
 	}
 	return h
 }
 
 // resolve finds a column; an exact match wins, then a unique match that
-// differs only in case, spaces or diacritics.
+// differs only in case.
 func (h *headerIndex) resolve(name string) (int, string) {
 	if idx := h.exact[name]; len(idx) == 1 {
 		return idx[0], ""
 	} else if len(idx) > 1 {
 		return -1, fmt.Sprintf("column %q appears %d times in the sheet's header (columns %s); rename all but one", name, len(idx), columnLetters(idx))
 	}
-	if idx := h.folded[fold(name)]; len(idx) == 1 && fold(name) != "" {
+	if idx := h.folded[strings.ToLower(name)]; len(idx) == 1 {
 		return idx[0], ""
 	}
 	var nonEmpty []string
@@ -243,13 +246,14 @@ func (s *Spec) Compile(header []string) (*Mapper, error) {
 		m.columnOf[f.field] = c.label
 	}
 	for _, a := range s.alternatives {
-		ca := calt{index: a.index, when: -1}
+		ca := calt{index: a.index, when: -1, field: fmt.Sprintf("alternatives[%d]", a.index)}
 		if a.when != "" {
 			ca.when = resolve(a.when, a.line)
 		}
 		for _, p := range a.parts {
 			c := compile(p.src)
 			ca.parts = append(ca.parts, cfield{name: p.name, src: c})
+			ca.names = append(ca.names, fmt.Sprintf("alternatives[%d].%s", a.index, p.name))
 			if c.label != "" {
 				m.columnOf[fmt.Sprintf("alternatives.%d.%s", a.index-1, p.name)] = c.label
 				if m.columnOf["alternatives"] == "" {
@@ -347,6 +351,9 @@ func (c *csrc) eval(cells []string) (v any, raw string, present bool, err error)
 	}
 	if s.lookup != nil {
 		r, ok := s.lookup[fold(t)]
+		if !ok && raw == "" {
+			r, ok = t, true // a default that is not a map: key is the value itself
+		}
 		if !ok {
 			return nil, raw, false, fmt.Errorf("%q is not in the map: of the mapping file; expected one of %s (add it to map: or fix the cell)", t, strings.Join(s.mapKeys, ", "))
 		}
@@ -462,7 +469,7 @@ func (m *Mapper) Map(cells []string) Result {
 			var productCols []string
 			for pi := range a.parts {
 				p := &a.parts[pi]
-				field := fmt.Sprintf("alternatives[%d].%s", a.index, p.name)
+				field := a.names[pi]
 				v, raw, ok, err := p.src.eval(cells)
 				if err != nil {
 					fail("alternatives", Problem{Column: p.src.label, Field: field, Value: raw, Message: err.Error()})
@@ -482,7 +489,7 @@ func (m *Mapper) Map(cells []string) Result {
 			_, hasBundle := item["bundle_id"]
 			if !hasSKUs && !hasBundle {
 				col := strings.Join(productCols, ", ")
-				fail("alternatives", Problem{Column: col, Field: fmt.Sprintf("alternatives[%d]", a.index),
+				fail("alternatives", Problem{Column: col, Field: a.field,
 					Message: fmt.Sprintf("alternative %d has neither skus nor bundle_id on this row; fill in the cell, or add `when: %s` to the alternative to leave it out on such rows", a.index, col)})
 				continue
 			}
