@@ -1,0 +1,196 @@
+// Package importer runs an import: it reads a sheet, maps and validates
+// every row, shows the plan, sends the valid rows through rate-limited
+// workers with a write-ahead journal, and writes the output sheet in input
+// order. The stages talk through small interfaces (sheet.Reader,
+// sheet.Writer, Sender, Progress), so each is tested alone.
+package importer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/sbimport/sbimport/mapping"
+	"github.com/sbimport/sbimport/salesbyte"
+	"github.com/sbimport/sbimport/sheet"
+)
+
+// Sender creates one quote or lead. *salesbyte.Client is one; its errors
+// are *salesbyte.Error, whose Outcome says whether a retry is safe. Any
+// other error is taken as ambiguous: the row may have been created.
+type Sender interface {
+	Create(ctx context.Context, e salesbyte.Endpoint, body map[string]any) (salesbyte.Created, error)
+}
+
+// Progress is told about the run as it goes; it draws nothing itself.
+type Progress interface {
+	// Start is called once sending begins, with the rows the sheet holds.
+	Start(rows int)
+	// Row is called as each row is settled, in any order.
+	Row(s Status)
+	// Finish is called when every row is settled.
+	Finish()
+}
+
+// Config is one import.
+type Config struct {
+	Input   string        // the sheet to read
+	Read    sheet.Options // how to read it
+	Mapping string        // the mapping file
+	Output  string        // "" = DefaultOutput(Input)
+
+	// ValidateOnly checks every row and writes the output sheet without
+	// sending anything and without a journal.
+	ValidateOnly bool
+	// DryRun stops after the plan.
+	DryRun bool
+
+	Sender      Sender  // nil only with ValidateOnly or DryRun
+	Rate        float64 // requests per second; 0 = unlimited
+	Concurrency int     // requests in flight; 0 = sized from the rate and latency
+	MaxAttempts int     // per row, for answers that are safe to retry; 0 = 6
+
+	RetryUnknown    bool     // send rows whose earlier outcome is unknown
+	AllowDuplicates bool     // send rows whose key repeats an earlier row's
+	Only            []Status // send only rows whose earlier status is one of these ("" = new rows)
+
+	// Confirm is shown the plan before the first request and says whether
+	// to go on. nil = go on.
+	Confirm func(Plan) (bool, error)
+	// Progress, when set, hears about every settled row.
+	Progress Progress
+	// Logf, when set, receives plain log lines (never the uuid).
+	Logf func(format string, args ...any)
+	// Abort, when done, cancels requests already in flight (their rows
+	// become unknown). The ctx given to Run only stops new requests.
+	Abort context.Context
+
+	// Now and Backoff are for tests.
+	Now     func() time.Time
+	Backoff backoff
+	// pause replaces the 1 s pause after a 429/503 without Retry-After (tests).
+	pause time.Duration
+	// RetryBudget is the most retries the run may spend before failing
+	// rows fast; 0 = 200 (successes earn a tenth of a retry each).
+	RetryBudget float64
+}
+
+// InputError is a problem with the mapping, the sheet or the output path
+// found before anything was sent (exit code 2).
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+func inputErr(format string, args ...any) error {
+	return &InputError{Err: fmt.Errorf(format, args...)}
+}
+
+// ErrNotConfirmed is returned when Confirm said no.
+var ErrNotConfirmed = errors.New("nothing was sent: the plan was not confirmed")
+
+// DefaultOutput is where the output sheet goes when -o is not given:
+// "<input>-result.<ext>", or the input itself when it is already a result
+// sheet, so fixing and re-running rows updates one file.
+func DefaultOutput(input string) string {
+	ext := filepath.Ext(input)
+	base := strings.TrimSuffix(input, ext)
+	if strings.HasSuffix(base, "-result") {
+		return input
+	}
+	return base + "-result" + ext
+}
+
+// JournalPath is the journal kept beside an output sheet.
+func JournalPath(output string) string { return output + ".journal" }
+
+func dirOf(path string) string {
+	d := filepath.Dir(path)
+	if d == "" {
+		return "."
+	}
+	return d
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func bytesSHA256(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// columns splits a header into the user's columns and the sb_* columns
+// of an earlier output sheet.
+type columns struct {
+	header   []string // the user's columns, in order
+	user     []int    // their positions in the sheet
+	result   []int    // position of each ResultColumns entry, or -1
+	isResult bool     // the sheet is an earlier output (has sb_status)
+}
+
+func splitColumns(header []string) columns {
+	c := columns{result: make([]int, len(ResultColumns))}
+	for i := range c.result {
+		c.result[i] = -1
+	}
+	for i, h := range header {
+		found := false
+		for j, rc := range ResultColumns {
+			if strings.EqualFold(strings.TrimSpace(h), rc) {
+				c.result[j] = i
+				found = true
+				break
+			}
+		}
+		if !found {
+			c.header = append(c.header, h)
+			c.user = append(c.user, i)
+		}
+	}
+	c.isResult = c.result[colStatus] >= 0
+	return c
+}
+
+func (c *columns) userCells(cells []string) []string {
+	if len(c.user) == len(cells) && !c.isResult && c.result[0] < 0 {
+		return cells
+	}
+	out := make([]string, len(c.user))
+	for i, j := range c.user {
+		if j < len(cells) {
+			out[i] = cells[j]
+		}
+	}
+	return out
+}
+
+// loadMapping reads and compiles the mapping against a sheet's header.
+func loadMapping(path string) (*mapping.Spec, string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", inputErr("mapping file: %w", err)
+	}
+	spec, err := mapping.Parse(path, data)
+	if err != nil {
+		return nil, "", &InputError{Err: err}
+	}
+	return spec, bytesSHA256(data), nil
+}

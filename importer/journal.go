@@ -1,0 +1,384 @@
+package importer
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/sbimport/sbimport/salesbyte"
+)
+
+// The journal is a write-ahead log beside the output sheet. Before a row's
+// request goes out its intent is on disk (fsynced, in group commits); after
+// the answer, its outcome. After a crash the same command reads it back and
+// never sends a row whose request may already have reached SalesByte.
+//
+// Each line is "<crc32c of the JSON, 8 hex digits> <JSON>\n"; a line whose
+// checksum does not match (a torn write at the moment of a crash) ends the
+// readable journal: it and anything after it are dropped.
+//
+// The journal never holds the integration uuid: only row numbers, statuses,
+// ids, links and the server's messages, which the client has scrubbed.
+
+const journalVersion = 1
+
+// Binding ties a journal to one input file, sheet and mapping.
+type Binding struct {
+	InputSHA256   string `json:"input_sha256"`
+	Sheet         string `json:"sheet,omitempty"`
+	HeaderRow     int    `json:"header_row,omitempty"`
+	MappingSHA256 string `json:"mapping_sha256"`
+	Endpoint      string `json:"endpoint"`
+}
+
+// record kinds
+const (
+	recRun     = "run"     // header: binding
+	recIntent  = "intent"  // a request for row R, attempt A, may go out now
+	recNotSent = "notsent" // attempt A of row R certainly did not reach the server
+	recOutcome = "outcome" // final outcome of row R
+	recEnd     = "end"     // the output sheet was written from this journal
+)
+
+type journalRecord struct {
+	T        string           `json:"t"`
+	V        int              `json:"v,omitempty"`
+	Bind     *Binding         `json:"bind,omitempty"`
+	Input    string           `json:"input,omitempty"`
+	Mapping  string           `json:"mapping,omitempty"`
+	Row      int              `json:"r,omitempty"`
+	Attempt  int              `json:"a,omitempty"`
+	Status   Status           `json:"s,omitempty"`
+	ID       int64            `json:"id,omitempty"`
+	Links    *salesbyte.Links `json:"l,omitempty"`
+	HTTP     int              `json:"h,omitempty"`
+	Error    string           `json:"e,omitempty"`
+	At       string           `json:"at,omitempty"`
+	Complete bool             `json:"complete,omitempty"`
+}
+
+// journalState is what a journal file says, read back.
+type journalState struct {
+	Binding  Binding
+	Input    string
+	Mapping  string // the mapping file's path, for reconcile
+	Started  string
+	Complete bool
+	// rows maps a row number to what is known of it.
+	rows map[int]*journaledRow
+	// validBytes is the length of the intact prefix (a torn tail is cut).
+	validBytes int64
+}
+
+type journaledRow struct {
+	Intent   bool // an intent without a later notsent or outcome: may have been sent
+	Attempts int
+	Outcome  *Outcome
+}
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+func encodeRecord(rec *journalRecord) ([]byte, error) {
+	body, err := json.Marshal(rec)
+	if err != nil {
+		return nil, err
+	}
+	line := make([]byte, 0, len(body)+10)
+	line = fmt.Appendf(line, "%08x ", crc32.Checksum(body, crcTable))
+	line = append(line, body...)
+	return append(line, '\n'), nil
+}
+
+// readJournal reads a journal file; os.ErrNotExist when there is none.
+func readJournal(path string) (*journalState, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st := &journalState{rows: make(map[int]*journaledRow)}
+	br := bufio.NewReaderSize(f, 1<<16)
+	var offset int64
+	first := true
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) == 0 && err == io.EOF {
+			break
+		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("read journal %s: %w", path, err)
+		}
+		rec, ok := decodeRecord(line)
+		if !ok {
+			break // torn or damaged: the intact prefix is all there is
+		}
+		if first {
+			if rec.T != recRun || rec.Bind == nil {
+				return nil, fmt.Errorf("journal %s does not start with a run record; it is not an sbimport journal", path)
+			}
+			if rec.V > journalVersion {
+				return nil, fmt.Errorf("journal %s was written by a newer sbimport (version %d); use that version to finish the run", path, rec.V)
+			}
+			st.Binding = *rec.Bind
+			st.Input = rec.Input
+			st.Mapping = rec.Mapping
+			st.Started = rec.At
+			first = false
+		} else {
+			st.apply(rec)
+		}
+		offset += int64(len(line))
+		if err == io.EOF {
+			break
+		}
+	}
+	if first {
+		return nil, fmt.Errorf("journal %s is empty or damaged at its start; move it away to start over", path)
+	}
+	st.validBytes = offset
+	return st, nil
+}
+
+func decodeRecord(line []byte) (*journalRecord, bool) {
+	if len(line) < 11 || line[len(line)-1] != '\n' || line[8] != ' ' {
+		return nil, false
+	}
+	sum, err := strconv.ParseUint(string(line[:8]), 16, 32)
+	if err != nil {
+		return nil, false
+	}
+	body := line[9 : len(line)-1]
+	if crc32.Checksum(body, crcTable) != uint32(sum) {
+		return nil, false
+	}
+	var rec journalRecord
+	if err := json.Unmarshal(body, &rec); err != nil {
+		return nil, false
+	}
+	return &rec, true
+}
+
+func (st *journalState) row(r int) *journaledRow {
+	jr := st.rows[r]
+	if jr == nil {
+		jr = &journaledRow{}
+		st.rows[r] = jr
+	}
+	return jr
+}
+
+func (st *journalState) apply(rec *journalRecord) {
+	switch rec.T {
+	case recIntent:
+		jr := st.row(rec.Row)
+		jr.Intent = true
+		jr.Attempts = max(jr.Attempts, rec.Attempt)
+	case recNotSent:
+		jr := st.row(rec.Row)
+		jr.Intent = false
+	case recOutcome:
+		jr := st.row(rec.Row)
+		jr.Intent = false
+		jr.Attempts = max(jr.Attempts, rec.Attempt)
+		o := &Outcome{Status: rec.Status, ID: rec.ID, HTTPStatus: rec.HTTP, Error: rec.Error, Attempts: rec.Attempt, At: rec.At}
+		if rec.Links != nil {
+			o.Links = *rec.Links
+		}
+		jr.Outcome = o
+	case recEnd:
+		st.Complete = rec.Complete
+	}
+}
+
+// journal appends records. Intents are group-committed: Intent blocks until
+// its record, and every record written before it, is fsynced.
+type journal struct {
+	path string
+	f    *os.File
+
+	mu      sync.Mutex
+	buf     []byte
+	waiters []chan error
+	err     error // sticky write error
+	kick    chan struct{}
+	done    chan struct{}
+	closed  bool
+}
+
+// openJournal creates a new journal (truncating any) or, with resume, opens
+// st's file for appending after its intact prefix.
+func openJournal(path string, bind Binding, input, mappingPath string, resume *journalState, now time.Time) (*journal, error) {
+	var f *os.File
+	var err error
+	if resume != nil {
+		f, err = os.OpenFile(path, os.O_WRONLY, 0o600)
+		if err == nil {
+			err = f.Truncate(resume.validBytes) // drop a torn tail before appending
+		}
+		if err == nil {
+			_, err = f.Seek(resume.validBytes, io.SeekStart)
+		}
+	} else {
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	}
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	j := &journal{path: path, f: f, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	if resume == nil {
+		b := bind
+		line, err := encodeRecord(&journalRecord{T: recRun, V: journalVersion, Bind: &b, Input: input, Mapping: mappingPath, At: now.UTC().Format(time.RFC3339)})
+		if err == nil {
+			_, err = f.Write(line)
+		}
+		if err == nil {
+			err = f.Sync()
+		}
+		if err == nil {
+			err = syncDir(path)
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("write journal %s: %w", path, err)
+		}
+	}
+	go j.loop()
+	return j, nil
+}
+
+func (j *journal) loop() {
+	defer close(j.done)
+	for range j.kick {
+		j.flush()
+	}
+	j.flush()
+}
+
+// flush writes and fsyncs what is buffered and wakes its waiters.
+func (j *journal) flush() {
+	j.mu.Lock()
+	buf, waiters := j.buf, j.waiters
+	j.buf, j.waiters = nil, nil
+	err := j.err
+	j.mu.Unlock()
+	if len(buf) == 0 && len(waiters) == 0 {
+		return
+	}
+	if err == nil && len(buf) > 0 {
+		if _, werr := j.f.Write(buf); werr != nil {
+			err = fmt.Errorf("write journal %s: %w", j.path, werr)
+		} else if serr := j.f.Sync(); serr != nil {
+			err = fmt.Errorf("sync journal %s: %w", j.path, serr)
+		}
+		if err != nil {
+			j.mu.Lock()
+			j.err = err
+			j.mu.Unlock()
+		}
+	}
+	for _, w := range waiters {
+		w <- err
+	}
+}
+
+func (j *journal) append(rec *journalRecord, wait bool) error {
+	line, err := encodeRecord(rec)
+	if err != nil {
+		return err
+	}
+	var ch chan error
+	j.mu.Lock()
+	if j.err != nil {
+		err := j.err
+		j.mu.Unlock()
+		return err
+	}
+	if j.closed {
+		j.mu.Unlock()
+		return errors.New("journal closed")
+	}
+	j.buf = append(j.buf, line...)
+	if wait {
+		ch = make(chan error, 1)
+		j.waiters = append(j.waiters, ch)
+	}
+	select { // under the lock, so Close cannot close kick meanwhile
+	case j.kick <- struct{}{}:
+	default:
+	}
+	j.mu.Unlock()
+	if ch == nil {
+		return nil
+	}
+	return <-ch
+}
+
+// Intent durably records that attempt a of row r is about to be sent.
+func (j *journal) Intent(r, a int) error {
+	return j.append(&journalRecord{T: recIntent, Row: r, Attempt: a}, true)
+}
+
+// NotSent records that attempt a of row r certainly did not reach the server.
+func (j *journal) NotSent(r, a int) error {
+	return j.append(&journalRecord{T: recNotSent, Row: r, Attempt: a}, false)
+}
+
+// Outcome records a row's final outcome.
+func (j *journal) Outcome(r int, o *Outcome) error {
+	rec := &journalRecord{T: recOutcome, Row: r, Attempt: o.Attempts, Status: o.Status, ID: o.ID, HTTP: o.HTTPStatus, Error: o.Error, At: o.At}
+	if o.Links != (salesbyte.Links{}) {
+		l := o.Links
+		rec.Links = &l
+	}
+	return j.append(rec, false)
+}
+
+// End marks that the output sheet now holds every outcome; complete says
+// whether every row was settled (not interrupted).
+func (j *journal) End(complete bool) error {
+	return j.append(&journalRecord{T: recEnd, Complete: complete}, true)
+}
+
+// Close flushes and closes the file.
+func (j *journal) Close() error {
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return nil
+	}
+	j.closed = true
+	j.mu.Unlock()
+	close(j.kick)
+	<-j.done
+	j.mu.Lock()
+	err := j.err
+	j.mu.Unlock()
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncDir fsyncs the folder holding path, so a new or renamed entry
+// survives a power cut.
+func syncDir(path string) error {
+	d, err := os.Open(dirOf(path))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
+}

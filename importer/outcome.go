@@ -1,0 +1,117 @@
+package importer
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/sbimport/sbimport/salesbyte"
+)
+
+// Status is a row's state in the output sheet (sb_status).
+type Status string
+
+const (
+	Pending Status = ""        // not settled: valid and not yet sent (validate writes this)
+	Created Status = "created" // SalesByte created it
+	Failed  Status = "failed"  // SalesByte refused it, or it could not be sent; safe to send again
+	Invalid Status = "invalid" // broke a rule before sending; never sent
+	Unknown Status = "unknown" // sent, answer lost: may have been created; see reconcile
+	Skipped Status = "skipped" // not sent on purpose (duplicate, interrupted, filtered)
+)
+
+// Statuses lists the statuses that appear in sb_status.
+var Statuses = []Status{Created, Failed, Invalid, Unknown, Skipped}
+
+// ParseStatus reads an sb_status cell.
+func ParseStatus(s string) (Status, bool) {
+	switch st := Status(strings.ToLower(strings.TrimSpace(s))); st {
+	case Pending, Created, Failed, Invalid, Unknown, Skipped:
+		return st, true
+	}
+	return "", false
+}
+
+// Outcome is what became of one row; it fills the sb_* columns.
+type Outcome struct {
+	Status     Status
+	ID         int64
+	Links      salesbyte.Links
+	Error      string
+	HTTPStatus int
+	Attempts   int
+	At         string // RFC 3339, when the outcome was known
+}
+
+// ResultColumns are the columns the output sheet appends to the input's.
+var ResultColumns = []string{
+	"sb_status", "sb_id", "sb_link_edit", "sb_link_customer_view",
+	"sb_link_customer_verificate", "sb_link_project_approval",
+	"sb_error", "sb_http_status", "sb_attempts", "sb_row", "sb_at",
+}
+
+const (
+	colStatus = iota
+	colID
+	colEdit
+	colView
+	colVerificate
+	colApproval
+	colError
+	colHTTP
+	colAttempts
+	colRow
+	colAt
+)
+
+// cells renders o as the sb_* cells of sheet row line.
+func (o *Outcome) cells(line int) []string {
+	c := make([]string, len(ResultColumns))
+	c[colStatus] = string(o.Status)
+	if o.ID != 0 {
+		c[colID] = strconv.FormatInt(o.ID, 10)
+	}
+	c[colEdit] = o.Links.Edit
+	c[colView] = o.Links.CustomerView
+	c[colVerificate] = o.Links.CustomerVerificate
+	c[colApproval] = o.Links.ProjectApproval
+	c[colError] = o.Error
+	if o.HTTPStatus != 0 {
+		c[colHTTP] = strconv.Itoa(o.HTTPStatus)
+	}
+	if o.Attempts != 0 {
+		c[colAttempts] = strconv.Itoa(o.Attempts)
+	}
+	c[colRow] = strconv.Itoa(line)
+	c[colAt] = o.At
+	return c
+}
+
+// outcomeFromCells reads the sb_* cells of an earlier output sheet; idx[i]
+// is the column of ResultColumns[i], or -1.
+func outcomeFromCells(cells []string, idx []int) (*Outcome, bool) {
+	get := func(i int) string {
+		if idx[i] < 0 || idx[i] >= len(cells) {
+			return ""
+		}
+		return strings.TrimSpace(cells[idx[i]])
+	}
+	st, ok := ParseStatus(get(colStatus))
+	if !ok {
+		return nil, false
+	}
+	o := &Outcome{
+		Status: st,
+		Links: salesbyte.Links{
+			Edit:               get(colEdit),
+			CustomerView:       get(colView),
+			CustomerVerificate: get(colVerificate),
+			ProjectApproval:    get(colApproval),
+		},
+		Error: get(colError),
+		At:    get(colAt),
+	}
+	o.ID, _ = strconv.ParseInt(get(colID), 10, 64)
+	o.HTTPStatus, _ = strconv.Atoi(get(colHTTP))
+	o.Attempts, _ = strconv.Atoi(get(colAttempts))
+	return o, true
+}

@@ -1,0 +1,483 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sbimport/sbimport/sheet"
+)
+
+// Summary is what a run did.
+type Summary struct {
+	Plan        Plan
+	Counts      map[Status]int
+	Errors      []ErrorCount // most common first
+	Requests    int          // requests sent
+	Throttled   int          // answers 429 or 503
+	Started     time.Time
+	Finished    time.Time
+	Output      string // "" when nothing was written (dry run)
+	Journal     string
+	Validated   bool   // validate: nothing was sent
+	DryRun      bool   // stopped after the plan
+	Interrupted bool   // stopped early by the caller's ctx
+	Stopped     string // why sending stopped early on its own, if it did
+}
+
+// ErrorCount is one error message and how many rows have it.
+type ErrorCount struct {
+	Error string
+	N     int
+}
+
+// ExitCode is the documented exit status for the run: 0 when every row
+// is created (or valid), 1 when rows failed, are invalid, unknown, or
+// were not sent, 130 when interrupted.
+func (s *Summary) ExitCode() int {
+	if s.Interrupted {
+		return 130
+	}
+	if s.DryRun {
+		return 0
+	}
+	bad := s.Counts[Failed] + s.Counts[Invalid] + s.Counts[Unknown]
+	if s.Stopped != "" {
+		bad += s.Counts[Skipped]
+	}
+	if bad > 0 {
+		return 1
+	}
+	return 0
+}
+
+// Rate is the achieved request rate while sending.
+func (s *Summary) Rate() float64 {
+	d := s.Finished.Sub(s.Started).Seconds()
+	if d <= 0 || s.Requests == 0 {
+		return 0
+	}
+	return float64(s.Requests) / d
+}
+
+func (c *Config) setDefaults() {
+	if c.Output == "" {
+		c.Output = DefaultOutput(c.Input)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 6
+	}
+	if c.Backoff.Base == 0 {
+		c.Backoff.Base = 500 * time.Millisecond
+	}
+	if c.Backoff.Cap == 0 {
+		c.Backoff.Cap = 30 * time.Second
+	}
+	if c.RetryBudget <= 0 {
+		c.RetryBudget = 200
+	}
+	if c.Abort == nil {
+		c.Abort = context.Background()
+	}
+	if c.Logf == nil {
+		c.Logf = func(string, ...any) {}
+	}
+}
+
+// Run performs the import cfg describes. ctx stops sending (rows not yet
+// sent are marked skipped, requests in flight finish, the output is
+// written). Errors before anything was sent are *InputError.
+func Run(ctx context.Context, cfg Config) (*Summary, error) {
+	cfg.setDefaults()
+	if !cfg.ValidateOnly && !cfg.DryRun && cfg.Sender == nil {
+		return nil, errors.New("importer: no sender configured")
+	}
+	spec, mapHash, err := loadMapping(cfg.Mapping)
+	if err != nil {
+		return nil, err
+	}
+	r, err := sheet.Open(cfg.Input, cfg.Read)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	cols := splitColumns(r.Header())
+	format := r.Format()
+	r.Close()
+	mapper, err := spec.Compile(cols.header)
+	if err != nil {
+		return nil, &InputError{Err: fmt.Errorf("%s: %w", cfg.Mapping, err)}
+	}
+	if sameFile(cfg.Input, cfg.Output) && !cols.isResult {
+		return nil, inputErr("the output %s would overwrite the input, which is not an sbimport output sheet; give another name with -o", cfg.Output)
+	}
+	inStat, err := os.Stat(cfg.Input)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	sum := &Summary{Output: cfg.Output, Validated: cfg.ValidateOnly, Counts: make(map[Status]int)}
+	plan := Plan{Endpoint: mapper.Endpoint(), Input: cfg.Input, Sheet: format.Sheet, Output: cfg.Output, Rate: cfg.Rate}
+
+	var js *journalState
+	var bind Binding
+	if !cfg.ValidateOnly {
+		sum.Journal = JournalPath(cfg.Output)
+		plan.Journal = sum.Journal
+		inHash, err := fileSHA256(cfg.Input)
+		if err != nil {
+			return nil, &InputError{Err: err}
+		}
+		bind = Binding{InputSHA256: inHash, Sheet: format.Sheet, HeaderRow: cfg.Read.HeaderRow, MappingSHA256: mapHash, Endpoint: string(mapper.Endpoint())}
+		js, err = checkJournal(sum.Journal, bind, cols.isResult, cfg.DryRun)
+		if err != nil {
+			return nil, err
+		}
+		plan.Resumed = js != nil && !js.Complete
+	}
+
+	seed := maphash.MakeSeed()
+	// Pass 1: decide every row, to show the plan before anything is sent.
+	if !cfg.ValidateOnly {
+		p := newPlanner(&cfg, cols, mapper, js, seed)
+		msgs := make(map[string]int)
+		err := eachRow(cfg.Input, cfg.Read, func(row sheet.Row) {
+			plan.tally(plan.Endpoint, p.decide(row, cols.userCells(row.Cells)), msgs)
+		})
+		if err != nil {
+			return nil, &InputError{Err: err}
+		}
+		plan.Messages = sortedMessages(msgs)
+		sum.Plan = plan
+		if cfg.DryRun {
+			sum.DryRun = true
+			sum.Output = ""
+			return sum, nil
+		}
+		if plan.ToSend > 0 && cfg.Confirm != nil {
+			ok, err := cfg.Confirm(plan)
+			if err != nil {
+				return sum, err
+			}
+			if !ok {
+				return sum, ErrNotConfirmed
+			}
+		}
+		if st, err := os.Stat(cfg.Input); err != nil || st.Size() != inStat.Size() || !st.ModTime().Equal(inStat.ModTime()) {
+			return sum, inputErr("%s changed while the plan was shown; nothing was sent, run again", cfg.Input)
+		}
+	} else {
+		sum.Plan = plan
+	}
+
+	// Pass 2: send, in order, and write the output.
+	var j *journal
+	if !cfg.ValidateOnly {
+		var resume *journalState
+		if js != nil {
+			resume = js
+		}
+		mapAbs, _ := filepath.Abs(cfg.Mapping)
+		j, err = openJournal(sum.Journal, bind, cfg.Input, mapAbs, resume, cfg.Now())
+		if err != nil {
+			return sum, err
+		}
+		defer j.Close()
+	}
+	err = send(ctx, &cfg, sum, cols, newPlanner(&cfg, cols, mapper, js, seed), format, j)
+	if err != nil {
+		return sum, err
+	}
+	if j != nil {
+		if err := j.End(!sum.Interrupted); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+// checkJournal looks for a journal of an earlier run beside the output.
+// A journal of this very sheet and mapping is resumed (or, when finished,
+// replayed so nothing is sent twice). One of another sheet is refused while
+// unfinished; a finished one is set aside only when the input is the
+// output sheet it produced (a re-run of failed rows).
+func checkJournal(path string, bind Binding, inputIsResult, dryRun bool) (*journalState, error) {
+	st, err := readJournal(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	if st.Binding == bind {
+		return st, nil
+	}
+	what := "sheet"
+	if st.Binding.InputSHA256 == bind.InputSHA256 {
+		what = "mapping"
+		if st.Binding.MappingSHA256 == bind.MappingSHA256 {
+			what = "sheet, header row or endpoint"
+		}
+	}
+	if !st.Complete {
+		return nil, inputErr("%s belongs to an unfinished run of %s (started %s) with a different %s.\n"+
+			"Finish that run first by running it again with the same sheet and mapping; "+
+			"or, if you are sure none of its rows matter, move the journal away. Nothing was sent", path, st.Input, st.Started, what)
+	}
+	if !inputIsResult {
+		return nil, inputErr("%s holds the results of an earlier run of %s (started %s).\n"+
+			"To re-run its failed rows, give that output sheet as the input (-i); to import another sheet, choose another output with -o. Nothing was sent", dirOf(path), st.Input, st.Started)
+	}
+	if !dryRun {
+		if err := os.Rename(path, path+".prev"); err != nil {
+			return nil, &InputError{Err: fmt.Errorf("set aside the earlier journal: %w", err)}
+		}
+	}
+	return nil, nil
+}
+
+func sameFile(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return os.SameFile(sa, sb)
+}
+
+// eachRow reads every data row of a sheet.
+func eachRow(path string, opt sheet.Options, fn func(sheet.Row)) error {
+	r, err := sheet.Open(path, opt)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		fn(row)
+	}
+}
+
+type item struct {
+	seq   int
+	line  int
+	cells []string
+	d     decision
+	out   *Outcome
+}
+
+const reorderWindow = 4096
+
+// send is pass 2: a producer maps rows in order, a dispatcher hands the
+// ones to send to workers under the throttle, and this goroutine writes
+// every row's outcome to the output in input order.
+func send(ctx context.Context, cfg *Config, sum *Summary, cols columns, p *planner, format sheet.Format, j *journal) error {
+	r, err := sheet.Open(cfg.Input, cfg.Read)
+	if err != nil {
+		return &InputError{Err: err}
+	}
+	defer r.Close()
+	header := append(append([]string{}, cols.header...), ResultColumns...)
+	w, err := sheet.Create(cfg.Output, header, format)
+	if err != nil {
+		return &InputError{Err: fmt.Errorf("output: %w", err)}
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			w.Abort()
+		}
+	}()
+
+	stopCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	wk := newWorkers(cfg, sum, p.mapper.Endpoint(), j, stop)
+	if cfg.Progress != nil {
+		cfg.Progress.Start(sum.Plan.Rows)
+	}
+	sum.Started = cfg.Now()
+
+	jobs := make(chan *item, 64)
+	results := make(chan *item, 256)
+	window := make(chan struct{}, reorderWindow)
+	var readErr error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { // producer
+		defer wg.Done()
+		defer close(jobs)
+		for seq := 0; ; seq++ {
+			row, err := r.Next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				readErr = err
+				stop()
+				return
+			}
+			window <- struct{}{}
+			uc := cols.userCells(row.Cells)
+			it := &item{seq: seq, line: row.Line, cells: uc, d: p.decide(row, uc)}
+			switch {
+			case !it.d.send:
+				it.out = it.d.outcome
+				results <- it
+			case cfg.ValidateOnly:
+				it.out = &Outcome{Status: Pending}
+				results <- it
+			default:
+				jobs <- it
+			}
+		}
+	}()
+	go func() { // dispatcher
+		defer wg.Done()
+		wk.dispatch(stopCtx, jobs, results)
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	var writeErr error
+	errs := make(map[string]int)
+	pending := make(map[int]*item)
+	next := 0
+	for it := range results {
+		pending[it.seq] = it
+		for {
+			x, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			<-window
+			sum.Counts[x.out.Status]++
+			if x.out.Error != "" && x.out.Status != Created {
+				errs[errorClass(x.out.Error)]++
+			}
+			if writeErr == nil {
+				row := append(x.cells[:len(x.cells):len(x.cells)], x.out.cells(x.line)...)
+				if err := w.Write(row); err != nil {
+					writeErr = fmt.Errorf("write %s: %w", cfg.Output, err)
+					stop()
+				}
+			}
+			if cfg.Progress != nil {
+				cfg.Progress.Row(x.out.Status)
+			}
+		}
+	}
+	sum.Finished = cfg.Now()
+	if cfg.Progress != nil {
+		cfg.Progress.Finish()
+	}
+	sum.Requests, sum.Throttled, sum.Stopped = wk.stats()
+	sum.Interrupted = ctx.Err() != nil
+	sum.Errors = topErrors(errs, 10)
+	if readErr != nil {
+		return fmt.Errorf("%s: %w (rows after it were not sent; the journal keeps what was)", cfg.Input, readErr)
+	}
+	if writeErr != nil {
+		return writeErr
+	}
+	if err := wk.journalErr(); err != nil {
+		return err
+	}
+	if err := w.Commit(summaryTable(cfg, sum)); err != nil {
+		return fmt.Errorf("write %s: %w", cfg.Output, err)
+	}
+	committed = true
+	return nil
+}
+
+// errorClass groups messages for the summary: a row's first problem, with
+// the quoted cell values after its first colon left out, so rows that
+// break the same rule count together.
+func errorClass(msg string) string {
+	if i := strings.Index(msg, "; "); i > 0 {
+		msg = msg[:i]
+	}
+	if i := strings.Index(msg, ": "); i > 0 {
+		msg = msg[:i+2] + quoted.ReplaceAllString(msg[i+2:], `"…"`)
+	}
+	const max = 160
+	if len(msg) > max {
+		msg = msg[:max] + "…"
+	}
+	return msg
+}
+
+var quoted = regexp.MustCompile(`"[^"]*"`)
+
+func topErrors(m map[string]int, n int) []ErrorCount {
+	out := make([]ErrorCount, 0, len(m))
+	for e, k := range m {
+		out = append(out, ErrorCount{Error: e, N: k})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].N != out[j].N {
+			return out[i].N > out[j].N
+		}
+		return out[i].Error < out[j].Error
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+func summaryTable(cfg *Config, s *Summary) [][]string {
+	t := [][]string{
+		{"sbimport", "run summary"},
+		{"Input", cfg.Input},
+		{"Sheet", s.Plan.Sheet},
+		{"Endpoint", string(s.Plan.Endpoint)},
+		{"Started", s.Started.Format(time.RFC3339)},
+		{"Finished", s.Finished.Format(time.RFC3339)},
+		{"Requests sent", strconv.Itoa(s.Requests)},
+		{"Achieved rate (requests/s)", strconv.FormatFloat(s.Rate(), 'f', 2, 64)},
+	}
+	if s.Validated {
+		t[0][1] = "validate summary (nothing was sent)"
+	}
+	if s.Interrupted {
+		t = append(t, []string{"Interrupted", "yes: run the same command again to send the rest"})
+	}
+	if s.Stopped != "" {
+		t = append(t, []string{"Stopped early", s.Stopped})
+	}
+	t = append(t, []string{"", ""}, []string{"Status", "Rows"})
+	for _, st := range Statuses {
+		t = append(t, []string{string(st), strconv.Itoa(s.Counts[st])})
+	}
+	if s.Counts[Pending] > 0 {
+		t = append(t, []string{"valid (not sent)", strconv.Itoa(s.Counts[Pending])})
+	}
+	if len(s.Errors) > 0 {
+		t = append(t, []string{"", ""}, []string{"Most common errors", "Rows"})
+		for _, e := range s.Errors {
+			t = append(t, []string{e.Error, strconv.Itoa(e.N)})
+		}
+	}
+	return t
+}
