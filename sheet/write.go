@@ -251,7 +251,10 @@ func (w *xlsxWriter) Write(cells []string) error {
 // the header and writes it and the buffered rows.
 func (w *xlsxWriter) start() error {
 	w.started = true
-	for i, h := range w.header {
+	// Widths are set from the last column to the first: excelize lists
+	// the latest first, and Excel wants the columns in order.
+	for i := len(w.header) - 1; i >= 0; i-- {
+		h := w.header[i]
 		width := utf8.RuneCountInString(h) + 4 // room for the filter button
 		for _, row := range w.buffered {
 			if i < len(row) {
