@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sbimport/sbimport/importer"
+	"github.com/sbimport/sbimport/salesbyte"
+	"github.com/sbimport/sbimport/sheet"
+)
+
+type reconcileOptions struct {
+	input, output, mapping string
+	sheetName              string
+	baseURL, tokenFile     string
+}
+
+func newReconcileCmd(s streams) *cobra.Command {
+	o := &reconcileOptions{}
+	cmd := &cobra.Command{
+		Use:   "reconcile -i OUTPUT_SHEET [-o OUTPUT]",
+		Short: "Settle rows whose outcome is unknown, or created without an id, through the Quotes API",
+		Long: `reconcile reads an output sheet of run, lists the quotes created since that
+run began through SalesByte's Quotes API, and matches them to the rows whose
+outcome is unknown (the answer was lost) and to rows created without an id
+(template quotes answered with plain text), by customer e-mail, phone and
+name. A match fills sb_id and the links and sets created; an unknown row with
+no match becomes failed, safe to send again; a row with several candidates
+is reported and left for you to decide. The sheet is updated in place
+(atomically) unless -o says otherwise, and the run's journal is told, so
+running the same run command again keeps what reconcile found.
+
+The Quotes API token is read from SALESBYTE_API_TOKEN or --token-file.`,
+		Example: `  export SALESBYTE_API_TOKEN=...        # or --token-file token.txt
+  sbimport reconcile -i kunder-result.xlsx`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			tok, err := readSecret(s, o.tokenFile, "SALESBYTE_API_TOKEN", "Quotes API token")
+			if err != nil {
+				return err
+			}
+			if tok.IsZero() {
+				return usageErr("no Quotes API token: set SALESBYTE_API_TOKEN, or put it in a file and give --token-file FILE")
+			}
+			qc, err := salesbyte.NewQuotesClient(o.baseURL, tok, &http.Client{Transport: defaultTransport()})
+			if err != nil {
+				return usageErr("--base-url: %v", err)
+			}
+			return reconcileWith(cmd.Context(), s, o, qc)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.input, "input", "i", "", "the output sheet of a run (required)")
+	f.StringVarP(&o.output, "output", "o", "", "where to write the settled sheet (default: update the input in place)")
+	f.StringVarP(&o.mapping, "mapping", "m", "", "the run's mapping (default: the one its journal names)")
+	f.StringVar(&o.sheetName, "sheet", "", "XLSX: the sheet to read")
+	f.StringVar(&o.baseURL, "base-url", defaultBaseURL, "SalesByte's address")
+	f.StringVar(&o.tokenFile, "token-file", "", "read the Quotes API token from this file (default: $SALESBYTE_API_TOKEN)")
+	cmd.MarkFlagRequired("input")
+	return cmd
+}
+
+func reconcileWith(ctx context.Context, s streams, o *reconcileOptions, q importer.QuoteLister) error {
+	sum, err := importer.Reconcile(ctx, importer.ReconcileConfig{
+		Input: o.input, Read: sheet.Options{Sheet: o.sheetName}, Output: o.output, Mapping: o.mapping, Quotes: q,
+	})
+	if err != nil {
+		return err
+	}
+	w := s.Err
+	if sum.ToSettle == 0 {
+		fmt.Fprintf(w, "Nothing to reconcile in %s: no row is unknown or created without an id.\n", o.input)
+		return nil
+	}
+	fmt.Fprintf(w, "Reconciled %d rows against %d quotes created %s – %s:\n", sum.ToSettle, sum.Quotes, sum.From.Format("2006-01-02 15:04"), sum.To.Format("2006-01-02 15:04"))
+	fmt.Fprintf(w, "  found (now created, with id):        %d\n", sum.Found)
+	fmt.Fprintf(w, "  not created (now failed, safe to send again): %d\n", sum.NotFound)
+	if sum.NoID > 0 {
+		fmt.Fprintf(w, "  created, but no quote found (no id): %d\n", sum.NoID)
+	}
+	if sum.Ambiguous > 0 {
+		fmt.Fprintf(w, "  several candidates (decide by hand, see sb_error): %d\n", sum.Ambiguous)
+	}
+	fmt.Fprintf(w, "Output: %s\n", sum.Output)
+	if sum.Ambiguous > 0 {
+		return &exitError{code: exitRowsFailed}
+	}
+	return nil
+}
+
+// reconcileAfterRun is run --reconcile.
+func reconcileAfterRun(ctx context.Context, s streams, o *runOptions, sum *importer.Summary) error {
+	tok, err := readSecret(s, o.tokenFile, "SALESBYTE_API_TOKEN", "Quotes API token")
+	if err != nil {
+		return err
+	}
+	qc, err := salesbyte.NewQuotesClient(o.baseURL, tok, &http.Client{Transport: defaultTransport()})
+	if err != nil {
+		return err
+	}
+	rs, err := importer.Reconcile(ctx, importer.ReconcileConfig{Input: sum.Output, Read: sheet.Options{Sheet: o.sheetName}, Mapping: o.mapping, Quotes: qc})
+	if err != nil {
+		return err
+	}
+	if rs.ToSettle > 0 {
+		fmt.Fprintf(s.Err, "Reconciled %d rows: %d found, %d not created (now failed), %d ambiguous.\n", rs.ToSettle, rs.Found, rs.NotFound, rs.Ambiguous)
+		// The counts shown next are those of the sheet as reconciled.
+		for _, t := range []struct {
+			from, to importer.Status
+			n        int
+		}{{importer.Unknown, importer.Created, rs.FoundUnknown}, {importer.Unknown, importer.Failed, rs.NotFound}} {
+			sum.Counts[t.from] -= t.n
+			sum.Counts[t.to] += t.n
+		}
+	}
+	return nil
+}
