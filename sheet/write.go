@@ -26,6 +26,9 @@ func Create(path string, header []string, f Format) (Writer, error) {
 		return nil, &FileError{Path: path, Problem: "cannot be written (" + err.Error() + ")",
 			Hint: "check that the folder exists and that you may write in it"}
 	}
+	// CreateTemp makes the file private (0600); the output is an ordinary
+	// document. (The umask still applies to files the user creates anew.)
+	_ = tmp.Chmod(0o644)
 	t := tempFile{target: path, file: tmp}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".xlsx", ".xlsm":
