@@ -436,7 +436,7 @@ func ParsePhone(s string) (string, error) {
 		return bad("too long")
 	}
 	// Two numbers in one cell: separators with enough digits on each side.
-	lower := strings.ToLower(t)
+	lower := asciiLower(t) // same length as t, so indexes agree
 	for _, sep := range []string{" eller ", " or ", ",", ";", "/", "|", " och ", " and "} {
 		if i := strings.Index(lower, sep); i >= 0 {
 			if countDigits(lower[:i]) >= 6 && countDigits(lower[i+len(sep):]) >= 6 {
@@ -516,6 +516,16 @@ func ParsePhone(s string) (string, error) {
 		return phonenumbers.Format(num, phonenumbers.E164), nil
 	}
 	return bad("")
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func countDigits(s string) int {
