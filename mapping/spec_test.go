@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -206,4 +207,40 @@ key: "{E-post}"
 	if !s.customFields[0].hideContact || !s.customFields[0].required || s.customFields[0].editable {
 		t.Errorf("custom field flags = %+v", s.customFields[0])
 	}
+}
+
+// FuzzParse: any file text gives a Spec or an *Error, never a panic; a
+// Spec compiles against the columns it names and maps a row of them.
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"quote.yaml", "lead.yaml", "template.yaml"} {
+		b, err := os.ReadFile(testdata(name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(b))
+	}
+	f.Add("endpoint: quote\nfields: {customer_name: \"{A}{{B}}\"}\n")
+	f.Add("endpoint: template\nset: {quote_template_id: 1.0, trigger_created_messages_to_customer: false}\nfields: {customer_name: {template: \"{X} {Y}\", map: {a: b}, default: a}}\n")
+	f.Add("endpoint: [\n")
+	f.Add("&a endpoint: *a\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		s, err := Parse("f.yaml", []byte(text))
+		if err != nil {
+			var me *Error
+			if !errors.As(err, &me) || len(me.Problems) == 0 {
+				t.Fatalf("Parse error %v is not a *Error with problems", err)
+			}
+			return
+		}
+		cols := s.Columns()
+		m, err := s.Compile(cols)
+		if err != nil {
+			t.Fatalf("Compile against its own columns %q: %v", cols, err)
+		}
+		cells := make([]string, len(cols))
+		for i := range cells {
+			cells[i] = "x"
+		}
+		m.Map(cells)
+	})
 }
