@@ -115,6 +115,8 @@ func thousands(n int) string {
 
 func humanDuration(secs float64) string {
 	switch {
+	case secs < 1.5:
+		return "a second"
 	case secs < 90:
 		return fmt.Sprintf("%.0f s", secs)
 	case secs < 90*60:

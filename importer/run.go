@@ -20,20 +20,34 @@ import (
 
 // Summary is what a run did.
 type Summary struct {
-	Plan        Plan
-	Counts      map[Status]int
-	Errors      []ErrorCount // most common first
-	Requests    int          // requests sent
-	Throttled   int          // answers 429 or 503
+	Plan   Plan
+	Counts map[Status]int
+	Errors []ErrorCount // most common first
+	// Problems are the first rows that were not created, with where and why.
+	Problems    []RowProblem
+	Requests    int // requests sent
+	Throttled   int // answers 429 or 503
 	Started     time.Time
 	Finished    time.Time
-	Output      string // "" when nothing was written (dry run)
+	FirstSent   time.Time // the first request
+	LastSent    time.Time // the last request
+	Output      string    // "" when nothing was written (dry run)
 	Journal     string
 	Validated   bool   // validate: nothing was sent
 	DryRun      bool   // stopped after the plan
 	Interrupted bool   // stopped early by the caller's ctx
 	Stopped     string // why sending stopped early on its own, if it did
 }
+
+// RowProblem is one row that was not created, and why.
+type RowProblem struct {
+	Line   int
+	Status Status
+	Error  string
+}
+
+// maxProblems is how many rows Summary.Problems lists.
+const maxProblems = 10
 
 // ErrorCount is one error message and how many rows have it.
 type ErrorCount struct {
@@ -61,13 +75,14 @@ func (s *Summary) ExitCode() int {
 	return 0
 }
 
-// Rate is the achieved request rate while sending.
+// Rate is the achieved request rate: the intervals between the first and
+// the last request over the time they spanned.
 func (s *Summary) Rate() float64 {
-	d := s.Finished.Sub(s.Started).Seconds()
-	if d <= 0 || s.Requests == 0 {
+	d := s.LastSent.Sub(s.FirstSent).Seconds()
+	if d <= 0 || s.Requests < 2 {
 		return 0
 	}
-	return float64(s.Requests) / d
+	return float64(s.Requests-1) / d
 }
 
 func (c *Config) setDefaults() {
@@ -374,6 +389,9 @@ func send(ctx context.Context, cfg *Config, sum *Summary, cols columns, p *plann
 			sum.Counts[x.out.Status]++
 			if x.out.Error != "" && x.out.Status != Created {
 				errs[errorClass(x.out.Error)]++
+				if len(sum.Problems) < maxProblems && !x.d.kept {
+					sum.Problems = append(sum.Problems, RowProblem{Line: x.line, Status: x.out.Status, Error: x.out.Error})
+				}
 			}
 			if writeErr == nil {
 				row := append(x.cells[:len(x.cells):len(x.cells)], x.out.cells(x.line)...)
@@ -392,6 +410,7 @@ func send(ctx context.Context, cfg *Config, sum *Summary, cols columns, p *plann
 		cfg.Progress.Finish()
 	}
 	sum.Requests, sum.Throttled, sum.Stopped = wk.stats()
+	sum.FirstSent, sum.LastSent = wk.sendSpan()
 	sum.Interrupted = ctx.Err() != nil
 	sum.Errors = topErrors(errs, 10)
 	if readErr != nil {

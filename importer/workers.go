@@ -31,6 +31,8 @@ type workers struct {
 	refused   int // consecutive 401/403/404 before any success
 	stopped   string
 	jerr      error
+	first     time.Time // first request sent
+	last      time.Time // last request sent
 }
 
 // refusedLimit is how many 401/403/404 answers in a row, before any
@@ -63,6 +65,12 @@ func (w *workers) stats() (requests, throttled int, stopped string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.requests, w.throttled, w.stopped
+}
+
+func (w *workers) sendSpan() (first, last time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.first, w.last
 }
 
 func (w *workers) journalErr() error {
@@ -132,10 +140,14 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 			w.stop("the journal could not be written (" + err.Error() + "); free disk space and run the same command again")
 			return w.notSent(attempts - 1)
 		}
+		start := time.Now()
 		w.mu.Lock()
 		w.requests++
+		if w.first.IsZero() {
+			w.first = start
+		}
+		w.last = start
 		w.mu.Unlock()
-		start := time.Now()
 		created, err := w.cfg.Sender.Create(w.cfg.Abort, w.endpoint, it.d.body)
 		w.size.Observe(time.Since(start))
 		if w.auto {
@@ -166,7 +178,7 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 		case salesbyte.Ambiguous:
 			return w.settle(it, &Outcome{
 				Status:     Unknown,
-				Error:      "may have been created: " + se.Error() + "; run sbimport reconcile to find out (or --retry-unknown to send it again)",
+				Error:      se.Error() + "; the quote may have been created: run sbimport reconcile to find out (or --retry-unknown to send it again)",
 				HTTPStatus: se.Status, Attempts: attempts, At: w.now(),
 			})
 		}

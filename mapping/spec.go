@@ -356,11 +356,32 @@ func (p *parser) parseSet(n *yaml.Node) []setValue {
 			continue
 		}
 		v, ok := p.typedConstant(e.value, f)
+		if ok && p.placeholder(e.value.Line, f.Name, v) {
+			ok = false
+		}
 		if ok {
 			out = append(out, setValue{field: f.Name, value: v, line: e.key.Line})
 		}
 	}
 	return out
+}
+
+// placeholder reports a set: value that is still one of init's
+// placeholders (a TODO text, an id of 0), so it is never sent as it is.
+func (p *parser) placeholder(line int, field string, v any) bool {
+	switch x := v.(type) {
+	case string:
+		if strings.Contains(strings.ToUpper(x), "TODO") {
+			p.errf(line, "%s: still says %q; put the real value there", field, x)
+			return true
+		}
+	case int64:
+		if strings.HasSuffix(field, "_id") && x <= 0 {
+			p.errf(line, "%s: %d is not an id (ids are whole numbers from 1); put your real %s there", field, x, strings.ReplaceAll(strings.TrimSuffix(field, "_id"), "_", " ")+" id")
+			return true
+		}
+	}
+	return false
 }
 
 // kindExample gives what a field of a kind looks like in the mapping.

@@ -244,3 +244,15 @@ func FuzzParse(f *testing.F) {
 		m.Map(cells)
 	})
 }
+
+func TestParseRefusesInitPlaceholders(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{"endpoint: quote\nset:\n  quote_profile_id: 0\n  send_type: none\n  signable: true\n  workflows_enabled: false\n  allow_customer_document_upload: false\nfields:\n  customer_name: Namn\n", "m.yaml:3: quote_profile_id: 0 is not an id"},
+		{"endpoint: lead\nset:\n  quote_profile_id: 5\n  type: TODO\n  chat_enabled: false\n  send_type: email\n  workflows_enabled: false\n  allow_customer_document_upload: false\n  trigger_created_messages_to_customer: false\nfields:\n  customer_name: Namn\n", `m.yaml:4: type: still says "TODO"`},
+	} {
+		_, err := Parse("m.yaml", []byte(c.yaml))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Parse(%q) = %v; want an error containing %q", c.yaml, err, c.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -36,8 +37,9 @@ func TestStarterGolden(t *testing.T) {
 			}
 			got := Starter(header, e)
 
-			// The starter must itself parse and compile against the header.
-			spec, err := Parse("starter.yaml", got)
+			// The starter, its TODO values filled in, must parse and compile
+			// against the header.
+			spec, err := Parse("starter.yaml", fillPlaceholders(got))
 			if err != nil {
 				t.Fatalf("the starter does not parse:\n%s\n%v", got, err)
 			}
@@ -70,7 +72,11 @@ func TestStarterGolden(t *testing.T) {
 // independent of the golden files' layout.
 func TestStarterMatchesHeaders(t *testing.T) {
 	header := []string{"Förnamn", "Efternamn", "E-POST", "Mobilnummer", "Bolag", "Säljare", "Meddelande", "Giltig till", "Okänd"}
-	spec, err := Parse("s.yaml", Starter(header, salesbyte.Quote))
+	raw := Starter(header, salesbyte.Quote)
+	if _, err := Parse("s.yaml", raw); err == nil || !strings.Contains(err.Error(), "quote_profile_id: 0 is not an id") {
+		t.Errorf("a starter with its placeholders parsed: %v; want the placeholder id refused", err)
+	}
+	spec, err := Parse("s.yaml", fillPlaceholders(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +87,7 @@ func TestStarterMatchesHeaders(t *testing.T) {
 	r := m.Map([]string{"Anna", "Svensson", "anna@x.se", "070-123 45 67", "AB", "sara@salj.se", "Hej", "2026-12-31", "?"})
 	want := map[string]any{"customer_name": "Anna Svensson", "customer_email": "anna@x.se", "customer_phone": "+46701234567",
 		"customer_company": "AB", "salesperson_email": "sara@salj.se", "message": "Hej", "signable_until": "2026-12-31",
-		"send_type": "none", "quote_profile_id": int64(0)}
+		"send_type": "none", "quote_profile_id": int64(115)}
 	for k, v := range want {
 		if r.Payload[k] != v {
 			t.Errorf("%s = %#v; want %#v", k, r.Payload[k], v)
@@ -92,7 +98,7 @@ func TestStarterMatchesHeaders(t *testing.T) {
 	}
 	// Every endpoint, an empty header: still parses and compiles.
 	for _, e := range salesbyte.Endpoints {
-		s, err := Parse("s.yaml", Starter(nil, e))
+		s, err := Parse("s.yaml", fillPlaceholders(Starter(nil, e)))
 		if err != nil {
 			t.Errorf("%s with no header: %v", e, err)
 			continue
@@ -101,6 +107,13 @@ func TestStarterMatchesHeaders(t *testing.T) {
 			t.Errorf("%s with no header: %v", e, err)
 		}
 	}
+}
+
+// fillPlaceholders does what a user does with a starter: puts real values
+// where it says TODO.
+func fillPlaceholders(b []byte) []byte {
+	b = regexp.MustCompile(`(_id): 0\b`).ReplaceAll(b, []byte("$1: 115"))
+	return regexp.MustCompile(`: TODO\b`).ReplaceAll(b, []byte(": Filled in"))
 }
 
 func TestFold(t *testing.T) {

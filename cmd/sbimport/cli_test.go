@@ -242,8 +242,13 @@ func TestSentBodies(t *testing.T) {
 	if len(recs) != 3 {
 		t.Fatalf("%d created", len(recs))
 	}
-	b, _ := json.Marshal(recs[0].Body)
-	body := string(b)
+	var body string
+	for _, r := range recs {
+		if r.CustomerEmail == "anna@example.se" {
+			b, _ := json.Marshal(r.Body)
+			body = string(b)
+		}
+	}
 	for _, want := range []string{`"customer_name":"Anna Svensson"`, `"customer_phone":"+46701234567"`, `"signable_until":"2026-12-31"`, `"quote_profile_id":115`, `"skus":[1001,1002]`, `"send_type":"email"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("body lacks %s:\n%s", want, body)

@@ -341,11 +341,28 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 		}
 		fmt.Fprintln(w, ".")
 	}
-	for i, e := range sum.Errors {
-		if i == 5 {
-			break
+	problemRows := 0
+	for _, e := range sum.Errors {
+		problemRows += e.N
+	}
+	if problemRows > len(sum.Problems) {
+		fmt.Fprintln(w, "Most common problems:")
+		for i, e := range sum.Errors {
+			if i == 5 {
+				break
+			}
+			fmt.Fprintf(w, "  %5d × %s\n", e.N, e.Error)
 		}
-		fmt.Fprintf(w, "  %5d × %s\n", e.N, e.Error)
+	}
+	if len(sum.Problems) > 0 {
+		where := sum.Plan.Input
+		if sum.Plan.Sheet != "" {
+			where += fmt.Sprintf(", sheet %q", sum.Plan.Sheet)
+		}
+		fmt.Fprintf(w, "Rows to look at (%s):\n", where)
+		for _, p := range sum.Problems {
+			fmt.Fprintf(w, "  row %d, %s: %s\n", p.Line, p.Status, p.Error)
+		}
 	}
 	if sum.Stopped != "" {
 		fmt.Fprintf(w, "Sending stopped early: %s.\n", sum.Stopped)
@@ -357,11 +374,18 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 	case validate && c[importer.Invalid] > 0:
 		fmt.Fprintf(w, "Next: fix the invalid rows in %s (sb_error says what is wrong) and validate again, or run it: sbimport run -m %s -i %s\n", sum.Output, o.mapping, sum.Output)
 	case !validate && c[importer.Failed]+c[importer.Invalid] > 0:
-		fmt.Fprintf(w, "Next: fix the %d failed and invalid rows in %s (sb_error says what is wrong), then send them:\n  sbimport run -m %s -i %s\n", c[importer.Failed]+c[importer.Invalid], sum.Output, o.mapping, sum.Output)
+		fmt.Fprintf(w, "Next: fix the %s marked failed or invalid in %s (sb_error says what is wrong), then send them again:\n  sbimport run -m %s -i %s\n", rows(c[importer.Failed]+c[importer.Invalid]), sum.Output, o.mapping, sum.Output)
 	}
 	if !validate && c[importer.Unknown] > 0 {
 		fmt.Fprintf(w, "%d rows may or may not have been created (the answer was lost). Settle them before re-sending:\n  sbimport reconcile -i %s\n", c[importer.Unknown], sum.Output)
 	}
+}
+
+func rows(n int) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return fmt.Sprintf("%d rows", n)
 }
 
 func total(sum *importer.Summary) int {
