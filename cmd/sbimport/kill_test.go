@@ -183,7 +183,8 @@ func (l *ntServerLog) wrap(next http.Handler) http.Handler {
 }
 
 // ntSandbox serves a sandbox on loopback behind a ntServerLog.
-func ntSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, *ntServerLog, string) {
+// The returned func closes it early (it is closed at cleanup anyway).
+func ntSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, *ntServerLog, string, func()) {
 	t.Helper()
 	opts.UUIDs = []string{neverTwiceUUID}
 	opts.Token = neverTwiceToken
@@ -198,12 +199,13 @@ func ntSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, *ntServerLo
 	}
 	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: log.wrap(srv)}}
 	hs.Start()
-	t.Cleanup(func() {
+	stop := func() {
 		srv.Close() // ends hanging handlers first
 		hs.CloseClientConnections()
 		hs.Close()
-	})
-	return srv, log, hs.URL
+	}
+	t.Cleanup(stop)
+	return srv, log, hs.URL, stop
 }
 
 // ntChild is one sbimport subprocess.
@@ -379,7 +381,7 @@ func TestKillAndResume(t *testing.T) {
 		t.Skip("starts subprocesses; not in -short")
 	}
 	const rows, concurrency = 300, 8
-	srv, _, url := ntSandbox(t, sandbox.Options{
+	srv, _, url, _ := ntSandbox(t, sandbox.Options{
 		Latency: 12 * time.Millisecond, Jitter: 8 * time.Millisecond,
 		P503: 0.03, P500After: 0.01, PDropBefore: 0.01,
 		RetryAfter: "0.02", Seed: 3,
@@ -507,7 +509,7 @@ func TestInterruptAndResume(t *testing.T) {
 		t.Skip("starts subprocesses; not in -short")
 	}
 	const rows = 300
-	srv, _, url := ntSandbox(t, sandbox.Options{Latency: 12 * time.Millisecond, Jitter: 8 * time.Millisecond, Seed: 5})
+	srv, _, url, _ := ntSandbox(t, sandbox.Options{Latency: 12 * time.Millisecond, Jitter: 8 * time.Millisecond, Seed: 5})
 	dir := t.TempDir()
 	input, emails := ntCustomers(t, dir, rows)
 	mappingPath := ntWriteFile(t, filepath.Join(dir, "mapping.yaml"), neverTwiceMapping)
