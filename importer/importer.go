@@ -68,6 +68,8 @@ type Config struct {
 	Progress Progress
 	// Logf, when set, receives plain log lines (never the uuid).
 	Logf func(format string, args ...any)
+	// Verbose logs every row's outcome through Logf.
+	Verbose bool
 	// Abort, when done, cancels requests already in flight (their rows
 	// become unknown). The ctx given to Run only stops new requests.
 	Abort context.Context

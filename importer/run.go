@@ -403,6 +403,9 @@ func send(ctx context.Context, cfg *Config, sum *Summary, cols columns, p *plann
 			if cfg.Progress != nil {
 				cfg.Progress.Row(x.out.Status)
 			}
+			if cfg.Verbose {
+				cfg.Logf("row %d: %s%s", x.line, statusWord(x.out), detail(x.out))
+			}
 		}
 	}
 	sum.Finished = cfg.Now()
@@ -427,6 +430,23 @@ func send(ctx context.Context, cfg *Config, sum *Summary, cols columns, p *plann
 	}
 	committed = true
 	return nil
+}
+
+func statusWord(o *Outcome) string {
+	if o.Status == Pending {
+		return "valid"
+	}
+	return string(o.Status)
+}
+
+func detail(o *Outcome) string {
+	switch {
+	case o.ID != 0:
+		return fmt.Sprintf(" id %d %s", o.ID, o.Links.CustomerView)
+	case o.Error != "":
+		return ": " + o.Error
+	}
+	return ""
 }
 
 // errorClass groups messages for the summary: a row's first problem, with

@@ -187,7 +187,7 @@ func TestRunEachEndpointFromCSVAndXLSX(t *testing.T) {
 				} else {
 					writeXLSX(t, in, endpointSheets[ep])
 				}
-				code, stdout, stderr := e.cli.run("run", "-m", mappingFile(t, ep), "-i", in, "--base-url", e.url, "--rate", "0", "--yes", "--json")
+				code, stdout, stderr := e.cli.run("run", "-m", mappingFile(t, ep), "-i", in, "--base-url", e.url, "--rate", "0", "--yes", "--json", "--verbose")
 				if code != 1 {
 					t.Fatalf("exit %d; want 1 (one invalid row)\n%s", code, stderr)
 				}
@@ -209,6 +209,9 @@ func TestRunEachEndpointFromCSVAndXLSX(t *testing.T) {
 					if got := rows[0][h]; got != endpointSheets[ep][1][i] && !(kind == "xlsx" && h == "Start" || h == "Giltig till") {
 						t.Errorf("column %s = %q; want %q unchanged", h, got, endpointSheets[ep][1][i])
 					}
+				}
+				if !strings.Contains(stderr, "row 2: created id ") || !strings.Contains(stderr, "row 5: invalid: ") {
+					t.Errorf("--verbose does not log each row:\n%s", stderr)
 				}
 				if st := e.srv.Stats(); st.Created != 3 || st.Requests != 3 {
 					t.Errorf("sandbox: %d requests, %d created; want 3 and 3 (the invalid row never sent)", st.Requests, st.Created)

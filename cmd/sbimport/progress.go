@@ -33,9 +33,12 @@ func newProgress(s streams, verbose bool) *progress {
 }
 
 func (p *progress) logf(format string, args ...any) {
-	if p.verbose {
-		fmt.Fprintf(p.s.Err, format+"\n", args...)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil {
+		p.bar.Clear()
 	}
+	fmt.Fprintf(p.s.Err, format+"\n", args...)
 }
 
 func (p *progress) Start(rows int) {

@@ -283,6 +283,7 @@ func importWithValidate(ctx context.Context, s streams, o *runOptions, sender im
 	prog := newProgress(s, o.verbose)
 	cfg.Progress = prog
 	cfg.Logf = prog.logf
+	cfg.Verbose = o.verbose
 
 	sum, err := importer.Run(stop, cfg)
 	if errors.Is(err, importer.ErrNotConfirmed) {
