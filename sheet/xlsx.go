@@ -16,6 +16,8 @@ type xlsxReader struct {
 	rowNum int // the sheet row number of the row last read
 	header []string
 	format Format
+	// gaps lists, per row, the columns holding a formula with no saved value.
+	gaps map[int][]int
 }
 
 func openXLSX(path string, opt Options) (Reader, error) {
@@ -45,6 +47,9 @@ func openXLSX(path string, opt Options) (Reader, error) {
 			Hint: "open it in Excel or LibreOffice and save it again as .xlsx"})
 	}
 	r := &xlsxReader{path: path, file: f, rows: rows, format: Format{Kind: "xlsx", Sheet: name}}
+	// A formula without a saved value reads as empty: find them, to say so.
+	// (A file this cannot scan was read by excelize all the same.)
+	r.gaps, _ = formulaGaps(path, name)
 	headerRow := opt.HeaderRow
 	if headerRow < 1 {
 		headerRow = 1
@@ -137,6 +142,20 @@ func (r *xlsxReader) readError(err error) error {
 		Hint:    "open it in Excel or LibreOffice and save it again as .xlsx"}
 }
 
+// formulaProblem says which cells of row hold a formula with no saved value.
+func (r *xlsxReader) formulaProblem(row int) string {
+	var names []string
+	for _, c := range r.gaps[row] {
+		if c < len(r.header) {
+			names = append(names, fmt.Sprintf("%s (%q)", colName(c), r.header[c]))
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("column %s holds a formula with no saved value, so its value cannot be read; open the file in Excel or LibreOffice, let it calculate, and save it again", strings.Join(names, ", "))
+}
+
 func (r *xlsxReader) Next() (Row, error) {
 	if r.rows == nil {
 		return Row{}, io.EOF
@@ -158,7 +177,7 @@ func (r *xlsxReader) Next() (Row, error) {
 		for i, c := range cells {
 			out[i] = isoDateTime(c)
 		}
-		return Row{Line: r.rowNum, Cells: out}, nil
+		return Row{Line: r.rowNum, Cells: out, Problem: r.formulaProblem(r.rowNum)}, nil
 	}
 	if err := r.rows.Error(); err != nil {
 		return Row{}, r.readError(err)

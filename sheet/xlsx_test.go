@@ -313,6 +313,44 @@ func TestXLSXHandAssembled(t *testing.T) {
 	if !reflect.DeepEqual(lines, []int{2, 4, 5}) {
 		t.Errorf("lines %v; want [2 4 5]", lines)
 	}
+	// The formula without a saved value is not silently empty: its row
+	// says so, naming the column.
+	if p := rows[0].Problem; !strings.Contains(p, `C ("Summa") holds a formula with no saved value`) {
+		t.Errorf("row 2 problem = %q; want the formula in column C named", p)
+	}
+	if rows[1].Problem != "" || rows[2].Problem != "" {
+		t.Errorf("rows without formulas have problems: %q, %q", rows[1].Problem, rows[2].Problem)
+	}
+}
+
+func TestFormulaGaps(t *testing.T) {
+	// Cached values (as Excel saves them), an empty cached value, a shared
+	// formula, a namespaced prefix and a sheet with no formula at all.
+	sheet := `<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>` +
+		`<x:row r="1"><x:c r="A1"><x:f>1+1</x:f><x:v>2</x:v></x:c><x:c r="B1"><x:f>B2</x:f><x:v></x:v></x:c></x:row>` +
+		`<x:row r="2"><x:c r="AB2"><x:f t="shared" si="0"/></x:c><x:c r="C2" t="str"><x:f>"a"</x:f><x:v>a</x:v></x:c></x:row>` +
+		`</x:sheetData></x:worksheet>`
+	p := writeZip(t, filepath.Join(t.TempDir(), "f.xlsx"), map[string]string{
+		"[Content_Types].xml":        ctTypes,
+		"_rels/.rels":                rootRels,
+		"xl/workbook.xml":            wbXML,
+		"xl/_rels/workbook.xml.rels": wbRels,
+		"xl/worksheets/sheet1.xml":   sheet,
+	})
+	gaps, err := formulaGaps(p, "Blad1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[int][]int{1: {1}, 2: {27}}; !reflect.DeepEqual(gaps, want) {
+		t.Errorf("gaps = %v; want %v", gaps, want)
+	}
+	if gaps, err := formulaGaps(p, "Other"); err != nil || len(gaps) != 0 {
+		t.Errorf("unknown sheet: %v, %v", gaps, err)
+	}
+	// Excel's own files carry cached values: no gaps in the corpus book.
+	if gaps, err := formulaGaps(filepath.Join(corpus, "excelize", "Book1.xlsx"), "Sheet1"); err != nil || len(gaps) != 0 {
+		t.Errorf("Book1.xlsx gaps = %v, %v; want none", gaps, err)
+	}
 }
 
 func TestClassifyFormat(t *testing.T) {
