@@ -28,7 +28,7 @@ func TestFaultSoak(t *testing.T) {
 		RetryAfter: "1",
 		P503:       0.003, P500After: 0.01,
 		PDropBefore: 0.01, PDropAfter: 0.01,
-		PHangAfter: 0.004, HangFor: 5 * time.Second,
+		PHangAfter: 0.004, HangFor: 6 * time.Second,
 		Seed: 11, StoreFile: store,
 	})
 	dir := t.TempDir()
@@ -40,7 +40,7 @@ func TestFaultSoak(t *testing.T) {
 
 	// 1. The run with every fault on.
 	run := ntStart(t, env, "run", "-m", mappingPath, "-i", input, "--base-url", url,
-		"--rate", "0", "--concurrency", "8", "--timeout", "1s", "--max-attempts", "20", "--yes")
+		"--rate", "0", "--concurrency", "8", "--timeout", "2s", "--max-attempts", "20", "--yes")
 	code := run.wait(t)
 	printed = append(printed, run.stderr.String())
 	st := srv.Stats()
