@@ -3,7 +3,6 @@ package importer
 import (
 	"fmt"
 	"hash/maphash"
-	"sort"
 	"strings"
 
 	"github.com/sbimport/sbimport/mapping"
@@ -314,15 +313,9 @@ func (pl *Plan) tally(e salesbyte.Endpoint, d decision, msgs map[string]int) {
 }
 
 func sortedMessages(m map[string]int) []MessageCount {
-	out := make([]MessageCount, 0, len(m))
-	for w, n := range m {
-		out = append(out, MessageCount{What: w, N: n})
+	var out []MessageCount
+	for _, kv := range byCount(m) {
+		out = append(out, MessageCount{What: kv.text, N: kv.n})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].N != out[j].N {
-			return out[i].N > out[j].N
-		}
-		return out[i].What < out[j].What
-	})
 	return out
 }

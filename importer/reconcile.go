@@ -77,13 +77,10 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
-	r, err := sheet.Open(cfg.Input, cfg.Read)
+	cols, format, err := readHeader(cfg.Input, cfg.Read)
 	if err != nil {
-		return nil, &InputError{Err: err}
+		return nil, err
 	}
-	cols := splitColumns(r.Header())
-	format := r.Format()
-	r.Close()
 	if !cols.isResult {
 		return nil, inputErr("%s has no sb_status column: reconcile reads an output sheet of sbimport run", cfg.Input)
 	}
@@ -298,35 +295,32 @@ func candidates(t *target, byEmail, byPhone, byName map[string][]salesbyte.APIQu
 	case t.name != "":
 		pool = byName[t.name]
 	}
+	out := narrow(pool, func(q salesbyte.APIQuote) bool { return !claimed[q.ID] }, false)
+	if t.name != "" {
+		out = narrow(out, func(q salesbyte.APIQuote) bool { return normName(q.CustomerName) == t.name }, true)
+	}
+	if t.phone != "" {
+		out = narrow(out, func(q salesbyte.APIQuote) bool { return digits(q.CustomerPhone) == t.phone }, true)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// narrow keeps the quotes that keep says; with soft, only when there are
+// several and at least one is kept (a tie-breaker, not a filter).
+func narrow(qs []salesbyte.APIQuote, keep func(salesbyte.APIQuote) bool, soft bool) []salesbyte.APIQuote {
+	if soft && len(qs) < 2 {
+		return qs
+	}
 	var out []salesbyte.APIQuote
-	for _, q := range pool {
-		if !claimed[q.ID] {
+	for _, q := range qs {
+		if keep(q) {
 			out = append(out, q)
 		}
 	}
-	if len(out) > 1 && t.name != "" {
-		var same []salesbyte.APIQuote
-		for _, q := range out {
-			if normName(q.CustomerName) == t.name {
-				same = append(same, q)
-			}
-		}
-		if len(same) > 0 {
-			out = same
-		}
+	if soft && len(out) == 0 {
+		return qs
 	}
-	if len(out) > 1 && t.phone != "" {
-		var same []salesbyte.APIQuote
-		for _, q := range out {
-			if digits(q.CustomerPhone) == t.phone {
-				same = append(same, q)
-			}
-		}
-		if len(same) > 0 {
-			out = same
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 

@@ -124,13 +124,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := sheet.Open(cfg.Input, cfg.Read)
+	cols, format, err := readHeader(cfg.Input, cfg.Read)
 	if err != nil {
-		return nil, &InputError{Err: err}
+		return nil, err
 	}
-	cols := splitColumns(r.Header())
-	format := r.Format()
-	r.Close()
 	mapper, err := spec.Compile(cols.header)
 	if err != nil {
 		return nil, &InputError{Err: fmt.Errorf("%s: %w", cfg.Mapping, err)}
@@ -269,6 +266,16 @@ func sameFile(a, b string) bool {
 		return false
 	}
 	return os.SameFile(sa, sb)
+}
+
+// readHeader reads a sheet's header and format.
+func readHeader(path string, opt sheet.Options) (columns, sheet.Format, error) {
+	r, err := sheet.Open(path, opt)
+	if err != nil {
+		return columns{}, sheet.Format{}, &InputError{Err: err}
+	}
+	defer r.Close()
+	return splitColumns(r.Header()), r.Format(), nil
 }
 
 // eachRow reads every data row of a sheet.
@@ -469,19 +476,33 @@ func errorClass(msg string) string {
 var quoted = regexp.MustCompile(`"[^"]*"`)
 
 func topErrors(m map[string]int, n int) []ErrorCount {
-	out := make([]ErrorCount, 0, len(m))
-	for e, k := range m {
-		out = append(out, ErrorCount{Error: e, N: k})
+	var out []ErrorCount
+	for _, kv := range byCount(m) {
+		out = append(out, ErrorCount{Error: kv.text, N: kv.n})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].N != out[j].N {
-			return out[i].N > out[j].N
-		}
-		return out[i].Error < out[j].Error
-	})
 	if len(out) > n {
 		out = out[:n]
 	}
+	return out
+}
+
+type textCount struct {
+	text string
+	n    int
+}
+
+// byCount orders a tally most common first, then by text.
+func byCount(m map[string]int) []textCount {
+	out := make([]textCount, 0, len(m))
+	for t, n := range m {
+		out = append(out, textCount{t, n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].n != out[j].n {
+			return out[i].n > out[j].n
+		}
+		return out[i].text < out[j].text
+	})
 	return out
 }
 
