@@ -77,6 +77,8 @@ type Config struct {
 	// Now and Backoff are for tests.
 	Now     func() time.Time
 	Backoff backoff
+	// wrapJournal lets tests make the journal's disk fail.
+	wrapJournal func(journalFile) journalFile
 	// pause replaces the 1 s pause after a 429/503 without Retry-After (tests).
 	pause time.Duration
 	// RetryBudget is the most retries the run may spend before failing

@@ -576,3 +576,85 @@ func TestPlanCountsMessages(t *testing.T) {
 	}
 	_ = json.Valid
 }
+
+// fullDisk fails every write after the first n bytes, as a full disk does.
+type fullDisk struct {
+	journalFile
+	left int
+}
+
+func (d *fullDisk) Write(p []byte) (int, error) {
+	if len(p) > d.left {
+		return 0, fmt.Errorf("write: no space left on device")
+	}
+	d.left -= len(p)
+	return d.journalFile.Write(p)
+}
+
+func TestFullDiskStopsSendingAndResumes(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(40)
+	cfg := e.config()
+	cfg.Concurrency = 1
+	cfg.wrapJournal = func(f journalFile) journalFile { return &fullDisk{journalFile: f, left: 1500} }
+	sum, err := Run(context.Background(), cfg)
+	if err == nil || !strings.Contains(err.Error(), "no space left") {
+		t.Fatalf("err = %v; want the journal's write error", err)
+	}
+	sent := e.srv.Stats().Created
+	if sent == 0 || sent >= 40 {
+		t.Fatalf("created %d before the disk filled; want some, not all", sent)
+	}
+	if sum.Requests != int(sent) {
+		t.Errorf("%d requests for %d creations: a request went out without a journaled intent", sum.Requests, sent)
+	}
+	// Space freed: the same command finishes, and nothing is sent twice.
+	sum, err = Run(context.Background(), e.config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.srv.Duplicates()) != 0 {
+		t.Errorf("duplicates after the full disk: %v", e.srv.Duplicates())
+	}
+	if got := sum.Counts[Created] + sum.Counts[Unknown]; got != 40 {
+		t.Errorf("created+unknown = %d; want 40: %v", got, sum.Counts)
+	}
+	// Rows whose outcome the full disk swallowed are unknown (their
+	// requests did go out), and every row exists exactly once.
+	if got := e.srv.Stats().Created; got != 40 {
+		t.Errorf("server created %d; want 40", got)
+	}
+}
+
+func TestOnlySendsSelectedStatuses(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(6, 1, 4)
+	if _, err := Run(context.Background(), e.config()); err != nil {
+		t.Fatal(err)
+	}
+	out := DefaultOutput(e.input)
+	// Fix both invalid rows, but ask for failed rows only: none is sent.
+	b, _ := os.ReadFile(out)
+	fixed := strings.ReplaceAll(string(b), "kund-utan-doman@", "fixad@example.se")
+	fixed = strings.Replace(fixed, "fixad@example.se", "fixad1@example.se", 1)
+	os.WriteFile(out, []byte(fixed), 0o644)
+	cfg := e.config()
+	cfg.Input = out
+	cfg.Only = []Status{Failed}
+	before := e.srv.Stats().Requests
+	sum, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.srv.Stats().Requests - before; got != 0 || sum.Counts[Invalid] != 2 {
+		t.Errorf("--only failed sent %d and left %d invalid; want 0 and the 2 invalid rows kept", got, sum.Counts[Invalid])
+	}
+	cfg.Only = []Status{Invalid}
+	sum, err = Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.srv.Stats().Requests - before; got != 2 || sum.Counts[Created] != 6 {
+		t.Errorf("--only invalid sent %d, created %d; want 2 and 6", got, sum.Counts[Created])
+	}
+}

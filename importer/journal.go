@@ -197,11 +197,19 @@ func (st *journalState) apply(rec *journalRecord) {
 	}
 }
 
+// journalFile is what the journal writes to: an *os.File, or in tests one
+// that fails as a full disk does.
+type journalFile interface {
+	io.Writer
+	Sync() error
+	Close() error
+}
+
 // journal appends records. Intents are group-committed: Intent blocks until
 // its record, and every record written before it, is fsynced.
 type journal struct {
 	path string
-	f    *os.File
+	f    journalFile
 
 	mu      sync.Mutex
 	buf     []byte

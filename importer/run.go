@@ -205,6 +205,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		if err != nil {
 			return sum, err
 		}
+		if cfg.wrapJournal != nil {
+			j.f = cfg.wrapJournal(j.f)
+		}
 		defer j.Close()
 	}
 	err = send(ctx, &cfg, sum, cols, newPlanner(&cfg, cols, mapper, js, seed), format, j)
