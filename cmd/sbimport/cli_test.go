@@ -484,3 +484,38 @@ func assertNoUUID(t *testing.T, dir, printed string) {
 		return nil
 	})
 }
+
+// TestRunReconcileSettlesUnknownRows: answers lost after creating become
+// unknown; run --reconcile settles them at the end of the run.
+func TestRunReconcileSettlesUnknownRows(t *testing.T) {
+	e := startSandbox(t, sandbox.Options{P500After: 0.5, Seed: 5}, nil)
+	var rows [][]string
+	rows = append(rows, endpointSheets["quote"][0])
+	for i := 0; i < 20; i++ {
+		rows = append(rows, []string{"Kund", fmt.Sprint(i), fmt.Sprintf("kund%d@example.se", i), fmt.Sprintf("0701234%03d", i), "", "2026-12-31", "1001", ""})
+	}
+	in := filepath.Join(e.dir, "k.csv")
+	writeCSV(t, in, rows, ',', false)
+	code, _, stderr := e.cli.run("run", "-m", mappingFile(t, "quote"), "-i", in, "--base-url", e.url, "--rate", "0", "--yes", "--reconcile")
+	if st := e.srv.Stats(); st.ServerErrors == 0 {
+		t.Fatal("no 500s: the fault did not fire")
+	}
+	if code != 0 {
+		t.Fatalf("exit %d; want 0 once reconcile found every row\n%s", code, stderr)
+	}
+	ids := map[string]int64{}
+	for _, r := range e.srv.Created() {
+		ids[r.CustomerEmail] = r.ID
+	}
+	for i, r := range readOutput(t, filepath.Join(e.dir, "k-result.csv")) {
+		if r["sb_status"] != "created" || r["sb_id"] != fmt.Sprint(ids[r["E-post"]]) {
+			t.Errorf("row %d: %s id %s; want created id %d", i+2, r["sb_status"], r["sb_id"], ids[r["E-post"]])
+		}
+	}
+	if !strings.Contains(stderr, "Reconciled") {
+		t.Errorf("no reconcile summary:\n%s", stderr)
+	}
+	if len(e.srv.Duplicates()) != 0 {
+		t.Errorf("duplicates: %v", e.srv.Duplicates())
+	}
+}
