@@ -519,3 +519,30 @@ func TestRunReconcileSettlesUnknownRows(t *testing.T) {
 		t.Errorf("duplicates: %v", e.srv.Duplicates())
 	}
 }
+
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	c := &cli{t: t, env: map[string]string{}}
+	code, stdout, stderr := c.run("demo", "--dir", dir, "--rate", "0")
+	if code != 0 {
+		t.Fatalf("demo exit %d\n%s", code, stderr)
+	}
+	out := strings.TrimSpace(stdout)
+	if out != filepath.Join(dir, "kunder-result.xlsx") {
+		t.Errorf("demo printed %q; want the output's path", out)
+	}
+	counts := map[string]int{}
+	for _, r := range readOutput(t, out) {
+		counts[r["sb_status"]]++
+	}
+	if counts["created"] != 47 || counts["invalid"] != 2 || counts["skipped"] != 1 {
+		t.Errorf("demo output statuses %v; want 47 created, 2 invalid, 1 skipped", counts)
+	}
+	if !strings.Contains(stderr, "created 47 quotes") {
+		t.Errorf("demo summary:\n%s", stderr)
+	}
+	// A second demo in the same folder starts afresh.
+	if code, _, stderr := c.run("demo", "--dir", dir, "--rate", "0"); code != 0 {
+		t.Errorf("second demo exit %d\n%s", code, stderr)
+	}
+}
