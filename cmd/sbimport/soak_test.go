@@ -24,8 +24,10 @@ func TestFaultSoak(t *testing.T) {
 	store := filepath.Join(t.TempDir(), "store.jsonl")
 	srv, log, url, stopFaulty := ntSandbox(t, sandbox.Options{
 		Latency: 2 * time.Millisecond, Jitter: 2 * time.Millisecond,
-		RateLimit:  250,
-		RetryAfter: "1",
+		RateLimit: 400,
+		// A short Retry-After keeps the soak fast: every 429/503 pauses
+		// all workers for it and cuts the rate.
+		RetryAfter: "0.2",
 		P503:       0.003, P500After: 0.01,
 		PDropBefore: 0.01, PDropAfter: 0.01,
 		PHangAfter: 0.004, HangFor: 6 * time.Second,
