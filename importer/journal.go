@@ -212,7 +212,6 @@ type journal struct {
 	f    journalFile
 
 	mu      sync.Mutex
-	buf     []byte
 	waiters []chan error
 	err     error // sticky write error
 	kick    chan struct{}
@@ -272,23 +271,21 @@ func (j *journal) loop() {
 	j.flush()
 }
 
-// flush writes and fsyncs what is buffered and wakes its waiters.
+// flush fsyncs for the intents waiting and wakes them. Their records were
+// written before they were taken from the list, so one fsync covers them
+// all: a group commit.
 func (j *journal) flush() {
 	j.mu.Lock()
-	buf, waiters := j.buf, j.waiters
-	j.buf, j.waiters = nil, nil
+	waiters := j.waiters
+	j.waiters = nil
 	err := j.err
 	j.mu.Unlock()
-	if len(buf) == 0 && len(waiters) == 0 {
+	if len(waiters) == 0 {
 		return
 	}
-	if err == nil && len(buf) > 0 {
-		if _, werr := j.f.Write(buf); werr != nil {
-			err = fmt.Errorf("write journal %s: %w", j.path, werr)
-		} else if serr := j.f.Sync(); serr != nil {
+	if err == nil {
+		if serr := j.f.Sync(); serr != nil {
 			err = fmt.Errorf("sync journal %s: %w", j.path, serr)
-		}
-		if err != nil {
 			j.mu.Lock()
 			j.err = err
 			j.mu.Unlock()
@@ -299,6 +296,8 @@ func (j *journal) flush() {
 	}
 }
 
+// append writes a record at once (so a killed process loses nothing the
+// kernel has) and, with wait, blocks until it is fsynced.
 func (j *journal) append(rec *journalRecord, wait bool) error {
 	line, err := encodeRecord(rec)
 	if err != nil {
@@ -315,14 +314,19 @@ func (j *journal) append(rec *journalRecord, wait bool) error {
 		j.mu.Unlock()
 		return errors.New("journal closed")
 	}
-	j.buf = append(j.buf, line...)
+	if _, werr := j.f.Write(line); werr != nil {
+		j.err = fmt.Errorf("write journal %s: %w", j.path, werr)
+		err := j.err
+		j.mu.Unlock()
+		return err
+	}
 	if wait {
 		ch = make(chan error, 1)
 		j.waiters = append(j.waiters, ch)
-	}
-	select { // under the lock, so Close cannot close kick meanwhile
-	case j.kick <- struct{}{}:
-	default:
+		select { // under the lock, so Close cannot close kick meanwhile
+		case j.kick <- struct{}{}:
+		default:
+		}
 	}
 	j.mu.Unlock()
 	if ch == nil {
@@ -371,6 +375,9 @@ func (j *journal) Close() error {
 	j.mu.Lock()
 	err := j.err
 	j.mu.Unlock()
+	if err == nil {
+		err = j.f.Sync() // the outcomes written since the last intent
+	}
 	if cerr := j.f.Close(); err == nil {
 		err = cerr
 	}
