@@ -658,3 +658,19 @@ func TestOnlySendsSelectedStatuses(t *testing.T) {
 		t.Errorf("--only invalid sent %d, created %d; want 2 and 6", got, sum.Counts[Created])
 	}
 }
+
+func TestEarlierOutputWithoutJournalIsNotOverwritten(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(5)
+	if _, err := Run(context.Background(), e.config()); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(JournalPath(DefaultOutput(e.input)))
+	_, err := Run(context.Background(), e.config())
+	if err == nil || !strings.Contains(err.Error(), "already holds the results of an earlier run (5 rows created") {
+		t.Fatalf("err = %v; want a refusal naming the earlier results", err)
+	}
+	if got := e.srv.Stats().Created; got != 5 {
+		t.Errorf("server created %d; want 5 (nothing twice)", got)
+	}
+}

@@ -156,6 +156,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		if err != nil {
 			return nil, err
 		}
+		if js == nil && !cols.isResult && !sameFile(cfg.Input, cfg.Output) {
+			if err := checkEarlierOutput(cfg.Output, cfg.Read.Sheet); err != nil {
+				return nil, err
+			}
+		}
 		plan.Resumed = js != nil && !js.Complete
 	}
 
@@ -260,6 +265,31 @@ func checkJournal(path string, bind Binding, inputIsResult, dryRun bool) (*journ
 		}
 	}
 	return nil, nil
+}
+
+// checkEarlierOutput refuses to overwrite an output sheet that records
+// created rows when there is no journal to say which: sending the input
+// again would create them twice.
+func checkEarlierOutput(output, sheetName string) error {
+	if _, err := os.Stat(output); err != nil {
+		return nil
+	}
+	cols, _, err := readHeader(output, sheet.Options{Sheet: sheetName})
+	if err != nil || !cols.isResult {
+		return nil // not ours: it is replaced
+	}
+	created := 0
+	eachRow(output, sheet.Options{Sheet: sheetName}, func(row sheet.Row) {
+		if o, ok := outcomeFromCells(row.Cells, cols.result); ok && (o.Status == Created || o.Status == Unknown) {
+			created++
+		}
+	})
+	if created == 0 {
+		return nil
+	}
+	return inputErr("%s already holds the results of an earlier run (%d rows created or unknown), and its journal is gone.\n"+
+		"Sending the input again could create those quotes twice. To re-send its failed rows, give it as the input (-i %s); "+
+		"to import another sheet, choose another output with -o. Nothing was sent", output, created, output)
 }
 
 func sameFile(a, b string) bool {
