@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sbimport/sbimport/bench/gen"
 	"github.com/sbimport/sbimport/sandbox"
 )
 
@@ -43,7 +44,7 @@ func newBench(bin string, verbose bool) (*bench, error) {
 	}
 	b := &bench{dir: dir, bin: bin, verbose: verbose, inputs: map[string]string{}}
 	b.mapping = filepath.Join(dir, "mapping.yaml")
-	if err := writeFile(b.mapping, Mapping); err != nil {
+	if err := gen.WriteFile(b.mapping, gen.Mapping); err != nil {
 		return nil, err
 	}
 	if b.bin == "" {
@@ -86,9 +87,9 @@ func (b *bench) input(kind string, n int) (string, error) {
 	start := time.Now()
 	var err error
 	if kind == "xlsx" {
-		err = WriteXLSXFile(p, n)
+		err = gen.WriteXLSXFile(p, n)
 	} else {
-		err = WriteCSVFile(p, n)
+		err = gen.WriteCSVFile(p, n)
 	}
 	if err != nil {
 		return "", fmt.Errorf("generate %s: %w", name, err)

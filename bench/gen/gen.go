@@ -1,4 +1,6 @@
-package main
+// Package gen generates customer sheets for benchmarks and tests: a
+// 10-column CSV and an XLSX written the way Excel writes one.
+package gen
 
 import (
 	"archive/zip"
@@ -230,7 +232,7 @@ func (t *stringTable) index(s string) int {
 	return i
 }
 
-// writeFile writes a small text file (the mapping).
-func writeFile(path, body string) error {
+// WriteFile writes a small text file, such as the Mapping.
+func WriteFile(path, body string) error {
 	return os.WriteFile(path, []byte(strings.TrimLeft(body, "\n")), 0o644)
 }

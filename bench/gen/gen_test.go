@@ -1,4 +1,4 @@
-package main
+package gen
 
 import (
 	"archive/zip"
@@ -116,7 +116,7 @@ func TestGeneratedRowsAreValid(t *testing.T) {
 				t.Fatal(err)
 			}
 			m := filepath.Join(dir, "mapping.yaml")
-			if err := writeFile(m, Mapping); err != nil {
+			if err := WriteFile(m, Mapping); err != nil {
 				t.Fatal(err)
 			}
 			sum, err := importer.Run(context.Background(), importer.Config{Input: in, Mapping: m, ValidateOnly: true})
