@@ -30,13 +30,17 @@ type throttle struct {
 	// window of recent sends, to know the achieved rate when unlimited
 	sent  []time.Time
 	floor float64
+	// lastSpaced is when Space last let a request go.
+	lastSpaced time.Time
 	// defaultPause is the pause when the server gives no Retry-After.
 	defaultPause time.Duration
 }
 
 const (
 	cutFactor     = 0.7
-	minRate       = 0.2 // requests/s: the slowest a run ever goes
+	nearCutFactor = 0.9             // a cut at the known limit after a quiet spell
+	nearCutQuiet  = 5 * time.Second // how long without a cut makes a spell quiet
+	minRate       = 0.2             // requests/s: the slowest a run ever goes
 	defaultPause  = time.Second
 	recentSendWin = 2 * time.Second
 )
@@ -95,6 +99,38 @@ func (t *throttle) Wait(ctx context.Context) (time.Time, error) {
 	}
 }
 
+// Space spreads out requests that Wait let go evenly but that then left
+// together (their intents were fsynced by one group commit): each goes at
+// least 1/rate after the one before, so the server never sees a clump that
+// its own token bucket would answer with 429. The average rate is Wait's.
+func (t *throttle) Space(ctx context.Context) error {
+	t.mu.Lock()
+	if t.cur <= 0 {
+		t.mu.Unlock()
+		return ctx.Err()
+	}
+	gap := time.Duration(float64(time.Second) / t.cur)
+	now := t.clock()
+	at := t.lastSpaced.Add(gap)
+	if at.Before(now) {
+		at = now
+	}
+	t.lastSpaced = at
+	t.mu.Unlock()
+	d := at.Sub(now)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-tm.C:
+		return nil
+	}
+}
+
 func (t *throttle) recordSend(now time.Time) {
 	cut := now.Add(-recentSendWin)
 	i := 0
@@ -120,7 +156,6 @@ func (t *throttle) SlowDown(sentAt time.Time, retryAfter time.Duration) {
 	if sentAt.Before(t.lastCut) {
 		return
 	}
-	t.lastCut = now
 	cur := t.cur
 	if cur == 0 { // unlimited so far: start from what was achieved
 		span := recentSendWin
@@ -129,13 +164,21 @@ func (t *throttle) SlowDown(sentAt time.Time, retryAfter time.Duration) {
 		}
 		cur = max(float64(len(t.sent))/max(span.Seconds(), 0.001), 1)
 	}
+	factor := cutFactor
+	if !t.lastCut.IsZero() && now.Sub(t.lastCut) > nearCutQuiet && t.ceiling > 0 && cur >= 0.95*t.ceiling {
+		// A while without trouble, then pushed back at the limit learnt
+		// before: the limit is where it was, and only just exceeded.
+		factor = nearCutFactor
+	}
+	t.lastCut = now
 	t.ceiling = cur
-	t.setRate(math.Max(cur*cutFactor, t.floor))
+	t.setRate(math.Max(cur*factor, t.floor))
 }
 
 // Success lets the rate creep back towards the target after a cut: by about
-// 2% of the ceiling per second's worth of successes below it, and a tenth of
-// that above it, so a server limit is approached carefully, not stormed.
+// 10% of the ceiling per second's worth of successes below 90% of it, 2%
+// up to 97%, and a tenth of that above, so a server limit is regained
+// quickly and then approached carefully, not stormed.
 func (t *throttle) Success() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -143,7 +186,10 @@ func (t *throttle) Success() {
 		return
 	}
 	step := 0.02 * t.ceiling / math.Max(t.cur, 1)
-	if t.cur >= t.ceiling*0.97 {
+	switch {
+	case t.cur < t.ceiling*0.9:
+		step *= 5 // well below the limit: back near it within about 2 s
+	case t.cur >= t.ceiling*0.97:
 		step /= 10
 	}
 	next := t.cur + step

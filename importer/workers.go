@@ -140,6 +140,12 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 			w.stop("the journal could not be written (" + err.Error() + "); free disk space and run the same command again")
 			return w.notSent(attempts - 1)
 		}
+		if err := w.thr.Space(ctx); err != nil {
+			if w.j != nil {
+				w.j.NotSent(it.line, attempts)
+			}
+			return w.settle(it, w.notSentAfter(attempts-1, last))
+		}
 		start := time.Now()
 		w.mu.Lock()
 		w.requests++
