@@ -45,6 +45,9 @@ var scenarios = []scenario{
 }
 
 func main() {
+	if len(os.Args) > 2 && os.Args[1] == measureFlag {
+		os.Exit(measure(os.Args[2:]))
+	}
 	which := flag.String("scenario", "all", "all, or a comma-separated list of: rate, limit, overhead, memory-csv, memory-xlsx, validate")
 	small := flag.Bool("quick", false, "small sizes: checks the harness, the figures are not the targets' sizes")
 	keep := flag.Bool("keep", false, "keep the temporary folder with the inputs and outputs")

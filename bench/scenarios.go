@@ -110,25 +110,56 @@ type child struct {
 
 // sbimport runs the binary with args and waits for it. Every run writes
 // to its own output (so no journal of an earlier run is replayed).
+//
+// The binary is started through a small copy of this program (measure):
+// Linux counts in a child's peak RSS the memory of the process it was
+// forked from, and this one holds in-process sandboxes and generated
+// inputs; the helper is a few MB.
 func (b *bench) sbimport(args ...string) (child, error) {
-	cmd := exec.Command(b.bin, args...)
+	self, err := os.Executable()
+	if err != nil {
+		return child{}, err
+	}
+	cmd := exec.Command(self, append([]string{measureFlag, b.bin}, args...)...)
 	cmd.Env = append(os.Environ(), "SALESBYTE_UUID="+sandboxUUID)
-	var errBuf bytes.Buffer
+	var errBuf, outBuf bytes.Buffer
 	cmd.Stderr = &errBuf
 	if b.verbose {
 		cmd.Stderr = io.MultiWriter(&errBuf, os.Stderr)
 	}
+	cmd.Stdout = &outBuf
+	if err := cmd.Run(); err != nil {
+		return child{stderr: errBuf.String()}, fmt.Errorf("measure %s: %w: %s", b.bin, err, tail(errBuf.String()))
+	}
+	c := child{stderr: errBuf.String()}
+	var wall int64
+	if _, err := fmt.Sscan(outBuf.String(), &wall, &c.maxRSS, &c.code); err != nil {
+		return c, fmt.Errorf("measure %s: unreadable report %q", b.bin, outBuf.String())
+	}
+	c.wall = time.Duration(wall)
+	return c, nil
+}
+
+const measureFlag = "-measure-child"
+
+// measure runs args[0] with args[1:], its output on stderr, and prints
+// "<wall ns> <peak RSS bytes> <exit code>" on stdout.
+func measure(args []string) int {
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	start := time.Now()
 	err := cmd.Run()
-	c := child{wall: time.Since(start), stderr: errBuf.String()}
+	wall := time.Since(start)
 	if cmd.ProcessState == nil {
-		return c, fmt.Errorf("start %s: %w", b.bin, err)
+		fmt.Fprintln(os.Stderr, "bench: start", args[0]+":", err)
+		return 2
 	}
-	c.code = cmd.ProcessState.ExitCode()
+	var rss int64
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		c.maxRSS = int64(ru.Maxrss) * 1024 // Linux reports kilobytes
+		rss = int64(ru.Maxrss) * 1024 // Linux reports kilobytes
 	}
-	return c, nil
+	fmt.Println(int64(wall), rss, cmd.ProcessState.ExitCode())
+	return 0
 }
 
 // output is a fresh output path for one run.
