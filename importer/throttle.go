@@ -43,6 +43,9 @@ const (
 	minRate       = 0.2             // requests/s: the slowest a run ever goes
 	defaultPause  = time.Second
 	recentSendWin = 2 * time.Second
+	// minRateSamples is how many recent sends an unlimited run needs
+	// before a pushback turns into a rate limit.
+	minRateSamples = 10
 )
 
 func newThrottle(r float64, clock func() time.Time) *throttle {
@@ -158,6 +161,9 @@ func (t *throttle) SlowDown(sentAt time.Time, retryAfter time.Duration) {
 	}
 	cur := t.cur
 	if cur == 0 { // unlimited so far: start from what was achieved
+		if len(t.sent) < minRateSamples {
+			return // too few sends to know a rate: the pause alone must do
+		}
 		span := recentSendWin
 		if len(t.sent) > 1 {
 			span = min(span, now.Sub(t.sent[0]))

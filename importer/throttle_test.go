@@ -79,6 +79,16 @@ func TestThrottleUnlimitedStartsFromAchievedRate(t *testing.T) {
 	}
 }
 
+func TestThrottleUnlimitedWithFewSendsOnlyPauses(t *testing.T) {
+	clk := &fakeClock{t: time.Unix(0, 0)}
+	th := newThrottle(0, clk.Now)
+	th.Wait(context.Background())
+	th.SlowDown(clk.Now(), time.Second)
+	if got := th.Rate(); got != 0 {
+		t.Errorf("rate after a 503 on the first request = %v; want still unlimited (one send says nothing of a rate)", got)
+	}
+}
+
 func TestBackoffFullJitter(t *testing.T) {
 	b := backoff{Base: 100 * time.Millisecond, Cap: time.Second}
 	cases := []struct {

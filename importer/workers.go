@@ -184,7 +184,7 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 		case salesbyte.Ambiguous:
 			return w.settle(it, &Outcome{
 				Status:     Unknown,
-				Error:      se.Error() + "; the quote may have been created: run sbimport reconcile to find out (or --retry-unknown to send it again)",
+				Error:      se.Error() + "; run sbimport reconcile to find out whether it was created (or --retry-unknown to send it again)",
 				HTTPStatus: se.Status, Attempts: attempts, At: w.now(),
 			})
 		}
