@@ -15,6 +15,19 @@ import (
 // QuoteSendTypes are the send_type values the quote endpoint accepts.
 var QuoteSendTypes = []string{"email", "sms", "dual", "auto", "none"}
 
+// fieldIndex is each endpoint's catalog by field name, built once.
+var fieldIndex = func() map[Endpoint]map[string]Field {
+	idx := make(map[Endpoint]map[string]Field, len(catalog))
+	for e, fields := range catalog {
+		m := make(map[string]Field, len(fields))
+		for _, f := range fields {
+			m[f.Name] = f
+		}
+		idx[e] = m
+	}
+	return idx
+}()
+
 // Validate checks a request body (without uuid) against the endpoint's
 // documented rules and returns every problem, in a stable order (sorted
 // by field, then message). Values may be Go natives (string, int, int64,
@@ -30,10 +43,7 @@ func Validate(e Endpoint, body map[string]any) []FieldError {
 		v.add("endpoint", "unknown endpoint "+strconv.Quote(string(e)))
 		return v.errs
 	}
-	known := make(map[string]Field, len(fields))
-	for _, f := range fields {
-		known[f.Name] = f
-	}
+	known := fieldIndex[e]
 	for name, val := range body {
 		if name == "uuid" {
 			continue

@@ -1,10 +1,12 @@
 package sheet
 
 import (
+	"archive/zip"
 	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -368,7 +370,11 @@ func (w *xlsxWriter) Commit(summary [][]string) error {
 	if err := w.writeSummary(summary); err != nil {
 		return fail(err)
 	}
-	if _, err := w.f.WriteTo(w.tmp.file); err != nil {
+	// excelize assembles the whole zip in a bytes.Buffer before writing it;
+	// a zip writer of our own sends it straight to the file instead, so a
+	// large output never sits in memory whole. (Its buffer stays empty.)
+	w.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w.tmp.file) })
+	if _, err := w.f.WriteToBuffer(); err != nil {
 		return fail(err)
 	}
 	w.f.Close()

@@ -21,7 +21,7 @@ type xlsxReader struct {
 }
 
 func openXLSX(path string, opt Options) (Reader, error) {
-	f, err := excelize.OpenFile(path)
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipXMLSizeLimit: xmlInMemoryLimit})
 	if err != nil {
 		return nil, errDamaged(path)
 	}
@@ -363,3 +363,8 @@ func classifyFormat(code string) int {
 	}
 	return fmtNumber
 }
+
+// xmlInMemoryLimit is the size above which excelize keeps a part of the
+// workbook (the sheet, the shared strings) in a temporary file instead of
+// decoding it in memory: it keeps memory flat on large sheets.
+const xmlInMemoryLimit = 1 << 20
