@@ -230,11 +230,13 @@ func isoDates(f *excelize.File) error {
 		return nil
 	}
 	n := len(f.Styles.CellXfs.Xf)
-	dateID, err := customFmtID(f, "yyyy-mm-dd")
+	// The [$-409] locale tag changes nothing visible; without one excelize
+	// searches every language it knows for each date cell it formats.
+	dateID, err := customFmtID(f, "[$-409]yyyy-mm-dd")
 	if err != nil {
 		return err
 	}
-	dateTimeID, err := customFmtID(f, "yyyy-mm-dd hh:mm:ss")
+	dateTimeID, err := customFmtID(f, "[$-409]yyyy-mm-dd hh:mm:ss")
 	if err != nil {
 		return err
 	}
