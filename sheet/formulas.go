@@ -120,52 +120,83 @@ func sheetPart(zr *zip.Reader, sheet string) (*zip.File, error) {
 	for _, f := range zr.File {
 		files[strings.TrimPrefix(f.Name, "/")] = f
 	}
-	var rid string
+	parts, err := sheetParts(files)
+	if err != nil {
+		return nil, err
+	}
+	return files[parts[sheet]], nil
+}
+
+// sheetParts maps each sheet's name to its part's path in the zip, e.g.
+// "xl/worksheets/sheet1.xml" or, for a chart sheet, "xl/chartsheets/…".
+func sheetParts(files map[string]*zip.File) (map[string]string, error) {
+	ids := make(map[string]string) // relationship id → sheet name
 	if err := scanXML(files["xl/workbook.xml"], func(t xml.StartElement) {
 		if t.Name.Local != "sheet" {
 			return
 		}
 		var name, id string
 		for _, a := range t.Attr {
-			switch {
-			case a.Name.Local == "name":
+			switch a.Name.Local {
+			case "name":
 				name = a.Value
-			case a.Name.Local == "id":
+			case "id":
 				id = a.Value
 			}
 		}
-		if name == sheet && rid == "" {
-			rid = id
+		if _, seen := ids[id]; !seen {
+			ids[id] = name
 		}
-	}); err != nil || rid == "" {
+	}); err != nil {
 		return nil, err
 	}
-	var target string
-	if err := scanXML(files["xl/_rels/workbook.xml.rels"], func(t xml.StartElement) {
+	parts := make(map[string]string, len(ids))
+	err := scanXML(files["xl/_rels/workbook.xml.rels"], func(t xml.StartElement) {
 		if t.Name.Local != "Relationship" {
 			return
 		}
-		var id, tg string
+		var id, target string
 		for _, a := range t.Attr {
 			switch a.Name.Local {
 			case "Id":
 				id = a.Value
 			case "Target":
-				tg = a.Value
+				target = a.Value
 			}
 		}
-		if id == rid {
-			target = tg
+		name, ok := ids[id]
+		if !ok || target == "" {
+			return
 		}
-	}); err != nil || target == "" {
-		return nil, err
+		if strings.HasPrefix(target, "/") {
+			target = strings.TrimPrefix(target, "/")
+		} else {
+			target = path.Join("xl", target)
+		}
+		parts[name] = target
+	})
+	return parts, err
+}
+
+// chartSheets names the sheets of a workbook that are charts, not tables.
+func chartSheets(file string) map[string]bool {
+	zr, err := zip.OpenReader(file)
+	if err != nil {
+		return nil
 	}
-	if strings.HasPrefix(target, "/") {
-		target = strings.TrimPrefix(target, "/")
-	} else {
-		target = path.Join("xl", target)
+	defer zr.Close()
+	files := make(map[string]*zip.File, len(zr.File))
+	for _, f := range zr.File {
+		files[strings.TrimPrefix(f.Name, "/")] = f
 	}
-	return files[target], nil
+	parts, _ := sheetParts(files)
+	charts := make(map[string]bool)
+	for name, p := range parts {
+		if strings.Contains(p, "chartsheets/") {
+			charts[name] = true
+		}
+	}
+	return charts
 }
 
 func scanXML(f *zip.File, fn func(xml.StartElement)) error {

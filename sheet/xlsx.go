@@ -94,23 +94,24 @@ func quoteList(names []string) string {
 	return strings.Join(q, ", ")
 }
 
-// pickSheet returns the sheet asked for, or the first visible one.
+// pickSheet returns the sheet asked for, or the first visible one that is
+// not a chart.
 func pickSheet(f *excelize.File, path string, names []string, asked string) (string, error) {
+	charts := chartSheets(path)
 	if asked == "" {
 		for _, n := range names {
-			if v, err := f.GetSheetVisible(n); err == nil && v {
+			if v, err := f.GetSheetVisible(n); err == nil && v && !charts[n] {
 				return n, nil
 			}
 		}
 		return names[0], nil
 	}
 	for _, n := range names {
-		if n == asked {
-			return n, nil
-		}
-	}
-	for _, n := range names {
-		if strings.EqualFold(n, asked) {
+		if n == asked || strings.EqualFold(n, asked) {
+			if charts[n] {
+				return "", &FileError{Path: path, Problem: fmt.Sprintf("sheet %q is a chart, not a table of rows", n),
+					Hint: "use --sheet with the sheet that holds the rows"}
+			}
 			return n, nil
 		}
 	}

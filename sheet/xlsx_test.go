@@ -191,6 +191,14 @@ func TestXLSXRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `sheet "Hidden" is empty`) {
 		t.Errorf("Open(sheet hidden) = %v; want the Hidden sheet, which is empty", err)
 	}
+	// A chart sheet holds no rows: never picked, and a clear error when asked for.
+	if got := chartSheets(cal("any_sheets.xlsx")); !reflect.DeepEqual(got, map[string]bool{"Chart": true}) {
+		t.Errorf("chartSheets = %v; want only Chart", got)
+	}
+	_, err = Open(cal("any_sheets.xlsx"), Options{Sheet: "Chart"})
+	if err == nil || !strings.Contains(err.Error(), `sheet "Chart" is a chart, not a table of rows`) {
+		t.Errorf("Open(sheet Chart) = %v; want a chart-sheet error", err)
+	}
 }
 
 // TestXLSXGenerated reads workbooks written with excelize: date styles
