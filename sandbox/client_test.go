@@ -31,6 +31,7 @@ func TestWithSalesbyteClient(t *testing.T) {
 		{"503", Options{P503: 1, RetryAfter: "2"}, body(), salesbyte.Retry, 0},
 		{"429", Options{RateLimit: 0.001}, body(), 0, 1}, // the first passes; see below
 		{"500 after", Options{P500After: 1}, body(), salesbyte.Ambiguous, 1},
+		{"502 after", Options{P502After: 1}, body(), salesbyte.Ambiguous, 1},
 		{"drop after", Options{PDropAfter: 1}, body(), salesbyte.Ambiguous, 1},
 		{"drop before", Options{PDropBefore: 1}, body(), salesbyte.Ambiguous, 0}, // the client cannot tell it from a drop after
 	}

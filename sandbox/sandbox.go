@@ -37,6 +37,7 @@ type Options struct {
 	RetryAfter    string        // Retry-After sent with 429/503: seconds ("1"), or "http-date" for an HTTP date 1 s ahead; "" = "1"
 	P503          float64       // share answered 503 (+Retry-After) without creating
 	P500After     float64       // share answered 500 after creating
+	P502After     float64       // share answered 502 after creating (a gateway that lost the answer)
 	PDropBefore   float64       // share whose connection is dropped before creating
 	PDropAfter    float64       // share created, then the connection dropped
 	PHangAfter    float64       // share created, then the response hangs (until HangFor or the client gives up)
@@ -64,7 +65,7 @@ type Server struct {
 
 	// statistics, all atomic so the hot path takes no lock for them
 	requests, created, tooMany, unavailable, serverErrors atomic.Int64
-	invalid, notFound, badRequests                        atomic.Int64
+	badGateway, invalid, notFound, badRequests            atomic.Int64
 	droppedBefore, droppedAfter, hangs                    atomic.Int64
 	inFlight, maxInFlight                                 atomic.Int64
 	firstNano, lastNano                                   atomic.Int64
@@ -90,14 +91,14 @@ func New(opts Options) (*Server, error) {
 	for _, p := range []struct {
 		name string
 		v    float64
-	}{{"P503", opts.P503}, {"P500After", opts.P500After}, {"PDropBefore", opts.PDropBefore},
+	}{{"P503", opts.P503}, {"P500After", opts.P500After}, {"P502After", opts.P502After}, {"PDropBefore", opts.PDropBefore},
 		{"PDropAfter", opts.PDropAfter}, {"PHangAfter", opts.PHangAfter}} {
 		if p.v < 0 || p.v > 1 || math.IsNaN(p.v) {
 			return nil, fmt.Errorf("sandbox: %s is %v; give a share between 0 and 1", p.name, p.v)
 		}
 	}
-	if after := opts.P500After + opts.PDropAfter + opts.PHangAfter; after > 1+1e-9 {
-		return nil, fmt.Errorf("sandbox: P500After+PDropAfter+PHangAfter is %v; together they must not exceed 1", after)
+	if after := opts.P500After + opts.P502After + opts.PDropAfter + opts.PHangAfter; after > 1+1e-9 {
+		return nil, fmt.Errorf("sandbox: P500After+P502After+PDropAfter+PHangAfter is %v; together they must not exceed 1", after)
 	}
 	if opts.Latency < 0 || opts.Jitter < 0 || opts.HangFor < 0 {
 		return nil, errors.New("sandbox: Latency, Jitter and HangFor must not be negative")

@@ -363,6 +363,20 @@ func TestServerErrorAfterCreating(t *testing.T) {
 	}
 }
 
+func TestBadGatewayAfterCreating(t *testing.T) {
+	s, base := start(t, Options{P502After: 1})
+	r := mustPost(t, base+pathQuote, quoteBody("A", "a@example.se"))
+	if r.status != http.StatusBadGateway {
+		t.Fatalf("status %d, want 502", r.status)
+	}
+	if n := len(s.Created()); n != 1 {
+		t.Errorf("created %d, want 1", n)
+	}
+	if st := s.Stats(); st.BadGateway != 1 || st.ServerErrors != 0 {
+		t.Errorf("stats 502s %d, 500s %d; want 1 and 0", st.BadGateway, st.ServerErrors)
+	}
+}
+
 func TestHangAfterCreating(t *testing.T) {
 	s, base := start(t, Options{PHangAfter: 1})
 	c := &http.Client{Timeout: 100 * time.Millisecond}

@@ -16,6 +16,7 @@ type Stats struct {
 	TooMany       int64     `json:"status_429"`
 	Unavailable   int64     `json:"status_503"`
 	ServerErrors  int64     `json:"status_500"`
+	BadGateway    int64     `json:"status_502"`
 	Invalid       int64     `json:"status_422"`
 	NotFound      int64     `json:"status_404"`
 	BadRequests   int64     `json:"bad_requests"` // 400, 405, 413, 415
@@ -42,6 +43,7 @@ func (s *Server) Stats() Stats {
 		TooMany:       s.tooMany.Load(),
 		Unavailable:   s.unavailable.Load(),
 		ServerErrors:  s.serverErrors.Load(),
+		BadGateway:    s.badGateway.Load(),
 		Invalid:       s.invalid.Load(),
 		NotFound:      s.notFound.Load(),
 		BadRequests:   s.badRequests.Load(),
@@ -65,7 +67,7 @@ func (s *Server) Stats() Stats {
 // file, if any, is emptied.
 func (s *Server) Reset() error {
 	for _, c := range []interface{ Store(int64) }{
-		&s.requests, &s.created, &s.tooMany, &s.unavailable, &s.serverErrors,
+		&s.requests, &s.created, &s.tooMany, &s.unavailable, &s.serverErrors, &s.badGateway,
 		&s.invalid, &s.notFound, &s.badRequests, &s.droppedBefore, &s.droppedAfter,
 		&s.hangs, &s.maxInFlight, &s.firstNano, &s.lastNano,
 	} {

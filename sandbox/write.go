@@ -181,13 +181,20 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, ep salesbyte.Endp
 	}
 	s.created.Add(1)
 
-	if after := s.opts.P500After + s.opts.PDropAfter + s.opts.PHangAfter; after > 0 {
+	if after := s.opts.P500After + s.opts.P502After + s.opts.PDropAfter + s.opts.PHangAfter; after > 0 {
+		p500, p502 := s.opts.P500After, s.opts.P500After+s.opts.P502After
 		switch u := s.roll(); {
-		case u < s.opts.P500After:
+		case u < p500:
 			s.serverErrors.Add(1)
 			writeJSON(w, http.StatusInternalServerError, message{"Server Error"})
 			return http.StatusInternalServerError, rec.ID, " injected after creating"
-		case u < s.opts.P500After+s.opts.PDropAfter:
+		case u < p502:
+			s.badGateway.Add(1)
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = w.Write([]byte("<html><body><h1>502 Bad Gateway</h1></body></html>"))
+			return http.StatusBadGateway, rec.ID, " injected after creating"
+		case u < p502+s.opts.PDropAfter:
 			s.droppedAfter.Add(1)
 			drop(w)
 			return 0, rec.ID, " dropped after creating"

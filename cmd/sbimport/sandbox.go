@@ -26,14 +26,14 @@ func newSandboxCmd(s streams) *cobra.Command {
 a loopback address, with SalesByte's documented validation (422 with field
 errors), its documented answers, and what it created kept in memory (or in
 --store). Flags inject what the real service can do: latency, a rate limit
-answered with 429, 503s, 500s after creating, dropped connections and
+answered with 429, 503s, 500s and 502s after creating, dropped connections and
 answers that never come. GET /_sandbox/stats counts creations per customer.
 
 It accepts the integration uuid ` + sandboxUUID + `
 (or those given with --accept-uuid) and the Quotes API token ` + sandboxToken + `.`,
 		Example: `  sbimport sandbox --addr 127.0.0.1:8080
   SALESBYTE_UUID=` + sandboxUUID + ` sbimport run -m mapping.yaml -i kunder.csv --base-url http://127.0.0.1:8080 --rate 0 --yes
-  sbimport sandbox --latency 1s --rate-limit 20 --p503 0.02 --drop-after 0.01`,
+  sbimport sandbox --latency 1s --rate-limit 20 --p503 0.02 --p502-after 0.01 --drop-after 0.01`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.UUIDs = append([]string{sandboxUUID}, uuids...)
@@ -79,6 +79,7 @@ It accepts the integration uuid ` + sandboxUUID + `
 	f.StringVar(&o.RetryAfter, "retry-after", "1", "Retry-After sent with 429/503: seconds, or http-date")
 	f.Float64Var(&o.P503, "p503", 0, "share of requests answered 503 without creating")
 	f.Float64Var(&o.P500After, "p500-after", 0, "share answered 500 after creating")
+	f.Float64Var(&o.P502After, "p502-after", 0, "share answered 502 (a gateway lost the answer) after creating")
 	f.Float64Var(&o.PDropBefore, "drop-before", 0, "share whose connection is dropped before creating")
 	f.Float64Var(&o.PDropAfter, "drop-after", 0, "share created, then the connection dropped")
 	f.Float64Var(&o.PHangAfter, "hang-after", 0, "share created, then the answer never comes")
