@@ -71,6 +71,10 @@ type journalState struct {
 	Mapping  string // the mapping file's path, for reconcile
 	Started  string
 	Complete bool
+	// Ended says the last record is an end record: the output sheet was
+	// written from this journal with nothing in flight, so it holds every
+	// row's outcome (Complete or not).
+	Ended bool
 	// rows maps a row number to what is known of it.
 	rows map[int]*journaledRow
 	// validBytes is the length of the intact prefix (a torn tail is cut).
@@ -175,8 +179,12 @@ func (st *journalState) row(r int) *journaledRow {
 }
 
 func (st *journalState) apply(rec *journalRecord) {
+	if rec.T != recEnd {
+		st.Ended = false
+	}
 	switch rec.T {
 	case recIntent:
+		st.Complete = false // a resumed run is under way again
 		jr := st.row(rec.Row)
 		jr.Intent = true
 		jr.Attempts = max(jr.Attempts, rec.Attempt)
@@ -194,6 +202,7 @@ func (st *journalState) apply(rec *journalRecord) {
 		jr.Outcome = o
 	case recEnd:
 		st.Complete = rec.Complete
+		st.Ended = true
 	}
 }
 

@@ -152,7 +152,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			return nil, &InputError{Err: err}
 		}
 		bind = Binding{InputSHA256: inHash, Sheet: format.Sheet, HeaderRow: cfg.Read.HeaderRow, MappingSHA256: mapHash, Endpoint: string(mapper.Endpoint())}
-		js, err = checkJournal(sum.Journal, bind, cols.isResult, cfg.DryRun)
+		js, err = checkJournal(sum.Journal, bind, cols.isResult, sameFile(cfg.Input, cfg.Output), cfg.DryRun)
 		if err != nil {
 			return nil, err
 		}
@@ -230,9 +230,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 // checkJournal looks for a journal of an earlier run beside the output.
 // A journal of this very sheet and mapping is resumed (or, when finished,
 // replayed so nothing is sent twice). One of another sheet is refused while
-// unfinished; a finished one is set aside only when the input is the
-// output sheet it produced (a re-run of failed rows).
-func checkJournal(path string, bind Binding, inputIsResult, dryRun bool) (*journalState, error) {
+// unfinished; a finished one is set aside when the input is an output sheet
+// (a re-run of failed rows). An interrupted one whose output sheet was
+// written is set aside too when that sheet is the input, updated in place:
+// the sheet then holds every row's outcome.
+func checkJournal(path string, bind Binding, inputIsResult, inPlace, dryRun bool) (*journalState, error) {
 	st, err := readJournal(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -250,7 +252,7 @@ func checkJournal(path string, bind Binding, inputIsResult, dryRun bool) (*journ
 			what = "sheet, header row or endpoint"
 		}
 	}
-	if !st.Complete {
+	if !st.Complete && !(st.Ended && inputIsResult && inPlace) {
 		return nil, inputErr("%s belongs to an unfinished run of %s (started %s) with a different %s.\n"+
 			"Finish that run first by running it again with the same sheet and mapping; "+
 			"or, if you are sure none of its rows matter, move the journal away. Nothing was sent", path, st.Input, st.Started, what)

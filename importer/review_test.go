@@ -1,0 +1,86 @@
+package importer
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sbimport/sbimport/sandbox"
+)
+
+// rewriteCSV applies edit to the records of a CSV file.
+func rewriteCSV(t *testing.T, path string, edit func(recs [][]string)) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(recs)
+	var buf strings.Builder
+	csv.NewWriter(&buf).WriteAll(recs)
+	if err := os.WriteFile(path, []byte(buf.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An interrupted in-place re-run of an output sheet exits 130 and says to
+// run the same command again; that command must resume, not be refused
+// because the sheet it reads is the one the interrupted run rewrote.
+func TestInterruptedInPlaceRerunResumes(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(12, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+	if _, err := Run(context.Background(), e.config()); err != nil {
+		t.Fatal(err)
+	}
+	out := DefaultOutput(e.input)
+	rewriteCSV(t, out, func(recs [][]string) {
+		for i := 1; i < len(recs); i++ {
+			recs[i][2] = fmt.Sprintf("fixad%d@example.se", i)
+		}
+	})
+
+	slow := &slowSender{inner: e.client, release: make(chan struct{})}
+	cfg := e.config()
+	cfg.Input = out
+	cfg.Sender = slow
+	cfg.Concurrency = 2
+	ctx, cancel := context.WithCancel(context.Background())
+	var sum *Summary
+	var err error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); sum, err = Run(ctx, cfg) }()
+	for slow.started.Load() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	time.Sleep(20 * time.Millisecond)
+	close(slow.release)
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.ExitCode() != 130 || sum.Counts[Created] != 2 || sum.Counts[Skipped] != 10 {
+		t.Fatalf("interrupted run: exit %d, counts %v; want 130, 2 created, 10 skipped", sum.ExitCode(), sum.Counts)
+	}
+	// The same command again.
+	cfg = e.config()
+	cfg.Input = out
+	sum, err = Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("the same command after an interrupt: %v", err)
+	}
+	if sum.Counts[Created] != 12 || e.srv.Stats().Created != 12 || len(e.srv.Duplicates()) != 0 {
+		t.Errorf("after resuming: counts %v, server created %d, duplicates %v", sum.Counts, e.srv.Stats().Created, e.srv.Duplicates())
+	}
+}
+
