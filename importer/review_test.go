@@ -83,4 +83,3 @@ func TestInterruptedInPlaceRerunResumes(t *testing.T) {
 		t.Errorf("after resuming: counts %v, server created %d, duplicates %v", sum.Counts, e.srv.Stats().Created, e.srv.Duplicates())
 	}
 }
-
