@@ -62,7 +62,7 @@ quotes and prints where the output sheet is. Nothing leaves this machine.`,
 			if err != nil {
 				return err
 			}
-			o := &runOptions{mapping: mapPath, input: sheetPath, headerRow: 1, baseURL: url, rate: rate, yes: true, maxAttempts: 6}
+			o := &runOptions{mapping: mapPath, input: sheetPath, headerRow: 1, baseURL: url, rate: rate, yes: true, maxAttempts: 6, inDemo: true}
 			err = importWith(cmd.Context(), s, o, client)
 			var ee *exitError
 			if err != nil && !(asExit(err, &ee) && ee.code == exitRowsFailed) {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/sbimport/sbimport/importer"
+	"github.com/sbimport/sbimport/mapping"
 )
 
 // Exit codes, as PRODUCT.md documents them.
@@ -73,9 +74,23 @@ func execute(ctx context.Context, args []string, s streams) int {
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
-	err := root.Execute()
+	cmd, err := root.ExecuteC()
 	if err == nil {
 		return exitOK
+	}
+	if missing := missingFlags(err); missing != nil && cmd != nil {
+		fmt.Fprintf(s.Err, "sbimport %s: missing %s:\n", cmd.Name(), plural(len(missing), "option", "options"))
+		for _, name := range missing {
+			if f := cmd.Flags().Lookup(name); f != nil {
+				short := ""
+				if f.Shorthand != "" {
+					short = "-" + f.Shorthand + "/"
+				}
+				fmt.Fprintf(s.Err, "  %s--%s  %s\n", short, f.Name, f.Usage)
+			}
+		}
+		fmt.Fprintf(s.Err, "Run '%s --help' for an example.\n", cmd.CommandPath())
+		return exitUsage
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -83,6 +98,13 @@ func execute(ctx context.Context, args []string, s streams) int {
 			fmt.Fprintln(s.Err, "sbimport:", ee.err)
 		}
 		return ee.code
+	}
+	// A mapping problem names its file and line already; print it as it
+	// is, not behind another copy of the file name.
+	var me *mapping.Error
+	if errors.As(err, &me) {
+		fmt.Fprintln(s.Err, "sbimport:", me)
+		return exitUsage
 	}
 	var ie *importer.InputError
 	if errors.As(err, &ie) {
@@ -95,6 +117,30 @@ func execute(ctx context.Context, args []string, s streams) int {
 		return exitUsage
 	}
 	return exitRowsFailed
+}
+
+// missingFlags returns the flags named by cobra's "required flag(s) ...
+// not set" error, or nil for any other error.
+func missingFlags(err error) []string {
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "required flag(s) ") {
+		return nil
+	}
+	var out []string
+	for _, part := range strings.Split(msg, `"`) {
+		part = strings.TrimSpace(part)
+		if part != "" && !strings.Contains(part, " ") && part != "," {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // isUsage tells cobra's own errors (bad flags, arguments) apart.

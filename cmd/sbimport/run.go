@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -39,6 +40,7 @@ type runOptions struct {
 	reconcile                                  bool
 	tokenFile                                  string
 	plainUUID                                  string // refused: see validateSecrets
+	inDemo                                     bool   // the demo's in-process sandbox: no rerun hints
 }
 
 func newRunCmd(s streams, validate bool) *cobra.Command {
@@ -205,6 +207,9 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 	if o.plainUUID != "" {
 		return usageErr("--uuid is not accepted: the integration uuid is a secret and a flag's value shows in the process list and shell history; put it in SALESBYTE_UUID or in a file given with --uuid-file")
 	}
+	if err := checkFileArgs(o); err != nil {
+		return err
+	}
 	if _, err := o.readOptions(); err != nil {
 		return err
 	}
@@ -242,6 +247,23 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 	return importWithValidate(ctx, s, o, sender, validate)
 }
 
+// checkFileArgs catches the two file mistakes people make most: -m and -i
+// swapped, and a mapping file that is not there yet.
+func checkFileArgs(o *runOptions) error {
+	ext := strings.ToLower(filepath.Ext(o.mapping))
+	switch ext {
+	case ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".numbers":
+		return usageErr("-m %s looks like a sheet, not a mapping file: -m takes the mapping (YAML, e.g. mapping.yaml) and -i the sheet", o.mapping)
+	}
+	if e := strings.ToLower(filepath.Ext(o.input)); e == ".yaml" || e == ".yml" {
+		return usageErr("-i %s looks like a mapping file, not a sheet: -i takes the sheet (CSV or XLSX) and -m the mapping", o.input)
+	}
+	if _, err := os.Stat(o.mapping); errors.Is(err, os.ErrNotExist) {
+		return usageErr("mapping file %s not found; check the path, or write a starter one with: %s", o.mapping, shellJoin([]string{"sbimport", "init", "-i", o.input, "-o", o.mapping}))
+	}
+	return nil
+}
+
 // importWith runs an import through sender (the demo's in-process client).
 func importWith(ctx context.Context, s streams, o *runOptions, sender importer.Sender) error {
 	return importWithValidate(ctx, s, o, sender, false)
@@ -266,11 +288,22 @@ func importWithValidate(ctx context.Context, s streams, o *runOptions, sender im
 	}
 	cfg.Confirm = func(p importer.Plan) (bool, error) {
 		fmt.Fprint(s.Err, p.String())
+		// Where it goes matters as much as what: a rehearsal against the
+		// sandbox and a real run differ only in --base-url.
+		if o.baseURL == defaultBaseURL {
+			fmt.Fprintf(s.Err, "  to:      %s (production: real customers)\n", o.baseURL)
+		} else {
+			fmt.Fprintf(s.Err, "  to:      %s\n", o.baseURL)
+		}
 		if o.yes {
 			return true, nil
 		}
 		if !s.Terminal {
-			return false, &exitError{code: exitUsage, err: errors.New("not sending: there is no terminal to confirm on; check the plan above and add --yes to send")}
+			msg := "not sending: there is no terminal to confirm on; check the plan above and add --yes to send"
+			if p.Invalid > 0 {
+				msg += fmt.Sprintf(" (to see why %s invalid first: %s)", isAre(p.Invalid), shellJoin([]string{"sbimport", "validate", "-m", o.mapping, "-i", o.input}))
+			}
+			return false, &exitError{code: exitUsage, err: errors.New(msg)}
 		}
 		fmt.Fprintf(s.Err, "Send %d requests to %s? [y/N] ", p.ToSend, o.baseURL)
 		line, _ := bufio.NewReader(s.In).ReadString('\n')
@@ -334,7 +367,12 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 	} else {
 		fmt.Fprintf(w, "\nDone: %d created, %d failed, %d invalid, %d unknown, %d skipped", c[importer.Created], c[importer.Failed], c[importer.Invalid], c[importer.Unknown], c[importer.Skipped])
 		if sum.Requests > 0 {
-			fmt.Fprintf(w, " (%d requests, %.1f/s", sum.Requests, sum.Rate())
+			fmt.Fprintf(w, " (%d requests", sum.Requests)
+			// A rate over a burst of less than a second says nothing
+			// (a resumed run of 20 rows sent at once is not 180,000/s).
+			if sum.LastSent.Sub(sum.FirstSent) >= time.Second {
+				fmt.Fprintf(w, ", %.1f/s", sum.Rate())
+			}
 			if sum.Throttled > 0 {
 				fmt.Fprintf(w, ", %d slowed down by SalesByte", sum.Throttled)
 			}
@@ -346,22 +384,39 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 	for _, e := range sum.Errors {
 		problemRows += e.N
 	}
-	if problemRows > len(sum.Problems) {
+	// After Ctrl-C the rows not sent are not problems: they wait for the
+	// rerun, which the last line says how to do.
+	listed := sum.Problems
+	if sum.Interrupted {
+		listed = nil
+		for _, p := range sum.Problems {
+			if p.Status != importer.Skipped {
+				listed = append(listed, p)
+			}
+		}
+		problemRows -= c[importer.Skipped]
+	}
+	if problemRows > len(listed) {
 		fmt.Fprintln(w, "Most common problems:")
-		for i, e := range sum.Errors {
-			if i == 5 {
+		n := 0
+		for _, e := range sum.Errors {
+			if n == 5 {
 				break
 			}
+			if sum.Interrupted && isInterruptedSkip(e.Error) {
+				continue
+			}
 			fmt.Fprintf(w, "  %5d × %s\n", e.N, e.Error)
+			n++
 		}
 	}
-	if len(sum.Problems) > 0 {
+	if len(listed) > 0 {
 		where := sum.Plan.Input
 		if sum.Plan.Sheet != "" {
 			where += fmt.Sprintf(", sheet %q", sum.Plan.Sheet)
 		}
 		fmt.Fprintf(w, "Rows to look at (%s):\n", where)
-		for _, p := range sum.Problems {
+		for _, p := range listed {
 			fmt.Fprintf(w, "  row %d, %s: %s\n", p.Line, p.Status, p.Error)
 		}
 	}
@@ -369,17 +424,78 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 		fmt.Fprintf(w, "Sending stopped early: %s.\n", sum.Stopped)
 	}
 	fmt.Fprintf(w, "Output: %s\n", sum.Output)
+	if o.inDemo {
+		return
+	}
+	toFix := c[importer.Failed] + c[importer.Invalid]
 	switch {
 	case sum.Interrupted:
 		fmt.Fprintf(w, "Interrupted. Run the same command again to send the rest; rows already sent are not sent again (journal: %s).\n", sum.Journal)
 	case validate && c[importer.Invalid] > 0:
-		fmt.Fprintf(w, "Next: fix the invalid rows in %s (sb_error says what is wrong) and validate again, or run it: sbimport run -m %s -i %s\n", sum.Output, o.mapping, sum.Output)
-	case !validate && c[importer.Failed]+c[importer.Invalid] > 0:
-		fmt.Fprintf(w, "Next: fix the %s marked failed or invalid in %s (sb_error says what is wrong), then send them again:\n  sbimport run -m %s -i %s\n", rows(c[importer.Failed]+c[importer.Invalid]), sum.Output, o.mapping, sum.Output)
+		fmt.Fprintf(w, "Next: fix the invalid rows in %s (sb_error says what is wrong) and validate again, or run it:\n  %s\n", sum.Output, o.rerunCommand(sum.Output))
+	case !validate && sum.Stopped != "":
+		fmt.Fprintf(w, "Next: mend what stopped the run (above), then send the rows not created:\n  %s\n", o.rerunCommand(sum.Output))
+	case !validate && toFix > 0:
+		fmt.Fprintf(w, "Next: fix the %s marked failed or invalid in %s (sb_error says what is wrong), then send them again:\n  %s\n", rows(toFix), sum.Output, o.rerunCommand(sum.Output))
 	}
 	if !validate && c[importer.Unknown] > 0 {
-		fmt.Fprintf(w, "%d rows may or may not have been created (the answer was lost). Settle them before re-sending:\n  sbimport reconcile -i %s\n", c[importer.Unknown], sum.Output)
+		fmt.Fprintf(w, "%s may or may not have been created (the answer was lost). Settle them before re-sending:\n  %s\n", rows(c[importer.Unknown]), o.reconcileCommand(sum.Output))
 	}
+}
+
+// isInterruptedSkip tells whether an error count is the rows an interrupt
+// left unsent.
+func isInterruptedSkip(msg string) bool {
+	return strings.Contains(msg, "interrupted")
+}
+
+// rerunCommand is the command that sends an output sheet's remaining rows
+// to the same place the run went: without --base-url it would go to
+// production, whatever the run just talked to.
+func (o *runOptions) rerunCommand(input string) string {
+	args := []string{"sbimport", "run", "-m", o.mapping, "-i", input}
+	if o.baseURL != "" && o.baseURL != defaultBaseURL {
+		args = append(args, "--base-url", o.baseURL)
+	}
+	if o.uuidFile != "" {
+		args = append(args, "--uuid-file", o.uuidFile)
+	}
+	return shellJoin(args)
+}
+
+func (o *runOptions) reconcileCommand(sheet string) string {
+	args := []string{"sbimport", "reconcile", "-i", sheet}
+	if o.baseURL != "" && o.baseURL != defaultBaseURL {
+		args = append(args, "--base-url", o.baseURL)
+	}
+	if o.tokenFile != "" {
+		args = append(args, "--token-file", o.tokenFile)
+	}
+	return shellJoin(args)
+}
+
+// shellJoin quotes what a shell would split or expand, so a printed
+// command can be pasted as it is (file names with spaces are common).
+func shellJoin(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.IndexFunc(a, func(r rune) bool {
+			return !(r == '-' || r == '_' || r == '.' || r == '/' || r == ':' || r == '=' || r == '@' || r == ',' || r == '+' ||
+				r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127)
+		}) < 0 {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "1 row is"
+	}
+	return fmt.Sprintf("%d rows are", n)
 }
 
 func rows(n int) string {

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sbimport/sbimport/importer"
+	"github.com/sbimport/sbimport/sandbox"
+)
+
+// Tests of what a first-time user reads: each one pins a message that
+// was confusing, wrong or missing when sbimport was tried by hand.
+
+// TestMappingErrorNamesFileOnce: a column the sheet lacks is reported as
+// "FILE:LINE: …", not "FILE: FILE:LINE: …".
+func TestMappingErrorNamesFileOnce(t *testing.T) {
+	e := startSandbox(t, sandbox.Options{}, nil)
+	in := filepath.Join(e.dir, "k.csv")
+	writeCSV(t, in, endpointSheets["quote"], ';', false)
+	m := filepath.Join(e.dir, "fel.yaml")
+	os.WriteFile(m, []byte(strings.Replace(string(must(os.ReadFile(mappingFile(t, "quote")))), "customer_email: E-post", "customer_email: Epost", 1)), 0o644)
+	code, _, stderr := e.cli.run("validate", "-m", m, "-i", in)
+	if code != 2 {
+		t.Fatalf("exit %d; want 2\n%s", code, stderr)
+	}
+	if n := strings.Count(stderr, "fel.yaml"); n != 1 {
+		t.Errorf("the mapping file is named %d times; want once:\n%s", n, stderr)
+	}
+	if !strings.Contains(stderr, `fel.yaml:`) || !strings.Contains(stderr, `did you mean "E-post"`) {
+		t.Errorf("message lacks the line or the suggestion:\n%s", stderr)
+	}
+}
+
+// TestMissingRequiredFlags names each missing option with what it is for,
+// and the command's own help.
+func TestMissingRequiredFlags(t *testing.T) {
+	c := &cli{t: t, env: map[string]string{}}
+	code, _, stderr := c.run("run")
+	if code != 2 {
+		t.Fatalf("exit %d; want 2\n%s", code, stderr)
+	}
+	for _, want := range []string{"-i/--input", "-m/--mapping", "the YAML mapping file", "sbimport run --help"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("message lacks %q:\n%s", want, stderr)
+		}
+	}
+	code, _, stderr = c.run("init")
+	if code != 2 || !strings.Contains(stderr, "-i/--input") || strings.Contains(stderr, "--mapping") {
+		t.Errorf("init with no -i: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestFileArgMistakes: -m and -i swapped, and a mapping file not written yet.
+func TestFileArgMistakes(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "k.csv")
+	writeCSV(t, in, endpointSheets["quote"], ';', false)
+	c := &cli{t: t, env: map[string]string{}}
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"validate", "-m", in, "-i", mappingFile(t, "quote")}, []string{"looks like a sheet", "-m takes the mapping"}},
+		{[]string{"run", "-m", mappingFile(t, "quote"), "-i", mappingFile(t, "quote")}, []string{"looks like a mapping file", "-i takes the sheet"}},
+		{[]string{"validate", "-m", filepath.Join(dir, "ny.yaml"), "-i", in}, []string{"ny.yaml not found", "sbimport init -i " + in + " -o " + filepath.Join(dir, "ny.yaml")}},
+	}
+	for _, tc := range cases {
+		code, _, stderr := c.run(tc.args...)
+		if code != 2 {
+			t.Errorf("%v: exit %d; want 2\n%s", tc.args, code, stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%v: message lacks %q:\n%s", tc.args, w, stderr)
+			}
+		}
+	}
+}
+
+// TestNextStepsKeepTheServer: the commands printed after a sandbox run
+// point at the sandbox, not at production, and survive a pasted file
+// name with a space.
+func TestNextStepsKeepTheServer(t *testing.T) {
+	e := startSandbox(t, sandbox.Options{}, nil)
+	in := filepath.Join(e.dir, "kunder december.csv")
+	writeCSV(t, in, endpointSheets["quote"], ';', false)
+	code, _, stderr := e.cli.run("run", "-m", mappingFile(t, "quote"), "-i", in, "--base-url", e.url, "--rate", "0", "--yes")
+	if code != 1 {
+		t.Fatalf("exit %d; want 1 (one invalid row)\n%s", code, stderr)
+	}
+	out := filepath.Join(e.dir, "kunder december-result.csv")
+	want := "sbimport run -m " + mappingFile(t, "quote") + " -i '" + out + "' --base-url " + e.url
+	if !strings.Contains(stderr, want) {
+		t.Errorf("the re-run command is not %q:\n%s", want, stderr)
+	}
+	if !strings.Contains(stderr, "  to:      "+e.url+"\n") {
+		t.Errorf("the plan does not say where the requests go:\n%s", stderr)
+	}
+}
+
+// TestNoTerminalPointsAtValidate: refusing to send without --yes, with
+// invalid rows and nothing written, says how to see why they are invalid.
+func TestNoTerminalPointsAtValidate(t *testing.T) {
+	e := startSandbox(t, sandbox.Options{}, nil)
+	in := filepath.Join(e.dir, "k.csv")
+	writeCSV(t, in, endpointSheets["quote"], ';', false)
+	code, _, stderr := e.cli.run("run", "-m", mappingFile(t, "quote"), "-i", in, "--base-url", e.url)
+	if code != 2 {
+		t.Fatalf("exit %d; want 2\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "--yes") || !strings.Contains(stderr, "1 row is invalid first: sbimport validate -m "+mappingFile(t, "quote")+" -i "+in) {
+		t.Errorf("message does not point at validate:\n%s", stderr)
+	}
+	if e.srv.Stats().Requests != 0 {
+		t.Error("requests were sent without --yes")
+	}
+}
+
+func summaryText(t *testing.T, o *runOptions, sum *importer.Summary) string {
+	t.Helper()
+	var b bytes.Buffer
+	printSummary(streams{Err: &b}, o, sum, false)
+	return b.String()
+}
+
+// TestSummaryAfterInterrupt lists no "problems" for rows an interrupt
+// left unsent: the last line says to run the command again.
+func TestSummaryAfterInterrupt(t *testing.T) {
+	skip := "not sent: the run was interrupted; run the same command again to send it"
+	sum := &importer.Summary{
+		Counts:      map[importer.Status]int{importer.Created: 2, importer.Skipped: 3, importer.Failed: 1},
+		Errors:      []importer.ErrorCount{{Error: skip, N: 3}, {Error: "HTTP 422: bad phone", N: 1}},
+		Problems:    []importer.RowProblem{{Line: 3, Status: importer.Failed, Error: "HTTP 422: bad phone"}, {Line: 4, Status: importer.Skipped, Error: skip}, {Line: 5, Status: importer.Skipped, Error: skip}},
+		Requests:    3,
+		Interrupted: true,
+		Output:      "k-result.csv",
+		Journal:     "k-result.csv.journal",
+		Plan:        importer.Plan{Input: "k.csv"},
+	}
+	got := summaryText(t, &runOptions{mapping: "m.yaml", baseURL: defaultBaseURL}, sum)
+	if strings.Contains(got, "interrupted;") || strings.Contains(got, "row 4") {
+		t.Errorf("the unsent rows are listed as problems:\n%s", got)
+	}
+	if !strings.Contains(got, "row 3, failed: HTTP 422: bad phone") || !strings.Contains(got, "Run the same command again") {
+		t.Errorf("summary lacks the failed row or the resume hint:\n%s", got)
+	}
+}
+
+// TestSummaryRateOnlyOverASecond: a burst of requests sent within a
+// moment has no meaningful rate (a resumed run once printed 181499.7/s).
+func TestSummaryRateOnlyOverASecond(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	sum := &importer.Summary{
+		Counts:    map[importer.Status]int{importer.Created: 21},
+		Requests:  21,
+		FirstSent: t0, LastSent: t0.Add(100 * time.Microsecond),
+		Output: "k-result.csv",
+	}
+	o := &runOptions{mapping: "m.yaml", baseURL: defaultBaseURL}
+	if got := summaryText(t, o, sum); !strings.Contains(got, "(21 requests).") {
+		t.Errorf("burst summary:\n%s", got)
+	}
+	sum.LastSent = t0.Add(10 * time.Second)
+	if got := summaryText(t, o, sum); !strings.Contains(got, "(21 requests, 2.0/s).") {
+		t.Errorf("10 s summary:\n%s", got)
+	}
+}
+
+// TestSummaryWhenSendingStopped: when SalesByte refused the uuid, the
+// rows are not what needs fixing.
+func TestSummaryWhenSendingStopped(t *testing.T) {
+	sum := &importer.Summary{
+		Counts:  map[importer.Status]int{importer.Failed: 3, importer.Skipped: 10},
+		Stopped: "SalesByte refused the first 3 requests with HTTP 404",
+		Output:  "k-result.csv",
+	}
+	got := summaryText(t, &runOptions{mapping: "m.yaml", baseURL: "http://127.0.0.1:8080", uuidFile: "uuid.txt"}, sum)
+	if strings.Contains(got, "fix the 3 rows") {
+		t.Errorf("blames the rows for a stopped run:\n%s", got)
+	}
+	if !strings.Contains(got, "mend what stopped the run") || !strings.Contains(got, "sbimport run -m m.yaml -i k-result.csv --base-url http://127.0.0.1:8080 --uuid-file uuid.txt") {
+		t.Errorf("summary lacks the next step:\n%s", got)
+	}
+}
+
+func TestShellJoin(t *testing.T) {
+	for in, want := range map[string]string{
+		"kunder.csv":          "kunder.csv",
+		"kunder december.csv": "'kunder december.csv'",
+		"Åsa's lista.xlsx":    `'Åsa'\''s lista.xlsx'`,
+		"/tmp/körning/k.csv":  "/tmp/körning/k.csv",
+		"a$b":                 "'a$b'",
+		"":                    "''",
+	} {
+		if got := shellJoin([]string{in}); got != want {
+			t.Errorf("shellJoin(%q) = %s; want %s", in, got, want)
+		}
+	}
+}
