@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"hash/maphash"
+	"maps"
 	"strings"
 
 	"github.com/sbimport/sbimport/mapping"
@@ -211,10 +212,55 @@ func (p *planner) remember(key string, line int) (first int, dup bool) {
 	}
 	h := maphash.String(p.seed, key)
 	if first, ok := p.seen[h]; ok {
-		return first, true
+		return first, first != line
 	}
 	p.seen[h] = line
 	return 0, false
+}
+
+// settled says whether row was created, or may have been, in an earlier
+// run: its key then belongs to it wherever it stands in the sheet. It
+// follows decide's order: this run's journal first, then the sheet's
+// sb_status.
+func (p *planner) settled(row sheet.Row) bool {
+	if p.journal != nil {
+		if jr := p.journal.rows[row.Line]; jr != nil {
+			if jr.Outcome != nil {
+				return jr.Outcome.Status == Created || jr.Outcome.Status == Unknown
+			}
+			if jr.Intent {
+				return true
+			}
+		}
+	}
+	if p.cols.isResult {
+		if prior, ok := outcomeFromCells(row.Cells, p.cols.result); ok {
+			return prior.Status == Created || prior.Status == Unknown
+		}
+	}
+	return false
+}
+
+// learnSettled reads the sheet once to remember the keys of the rows
+// settled in earlier runs, before any row is decided: a new row whose key
+// is one of them is a duplicate even when it comes first. Only a sheet
+// with a journal or sb_status columns can hold such rows.
+func (p *planner) learnSettled(input string, opt sheet.Options) error {
+	if p.journal == nil && !p.cols.isResult {
+		return nil
+	}
+	return eachRow(input, opt, func(row sheet.Row) {
+		if p.settled(row) {
+			p.remember(p.mapper.Map(p.cols.userCells(row.Cells)).Key, row.Line)
+		}
+	})
+}
+
+// clone is a planner that starts from what p has learnt.
+func (p *planner) clone() *planner {
+	c := *p
+	c.seen = maps.Clone(p.seen)
+	return &c
 }
 
 // decide says what to do with row; userCells are its cells without any

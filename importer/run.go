@@ -164,10 +164,15 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		plan.Resumed = js != nil && !js.Complete
 	}
 
-	seed := maphash.MakeSeed()
+	// The keys of rows settled in earlier runs are learnt first, so both
+	// passes start from them.
+	learnt := newPlanner(&cfg, cols, mapper, js, maphash.MakeSeed())
+	if err := learnt.learnSettled(cfg.Input, cfg.Read); err != nil {
+		return nil, &InputError{Err: err}
+	}
 	// Pass 1: decide every row, to show the plan before anything is sent.
 	if !cfg.ValidateOnly {
-		p := newPlanner(&cfg, cols, mapper, js, seed)
+		p := learnt.clone()
 		msgs := make(map[string]int)
 		err := eachRow(cfg.Input, cfg.Read, func(row sheet.Row) {
 			plan.tally(plan.Endpoint, p.decide(row, cols.userCells(row.Cells)), msgs)
@@ -215,7 +220,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 		defer j.Close()
 	}
-	err = send(ctx, &cfg, sum, cols, newPlanner(&cfg, cols, mapper, js, seed), format, j)
+	err = send(ctx, &cfg, sum, cols, learnt.clone(), format, j)
 	if err != nil {
 		return sum, err
 	}
