@@ -162,6 +162,9 @@ type parser struct {
 	problems []string
 	endpoint salesbyte.Endpoint
 	known    bool // endpoint known: fields can be checked
+	// given holds the set: fields written in the file, valid or not: a
+	// wrong value is one problem, not also a "missing" one.
+	given map[string]bool
 }
 
 func (p *parser) errf(line int, format string, args ...any) {
@@ -175,7 +178,7 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // Parse reads a mapping file's text; name is used in messages. Every
 // problem is reported at once, in one *Error.
 func Parse(name string, data []byte) (*Spec, error) {
-	p := &parser{file: name}
+	p := &parser{file: name, given: map[string]bool{}}
 	spec := &Spec{file: name}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -185,7 +188,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 			l = strings.TrimSpace(l)
 			if m := yamlLine.FindStringSubmatch(l); m != nil {
 				line, _ = strconv.Atoi(m[1])
-				p.errf(line, "not valid YAML: %s", m[2])
+				p.errf(line, "not valid YAML: %s%s", m[2], yamlHint(data, line))
 			} else if l != "" && l != "yaml: unmarshal errors:" {
 				p.errf(line, "not valid YAML: %s", strings.TrimPrefix(l, "yaml: "))
 			}
@@ -249,6 +252,33 @@ func Parse(name string, data []byte) (*Spec, error) {
 	return spec, nil
 }
 
+// unquotedTemplate matches a value such as {Förnamn} {Efternamn} written
+// without quotes, which YAML cannot read.
+var unquotedTemplate = regexp.MustCompile(`^\s*[^#"']*:\s*\{[^}"']*\}\s*[^\s#]`)
+
+// yamlHint says what usually causes a YAML error on or just before line:
+// a tab in the indentation, or a {placeholder} text without quotes. The
+// YAML parser's line is sometimes the one before or after the culprit.
+func yamlHint(data []byte, line int) string {
+	lines := strings.Split(string(data), "\n")
+	for _, l := range []int{line, line + 1, line - 1} {
+		if l < 1 {
+			continue
+		}
+		if l > len(lines) {
+			continue
+		}
+		text := strings.TrimRight(lines[l-1], "\r")
+		if indent := text[:len(text)-len(strings.TrimLeft(text, " \t"))]; strings.Contains(indent, "\t") {
+			return fmt.Sprintf("; line %d is indented with a tab: indent with spaces", l)
+		}
+		if unquotedTemplate.MatchString(text) {
+			return fmt.Sprintf("; on line %d, put a text with {Column} placeholders in quotes, e.g. customer_name: \"{Förnamn} {Efternamn}\"", l)
+		}
+	}
+	return ""
+}
+
 type entry struct{ key, value *yaml.Node }
 
 // mapEntries reads a mapping node whose keys must come from valid;
@@ -293,6 +323,19 @@ func orList(suggestion string, valid []string) string {
 		return suggestion
 	}
 	return "; valid: " + strings.Join(valid, ", ")
+}
+
+// bracedName tells whether n is YAML's reading of an unquoted {Name}: a
+// flow mapping with one key that is not a source key and has no value.
+func bracedName(n *yaml.Node) (string, bool) {
+	if n.Style&yaml.FlowStyle == 0 || len(n.Content) != 2 {
+		return "", false
+	}
+	k, v := n.Content[0], n.Content[1]
+	if k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode || v.Tag != "!!null" || v.Value != "" || contains(sourceKeys, k.Value) {
+		return "", false
+	}
+	return k.Value, true
 }
 
 func contains(list []string, s string) bool {
@@ -355,6 +398,7 @@ func (p *parser) parseSet(n *yaml.Node) []setValue {
 		if !ok {
 			continue
 		}
+		p.given[f.Name] = true
 		v, ok := p.typedConstant(e.value, f)
 		if ok && p.placeholder(e.value.Line, f.Name, v) {
 			ok = false
@@ -463,7 +507,7 @@ func (p *parser) typedConstant(n *yaml.Node, f salesbyte.Field) (any, bool) {
 				return b, true
 			}
 		}
-		return wrong(fmt.Sprintf("%q is not true or false (write true or false, without quotes)", v))
+		return wrong(fmt.Sprintf("%q is not true or false (the mapping file takes only those two, without quotes)", v))
 	case salesbyte.KindDate:
 		d, err := ParseDate(v)
 		if err != nil {
@@ -640,6 +684,11 @@ func (p *parser) parseSource(n *yaml.Node, as valueType, what string, o sourceOp
 		}
 		s.constant, s.isConst = nodeValue(n), true
 	case yaml.MappingNode:
+		if k, ok := bracedName(n); ok {
+			// `customer_email: {E-post}` reads as an object in YAML.
+			p.errf(n.Line, "%s: {%s} without quotes is not a placeholder in YAML; write %s: %s for the column, or put a text with placeholders in quotes: %s: \"{%s}\"", what, k, what, k, what, k)
+			return nil
+		}
 		valid := append(append([]string{}, sourceKeys...), o.extraKeys...)
 		entries := p.mapEntries(n, valid, "key in "+what)
 		if o.extra != nil {
@@ -1009,6 +1058,9 @@ func (p *parser) checkFields(s *Spec, rootLine int) {
 	}
 	has := map[string]bool{}
 	for f := range inSet {
+		has[f] = true
+	}
+	for f := range p.given {
 		has[f] = true
 	}
 	for _, f := range s.fields {
