@@ -171,6 +171,7 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 	byEmail := make(map[string][]salesbyte.APIQuote)
 	byPhone := make(map[string][]salesbyte.APIQuote)
 	byName := make(map[string][]salesbyte.APIQuote)
+	listed := make(map[int64]bool)
 	for page := 1; ; page++ {
 		p, err := cfg.Quotes.List(ctx, salesbyte.ListOptions{
 			Page:        page,
@@ -182,8 +183,13 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 			return nil, fmt.Errorf("list quotes (page %d): %w", page, err)
 		}
 		sum.Pages++
+		fresh := false
 		for _, q := range p.Data {
 			sum.Quotes++
+			if listed[q.ID] {
+				continue // listed on an earlier page too: one candidate, not two
+			}
+			listed[q.ID], fresh = true, true
 			if known[q.ID] || (!q.CreatedAt.IsZero() && (q.CreatedAt.Before(from) || q.CreatedAt.After(to))) {
 				continue
 			}
@@ -197,10 +203,18 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 				byName[n] = append(byName[n], q)
 			}
 		}
-		if len(p.Data) == 0 || p.LastPage == 0 || page >= p.LastPage {
+		// Every page must be read: a quote on an unread page would leave
+		// its unknown row "not created" and sent again. Without last_page
+		// the pages go on until one is empty, or repeats what was read (a
+		// server that ignores page=).
+		if len(p.Data) == 0 || !fresh || (p.LastPage > 0 && page >= p.LastPage) {
 			break
 		}
-		cfg.Logf("reconcile: read page %d of %d", page, p.LastPage)
+		if p.LastPage > 0 {
+			cfg.Logf("reconcile: read page %d of %d", page, p.LastPage)
+		} else {
+			cfg.Logf("reconcile: read page %d", page)
+		}
 	}
 
 	claimed := make(map[int64]bool)
