@@ -53,6 +53,7 @@ type ReconcileSummary struct {
 }
 
 type target struct {
+	at      int // the row's line in the sheet reconciled
 	line    int // sb_row: the row in the run's input (the journal's key)
 	status  Status
 	email   string
@@ -139,7 +140,7 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 			return
 		}
 		res := mapper.Map(cols.userCells(row.Cells))
-		t := &target{line: row.Line, status: o.Status, outcome: o}
+		t := &target{at: row.Line, line: row.Line, status: o.Status, outcome: o}
 		if n, err := strconv.Atoi(strings.TrimSpace(cellAt(row.Cells, cols.result[colRow]))); err == nil {
 			t.line = n
 		}
@@ -254,12 +255,14 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 		}
 	}
 
-	// Pass 2: write the sheet again with the settled rows.
-	bySheetRow := make(map[int]*target, len(targets))
+	// Pass 2: write the sheet again with the settled rows, each found by
+	// its line in this sheet (sb_row is the run's input line: a row added
+	// by hand has none, and its line may be another row's sb_row).
+	byLine := make(map[int]*target, len(targets))
 	for _, t := range targets {
-		bySheetRow[t.line] = t
+		byLine[t.at] = t
 	}
-	if err := rewrite(cfg, cols, format, bySheetRow); err != nil {
+	if err := rewrite(cfg, cols, format, byLine); err != nil {
 		return sum, err
 	}
 	// Tell the run's journal, so running the same command again keeps
@@ -338,6 +341,7 @@ func narrow(qs []salesbyte.APIQuote, keep func(salesbyte.APIQuote) bool, soft bo
 	return out
 }
 
+// rewrite writes the sheet again; settled holds the targets by their line.
 func rewrite(cfg ReconcileConfig, cols columns, format sheet.Format, settled map[int]*target) error {
 	r, err := sheet.Open(cfg.Input, cfg.Read)
 	if err != nil {
@@ -368,7 +372,7 @@ func rewrite(cfg ReconcileConfig, cols columns, format sheet.Format, settled map
 		if sbRow == 0 {
 			sbRow = row.Line
 		}
-		if t := settled[sbRow]; t != nil && t.settled != nil {
+		if t := settled[row.Line]; t != nil && t.settled != nil {
 			res = t.settled.cells(sbRow)
 		}
 		st, _ := ParseStatus(res[colStatus])

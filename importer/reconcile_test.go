@@ -2,6 +2,8 @@ package importer
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/sbimport/sbimport/salesbyte"
@@ -101,5 +103,43 @@ func TestReconcileQuoteOnTwoPagesIsOneCandidate(t *testing.T) {
 	}
 	if sum.Found != 15 || sum.Ambiguous != 0 {
 		t.Errorf("found %d, ambiguous %d; want 15 and 0", sum.Found, sum.Ambiguous)
+	}
+}
+
+// Reconcile writes its findings to the rows it read them for. A row added
+// to the output sheet by hand has no sb_row, and its line may equal another
+// row's sb_row (the run's input had a blank line): it must stay as it is.
+func TestReconcileSettlesTheRowItFoundNotOneWithTheSameLine(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.input = e.write("k.csv", "Förnamn,Efternamn,E-post,Mobil\nA,B,a@example.se,0701234567\n\nC,D,c@example.se,0701234568\n")
+	if _, err := Run(context.Background(), e.config()); err != nil {
+		t.Fatal(err)
+	}
+	out := DefaultOutput(e.input)
+	// c@ (sb_row 4, line 3 of the output) lost its answer; a new row is
+	// added below it, on line 4.
+	rewriteCSV(t, out, func(recs [][]string) {
+		r := recs[2]
+		r[4], r[5], r[6], r[7], r[8], r[9] = "unknown", "", "", "", "", ""
+	})
+	f, err := os.OpenFile(out, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("E,F,e@example.se,0701234569" + strings.Repeat(",", len(ResultColumns)) + "\n")
+	f.Close()
+	sum, err := Reconcile(context.Background(), ReconcileConfig{Input: out, Quotes: quotesClient(t, e)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Found != 1 {
+		t.Fatalf("found %d; want 1", sum.Found)
+	}
+	_, rows := readCSV(t, out)
+	if rows[1]["sb_status"] != "created" || rows[1]["sb_id"] == "" {
+		t.Errorf("c@: %v; want created with its id", rows[1])
+	}
+	if rows[2]["sb_status"] != "" || rows[2]["sb_id"] != "" {
+		t.Errorf("the new row e@ was given %q id %q; want it left unsent", rows[2]["sb_status"], rows[2]["sb_id"])
 	}
 }
