@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -12,7 +13,7 @@ import (
 )
 
 func newInitCmd(s streams) *cobra.Command {
-	var input, output, endpoint, sheetName string
+	var input, output, endpoint, sheetName, delimiter, encoding string
 	var headerRow int
 	var force bool
 	cmd := &cobra.Command{
@@ -30,12 +31,21 @@ leaves a comment on each line it could not match. Edit it, then validate.`,
 			if err != nil {
 				return usageErr("--endpoint: %v", err)
 			}
-			r, err := sheet.Open(input, sheet.Options{Sheet: sheetName, HeaderRow: headerRow})
+			ro, err := (&runOptions{sheetName: sheetName, headerRow: headerRow, delimiter: delimiter, encoding: encoding}).readOptions()
+			if err != nil {
+				return err
+			}
+			r, err := sheet.Open(input, ro)
 			if err != nil {
 				return usageErr("%v", err)
 			}
 			header := r.Header()
 			r.Close()
+			if !cmd.Flags().Changed("header-row") {
+				if row, n := likelyHeaderRow(input, ro); row != headerRow && n >= 3 && n >= 2*filled(header) {
+					return usageErr("%s: row %d has %d column %s, but row %d has %d: if the column names are on row %d, run again with --header-row %d (or with --header-row %d to use row %d as it is)", input, headerRow, filled(header), plural(filled(header), "name", "names"), row, n, row, row, headerRow, headerRow)
+				}
+			}
 			out := mapping.Starter(header, ep)
 			if output == "-" {
 				_, err := s.Out.Write(out)
@@ -59,7 +69,20 @@ leaves a comment on each line it could not match. Edit it, then validate.`,
 			if err := f.Close(); err != nil {
 				return err
 			}
-			fmt.Fprintf(s.Err, "Wrote %s for the %s endpoint from %d columns of %s.\nNext: edit the lines marked TODO, then: sbimport validate -m %s -i %s\n", output, ep, len(header), input, output, input)
+			next := []string{"sbimport", "validate", "-m", output, "-i", input}
+			if sheetName != "" {
+				next = append(next, "--sheet", sheetName)
+			}
+			if headerRow != 1 {
+				next = append(next, "--header-row", fmt.Sprint(headerRow))
+			}
+			if delimiter != "" {
+				next = append(next, "--delimiter", delimiter)
+			}
+			if encoding != "" {
+				next = append(next, "--encoding", encoding)
+			}
+			fmt.Fprintf(s.Err, "Wrote %s for the %s endpoint from %d columns of %s.\nNext: edit the lines marked TODO, then: %s\n", output, ep, len(header), input, shellJoin(next))
 			return nil
 		},
 	}
@@ -69,7 +92,38 @@ leaves a comment on each line it could not match. Edit it, then validate.`,
 	f.StringVar(&endpoint, "endpoint", "quote", "lead, quote or template")
 	f.StringVar(&sheetName, "sheet", "", "XLSX: the sheet to read")
 	f.IntVar(&headerRow, "header-row", 1, "the row that holds the column names")
+	f.StringVar(&delimiter, "delimiter", "", "CSV: the delimiter: , ; tab or | (default: detected)")
+	f.StringVar(&encoding, "encoding", "", "CSV: utf-8, windows-1252 or utf-16 (default: detected)")
 	f.BoolVar(&force, "force", false, "overwrite the mapping file if it exists")
 	cmd.MarkFlagRequired("input")
 	return cmd
+}
+
+func filled(header []string) int {
+	n := 0
+	for _, h := range header {
+		if strings.TrimSpace(h) != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// likelyHeaderRow looks at the first rows of a sheet for the one with the
+// most filled cells, the first such: a title or an export note above the
+// real header has fewer. It returns 0 when it cannot tell.
+func likelyHeaderRow(path string, ro sheet.Options) (row, n int) {
+	for i := 1; i <= 10; i++ {
+		ro.HeaderRow = i
+		r, err := sheet.Open(path, ro)
+		if err != nil {
+			continue // an empty row, or past the end
+		}
+		k := filled(r.Header())
+		r.Close()
+		if k > n {
+			row, n = i, k
+		}
+	}
+	return row, n
 }

@@ -201,3 +201,56 @@ func TestShellJoin(t *testing.T) {
 		}
 	}
 }
+
+// TestInitFindsAHeaderBelowATitle: an export with a title above the
+// header used to give a mapping of one column; now init says which row
+// looks like the header, and its next step carries --header-row.
+func TestInitFindsAHeaderBelowATitle(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "export.xlsx")
+	rows := append([][]string{{"Kundlista december"}, {}}, endpointSheets["template"]...)
+	writeXLSX(t, in, rows)
+	c := &cli{t: t, env: map[string]string{}}
+	m := filepath.Join(dir, "m.yaml")
+	code, _, stderr := c.run("init", "-i", in, "-o", m)
+	if code != 2 || !strings.Contains(stderr, "row 1 has 1 column name, but row 3 has 7") || !strings.Contains(stderr, "--header-row 3") {
+		t.Fatalf("exit %d; want 2 and a pointer to row 3\n%s", code, stderr)
+	}
+	if _, err := os.Stat(m); err == nil {
+		t.Error("a mapping was written from the title row")
+	}
+	code, _, stderr = c.run("init", "-i", in, "-o", m, "--header-row", "3")
+	if code != 0 || !strings.Contains(stderr, "sbimport validate -m "+m+" -i "+in+" --header-row 3") {
+		t.Errorf("exit %d; the next step lacks --header-row 3\n%s", code, stderr)
+	}
+	// --header-row 1 given on purpose is obeyed.
+	if code, _, stderr = c.run("init", "-i", in, "-o", "-", "--header-row", "1"); code != 0 {
+		t.Errorf("--header-row 1: exit %d\n%s", code, stderr)
+	}
+	// A header on row 1 is not questioned.
+	in2 := filepath.Join(dir, "plain.xlsx")
+	writeXLSX(t, in2, endpointSheets["template"])
+	if code, _, stderr = c.run("init", "-i", in2, "-o", "-"); code != 0 {
+		t.Errorf("header on row 1: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestInitDelimiter: init takes --delimiter (and --encoding) as run does,
+// for a sheet whose delimiter is not detected, and passes it on.
+func TestInitDelimiter(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "k.csv")
+	writeCSV(t, in, endpointSheets["quote"], ';', false)
+	c := &cli{t: t, env: map[string]string{}}
+	m := filepath.Join(dir, "m.yaml")
+	code, _, stderr := c.run("init", "-i", in, "-o", m, "--delimiter", ";", "--encoding", "utf-8")
+	if code != 0 || !strings.HasSuffix(stderr, " -i "+in+" --delimiter ';' --encoding utf-8\n") {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if b, _ := os.ReadFile(m); !strings.Contains(string(b), "customer_email: E-post") {
+		t.Errorf("mapping:\n%s", b)
+	}
+	if code, _, stderr := c.run("init", "-i", in, "-o", "-", "--delimiter", "x"); code != 2 || !strings.Contains(stderr, "--delimiter") {
+		t.Errorf("bad --delimiter: exit %d\n%s", code, stderr)
+	}
+}
