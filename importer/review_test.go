@@ -83,3 +83,31 @@ func TestInterruptedInPlaceRerunResumes(t *testing.T) {
 		t.Errorf("after resuming: counts %v, server created %d, duplicates %v", sum.Counts, e.srv.Stats().Created, e.srv.Duplicates())
 	}
 }
+
+// validate writes the same output sheet as run: it must not wipe an earlier
+// run's results whose journal is gone, or the next run sends every row again.
+func TestValidateDoesNotWipeEarlierResultsWithoutJournal(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(5)
+	if _, err := Run(context.Background(), e.config()); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(JournalPath(DefaultOutput(e.input)))
+	cfg := e.config()
+	cfg.ValidateOnly = true
+	cfg.Sender = nil
+	_, verr := Run(context.Background(), cfg)
+	rsum, rerr := Run(context.Background(), e.config())
+	if rsum != nil {
+		t.Logf("run after validate: %v", rsum.Counts)
+	}
+	if got := e.srv.Stats().Created; got != 5 {
+		t.Errorf("server created %d; want 5 (nothing twice)", got)
+	}
+	if verr == nil || !strings.Contains(verr.Error(), "already holds the results of an earlier run") {
+		t.Errorf("validate: %v; want a refusal to overwrite the earlier results", verr)
+	}
+	if rerr == nil {
+		t.Errorf("run after validate: no error; want the earlier output refused")
+	}
+}

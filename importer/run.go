@@ -162,6 +162,14 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			}
 		}
 		plan.Resumed = js != nil && !js.Complete
+	} else if !cols.isResult && !sameFile(cfg.Input, cfg.Output) {
+		// validate writes the same output sheet: without a journal to
+		// rebuild it from, an earlier run's results there are all there is.
+		if _, err := os.Stat(JournalPath(cfg.Output)); errors.Is(err, os.ErrNotExist) {
+			if err := checkEarlierOutput(cfg.Output, cfg.Read.Sheet); err != nil {
+				return nil, err
+			}
+		}
 	}
 
 	// The keys of rows settled in earlier runs are learnt first, so both
