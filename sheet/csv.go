@@ -216,7 +216,10 @@ func detectDelimiter(sample []byte, complete bool) rune {
 		cr := csv.NewReader(bytes.NewReader(sample))
 		cr.Comma = d
 		cr.FieldsPerRecord = -1
-		width, score := 0, 0
+		// The most common field count wins, not the first line's: a title
+		// row above the header ("Kundlista december;;;") must not decide.
+		widths := make(map[int]int)
+		records := 0
 		for n := 0; n < 1000; n++ {
 			rec, err := cr.Read()
 			if err != nil {
@@ -225,19 +228,19 @@ func detectDelimiter(sample []byte, complete bool) rune {
 			if blank(rec) {
 				continue
 			}
-			if width == 0 {
-				width = len(rec)
-				if width < 2 {
-					break
-				}
-			}
-			if len(rec) == width {
-				score++
-			} else {
-				score--
+			widths[len(rec)]++
+			records++
+		}
+		width, count := 0, 0
+		for w, c := range widths {
+			if c > count || (c == count && w > width) {
+				width, count = w, c
 			}
 		}
-		if score > bestScore {
+		if width < 2 {
+			continue
+		}
+		if score := count - (records - count); score > bestScore {
 			best, bestScore = d, score
 		}
 	}

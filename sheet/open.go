@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/richardlehane/mscfb"
 	"io"
 	"io/fs"
 	"os"
@@ -20,10 +21,14 @@ type FileError struct {
 }
 
 func (e *FileError) Error() string {
-	if e.Hint == "" {
-		return e.Path + ": " + e.Problem
+	sep := ": "
+	if strings.HasPrefix(e.Problem, "is ") || strings.HasPrefix(e.Problem, "has ") {
+		sep = " " // "kunder.csv is empty", not "kunder.csv: is empty"
 	}
-	return e.Path + ": " + e.Problem + "; " + e.Hint
+	if e.Hint == "" {
+		return e.Path + sep + e.Problem
+	}
+	return e.Path + sep + e.Problem + "; " + e.Hint
 }
 
 var (
@@ -61,8 +66,12 @@ func Open(path string, opt Options) (Reader, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	switch {
 	case bytes.HasPrefix(head, magicOLE2):
+		// Both an old .xls and a password-protected .xlsx are OLE2 files:
+		// their streams tell them apart, whatever the file is called.
+		kind := oleKind(f)
 		f.Close()
-		if ext == ".xlsx" || ext == ".xlsm" {
+		switch {
+		case kind == "encrypted", kind == "" && (ext == ".xlsx" || ext == ".xlsm"):
 			return nil, &FileError{Path: path, Problem: "is password-protected (encrypted)",
 				Hint: "open it in Excel, remove the password (File > Info > Protect Workbook) and save it again"}
 		}
@@ -94,6 +103,25 @@ func Open(path string, opt Options) (Reader, error) {
 		return nil, &FileError{Path: path, Problem: "cannot be read (" + err.Error() + ")", Hint: "check the file"}
 	}
 	return openCSV(path, f, opt)
+}
+
+// oleKind looks at the streams of an OLE2 file: "encrypted" for a
+// password-protected OOXML workbook, "xls" for an Excel 97-2003 one, ""
+// when it cannot tell.
+func oleKind(f *os.File) string {
+	r, err := mscfb.New(f)
+	if err != nil {
+		return ""
+	}
+	for e, err := r.Next(); err == nil; e, err = r.Next() {
+		switch e.Name {
+		case "EncryptionInfo", "EncryptedPackage":
+			return "encrypted"
+		case "Workbook", "Book":
+			return "xls"
+		}
+	}
+	return ""
 }
 
 func errOldXLS(path string) error {
