@@ -70,3 +70,43 @@ func TestRetryUnknownFromSheetIsNotItsOwnDuplicate(t *testing.T) {
 		t.Errorf("--retry-unknown: to send %d, created %d; want the unknown row sent once", sum.Plan.ToSend, e2.srv.Stats().Created)
 	}
 }
+
+// An sb_status sbimport does not write (typed by hand) could mean the row
+// was created: the row is invalid, naming the value, never sent as new.
+func TestUnknownSbStatusIsInvalidNotSent(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(3)
+	if _, err := Run(context.Background(), e.config()); err != nil {
+		t.Fatal(err)
+	}
+	out := DefaultOutput(e.input)
+	rewriteCSV(t, out, func(recs [][]string) { recs[2][4] = "created by hand" })
+	cfg := e.config()
+	cfg.Input = out
+	before := e.srv.Stats().Requests
+	sum, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.srv.Stats().Requests - before; got != 0 {
+		t.Errorf("sent %d requests; want 0", got)
+	}
+	_, rows := readCSV(t, out)
+	if rows[1]["sb_status"] != "invalid" || !strings.Contains(rows[1]["sb_error"], `"created by hand"`) {
+		t.Errorf("row 3: %q %q; want invalid naming the sb_status value", rows[1]["sb_status"], rows[1]["sb_error"])
+	}
+	if sum.Counts[Created] != 2 {
+		t.Errorf("counts %v", sum.Counts)
+	}
+	// Run again without fixing it: the row keeps its id and is still not sent.
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	_, rows = readCSV(t, out)
+	if got := e.srv.Stats().Requests - before; got != 0 || rows[1]["sb_status"] != "invalid" || rows[1]["sb_id"] != "2" || !strings.Contains(rows[1]["sb_error"], "sb_id 2") {
+		t.Errorf("second re-run: sent %d, row 3 %q id %q %q; want nothing sent, invalid, id 2 kept", got, rows[1]["sb_status"], rows[1]["sb_id"], rows[1]["sb_error"])
+	}
+	if c := e.srv.CountByCustomer()["kund1@example.se"]; c != 1 {
+		t.Errorf("kund1@example.se has %d quotes; want 1", c)
+	}
+}

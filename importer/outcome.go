@@ -87,7 +87,8 @@ func (o *Outcome) cells(line int) []string {
 }
 
 // outcomeFromCells reads the sb_* cells of an earlier output sheet; idx[i]
-// is the column of ResultColumns[i], or -1.
+// is the column of ResultColumns[i], or -1. ok is false when sb_status is
+// not a Status; the outcome then holds that text as it is.
 func outcomeFromCells(cells []string, idx []int) (*Outcome, bool) {
 	get := func(i int) string {
 		if idx[i] < 0 || idx[i] >= len(cells) {
@@ -97,7 +98,7 @@ func outcomeFromCells(cells []string, idx []int) (*Outcome, bool) {
 	}
 	st, ok := ParseStatus(get(colStatus))
 	if !ok {
-		return nil, false
+		st = Status(get(colStatus))
 	}
 	o := &Outcome{
 		Status: st,
@@ -113,5 +114,5 @@ func outcomeFromCells(cells []string, idx []int) (*Outcome, bool) {
 	o.ID, _ = strconv.ParseInt(get(colID), 10, 64)
 	o.HTTPStatus, _ = strconv.Atoi(get(colHTTP))
 	o.Attempts, _ = strconv.Atoi(get(colAttempts))
-	return o, true
+	return o, ok
 }

@@ -234,9 +234,8 @@ func (p *planner) settled(row sheet.Row) bool {
 		}
 	}
 	if p.cols.isResult {
-		if prior, ok := outcomeFromCells(row.Cells, p.cols.result); ok {
-			return prior.Status == Created || prior.Status == Unknown
-		}
+		prior, ok := outcomeFromCells(row.Cells, p.cols.result)
+		return unclear(prior, ok) != "" || prior.Status == Created || prior.Status == Unknown
 	}
 	return false
 }
@@ -299,22 +298,26 @@ func (p *planner) decide(row sheet.Row, userCells []string) decision {
 
 	// An earlier output sheet's status.
 	if p.cols.isResult {
-		if prior, ok := outcomeFromCells(row.Cells, p.cols.result); ok {
-			keep := false
-			switch {
-			case prior.Status == Created:
-				keep = true
-			case prior.Status == Unknown && !p.cfg.RetryUnknown:
-				keep = true
-			case p.only != nil && !p.only[prior.Status]:
-				keep = true
+		prior, ok := outcomeFromCells(row.Cells, p.cols.result)
+		if why := unclear(prior, ok); why != "" {
+			// Typed by hand, it may mean the row was created: never send
+			// it on a guess. Its id and links stay.
+			return decision{outcome: &Outcome{Status: Invalid, ID: prior.ID, Links: prior.Links, Error: why}}
+		}
+		keep := false
+		switch {
+		case prior.Status == Created:
+			keep = true
+		case prior.Status == Unknown && !p.cfg.RetryUnknown:
+			keep = true
+		case p.only != nil && !p.only[prior.Status]:
+			keep = true
+		}
+		if keep {
+			if prior.Status == Created || prior.Status == Unknown {
+				p.remember(res.Key, row.Line)
 			}
-			if keep {
-				if prior.Status == Created || prior.Status == Unknown {
-					p.remember(res.Key, row.Line)
-				}
-				return decision{outcome: prior, kept: true}
-			}
+			return decision{outcome: prior, kept: true}
 		}
 	} else if p.only != nil && !p.only[Pending] {
 		return decision{outcome: &Outcome{Status: Skipped, Error: "not selected by --only"}, kept: true}
@@ -337,6 +340,27 @@ func (p *planner) decide(row sheet.Row, userCells []string) decision {
 		}}
 	}
 	return decision{send: true, body: res.Payload, key: res.Key, tries: tries}
+}
+
+// unclear says why an earlier output sheet's sb_* cells do not say whether
+// the row was created ("" when they do): an sb_status sbimport does not
+// write, or an sb_id on a row that is not created.
+func unclear(prior *Outcome, ok bool) string {
+	switch {
+	case !ok:
+		return fmt.Sprintf("sb_status %q is not one sbimport writes (%s): set it to failed to send the row again, or to created to keep it", prior.Status, statusList())
+	case prior.ID != 0 && prior.Status != Created:
+		return fmt.Sprintf("sb_id %d says this row was created, but sb_status is %q: set sb_status to created to keep it, or empty sb_id to send the row again", prior.ID, prior.Status)
+	}
+	return ""
+}
+
+func statusList() string {
+	s := make([]string, len(Statuses))
+	for i, st := range Statuses {
+		s[i] = string(st)
+	}
+	return strings.Join(s, ", ")
 }
 
 // tally adds a decision to a plan.
