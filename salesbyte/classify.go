@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -86,7 +88,7 @@ func (e *Error) Error() string {
 			if e.Message != "" {
 				b.WriteString(": ")
 			}
-			b.WriteString(e.Err.Error())
+			b.WriteString(plainCause(e.Err))
 		}
 	}
 	if len(e.Fields) > 0 {
@@ -186,6 +188,34 @@ func Classify(status int, header http.Header, body []byte, err error, wrote bool
 		e.Message = "no answer after the request was sent; it may have been created"
 	}
 	return e
+}
+
+// plainCause says in plain words what a transport error was, without Go's
+// wrapping (`Post "https://…/integrations/create_quote": EOF`).
+func plainCause(err error) string {
+	var dns *net.DNSError
+	switch {
+	case errors.As(err, &dns):
+		return "the host name " + strconv.Quote(dns.Name) + " could not be found"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "the connection was refused (is the address right, and the service up?)"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return "the connection was closed by the server or the network"
+	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
+		return "no answer within the time allowed (--timeout)"
+	case errors.Is(err, context.Canceled):
+		return "the run was stopped"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
 }
 
 // neverSent recognises errors that can only happen before a request goes

@@ -181,7 +181,11 @@ func (c *Client) Create(ctx context.Context, e Endpoint, body map[string]any) (C
 	ce := Classify(resp.StatusCode, resp.Header, clean, nil, true, time.Now())
 	switch ce.Status {
 	case http.StatusNotFound:
-		ce.Message = hint(ce.Message, "the integration uuid or the template is unknown to SalesByte: check SALESBYTE_UUID or --uuid-file, and quote_template_id")
+		if e == Template {
+			ce.Message = hint(ce.Message, "the integration uuid or the template is unknown to SalesByte: check SALESBYTE_UUID or --uuid-file, and quote_template_id")
+		} else {
+			ce.Message = hint(ce.Message, "the integration uuid is unknown to SalesByte: check SALESBYTE_UUID or --uuid-file, and --base-url")
+		}
 	case http.StatusUnauthorized, http.StatusForbidden:
 		ce.Message = hint(ce.Message, "the integration uuid was refused: check SALESBYTE_UUID or --uuid-file")
 	}

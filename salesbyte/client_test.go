@@ -269,6 +269,13 @@ func TestCreateStatusHints(t *testing.T) {
 			t.Errorf("status %d: got %v; want rejected mentioning %q", status, err, want)
 		}
 	}
+	// A quote mapping has no template: its 404 hint does not send the user
+	// looking for one.
+	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request, _ map[string]any) { w.WriteHeader(404) })
+	_, err := newTestClient(t, srv.URL, nil).Create(context.Background(), Quote, validQuote())
+	if err == nil || !strings.Contains(err.Error(), "uuid is unknown") || strings.Contains(err.Error(), "template") {
+		t.Errorf("quote 404: %v; want the uuid named and no template", err)
+	}
 }
 
 func TestCreateDoesNotFollowRedirect(t *testing.T) {
