@@ -80,6 +80,8 @@ func TestUnknownSbStatusIsInvalidNotSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := DefaultOutput(e.input)
+	_, first := readCSV(t, out)
+	id := first[1]["sb_id"] // ids follow arrival order, not row order
 	rewriteCSV(t, out, func(recs [][]string) { recs[2][4] = "created by hand" })
 	cfg := e.config()
 	cfg.Input = out
@@ -103,8 +105,8 @@ func TestUnknownSbStatusIsInvalidNotSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, rows = readCSV(t, out)
-	if got := e.srv.Stats().Requests - before; got != 0 || rows[1]["sb_status"] != "invalid" || rows[1]["sb_id"] != "2" || !strings.Contains(rows[1]["sb_error"], "sb_id 2") {
-		t.Errorf("second re-run: sent %d, row 3 %q id %q %q; want nothing sent, invalid, id 2 kept", got, rows[1]["sb_status"], rows[1]["sb_id"], rows[1]["sb_error"])
+	if got := e.srv.Stats().Requests - before; got != 0 || rows[1]["sb_status"] != "invalid" || rows[1]["sb_id"] != id || !strings.Contains(rows[1]["sb_error"], "sb_id "+id) {
+		t.Errorf("second re-run: sent %d, row 3 %q id %q %q; want nothing sent, invalid, id %s kept", got, rows[1]["sb_status"], rows[1]["sb_id"], rows[1]["sb_error"], id)
 	}
 	if c := e.srv.CountByCustomer()["kund1@example.se"]; c != 1 {
 		t.Errorf("kund1@example.se has %d quotes; want 1", c)

@@ -674,3 +674,29 @@ func TestEarlierOutputWithoutJournalIsNotOverwritten(t *testing.T) {
 		t.Errorf("server created %d; want 5 (nothing twice)", got)
 	}
 }
+
+// A re-run of one output sheet written over another run's output would lose
+// that run's ids and links: refused, naming the sheet it would overwrite.
+func TestRerunOntoAnotherRunsOutputIsRefused(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(3)
+	if _, err := Run(context.Background(), e.config()); err != nil {
+		t.Fatal(err)
+	}
+	other := e.write("andra.csv", "Förnamn,Efternamn,E-post,Mobil\nB,C,b@example.se,0701234599\n")
+	cfg := e.config()
+	cfg.Input = other
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Input = DefaultOutput(other)    // andra-result.csv, a result sheet
+	cfg.Output = DefaultOutput(e.input) // kunder-result.csv, another run's output
+	_, err := Run(context.Background(), cfg)
+	if err == nil || !strings.Contains(err.Error(), DefaultOutput(e.input)+" holds the results of an earlier run of "+e.input) {
+		t.Fatalf("err = %v; want a refusal naming %s", err, DefaultOutput(e.input))
+	}
+	_, rows := readCSV(t, DefaultOutput(e.input))
+	if len(rows) != 3 || rows[0]["sb_id"] == "" {
+		t.Errorf("the earlier output was touched: %v", rows)
+	}
+}

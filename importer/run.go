@@ -232,11 +232,6 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	if j != nil {
-		if err := j.End(!sum.Interrupted); err != nil {
-			return sum, err
-		}
-	}
 	return sum, nil
 }
 
@@ -270,9 +265,9 @@ func checkJournal(path string, bind Binding, inputIsResult, inPlace, dryRun bool
 			"Finish that run first by running it again with the same sheet and mapping; "+
 			"or, if you are sure none of its rows matter, move the journal away. Nothing was sent", path, st.Input, st.Started, what)
 	}
-	if !inputIsResult {
+	if !inputIsResult || !inPlace {
 		return nil, inputErr("%s holds the results of an earlier run of %s (started %s).\n"+
-			"To re-run its failed rows, give that output sheet as the input (-i); to import another sheet, choose another output with -o. Nothing was sent", dirOf(path), st.Input, st.Started)
+			"To re-run its failed rows, give that output sheet as the input (-i); to import another sheet, choose another output with -o. Nothing was sent", strings.TrimSuffix(path, ".journal"), st.Input, st.Started)
 	}
 	if !dryRun {
 		if err := os.Rename(path, path+".prev"); err != nil {
@@ -479,6 +474,15 @@ func send(ctx context.Context, cfg *Config, sum *Summary, cols columns, p *plann
 	}
 	if err := wk.journalErr(); err != nil {
 		return err
+	}
+	// The journal's end record goes first: a crash between it and the
+	// rename leaves the input as it was and a journal that replays it; a
+	// crash after it (an in-place re-run) leaves a journal whose sheet
+	// holds every outcome.
+	if j != nil {
+		if err := j.End(!sum.Interrupted); err != nil {
+			return err
+		}
 	}
 	if err := w.Commit(summaryTable(cfg, sum)); err != nil {
 		return fmt.Errorf("write %s: %w", cfg.Output, err)
