@@ -189,8 +189,11 @@ func (c *columns) userCells(cells []string) []string {
 // loadMapping reads and compiles the mapping against a sheet's header.
 func loadMapping(path string) (*mapping.Spec, string, error) {
 	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, "", inputErr("mapping file %s does not exist; check -m, or write a starter with: sbimport init -i SHEET --endpoint quote -o %s", path, path)
+	}
 	if err != nil {
-		return nil, "", inputErr("mapping file: %w", err)
+		return nil, "", inputErr("mapping file %s cannot be read: %v", path, err)
 	}
 	spec, err := mapping.Parse(path, data)
 	if err != nil {

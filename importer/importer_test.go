@@ -700,3 +700,30 @@ func TestRerunOntoAnotherRunsOutputIsRefused(t *testing.T) {
 		t.Errorf("the earlier output was touched: %v", rows)
 	}
 }
+
+func TestVerboseTellsKeptRowsFromSentOnes(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(2)
+	var lines []string
+	var mu sync.Mutex
+	cfg := e.config()
+	cfg.Verbose = true
+	cfg.Logf = func(f string, a ...any) { mu.Lock(); lines = append(lines, fmt.Sprintf(f, a...)); mu.Unlock() }
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "row 2: created id ") {
+		t.Fatalf("first run logged %q", lines)
+	}
+	lines = nil
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "row 2: already created, not sent id ") {
+		t.Errorf("second run logged %q; want rows kept from the first run said so", lines)
+	}
+	_, err := Run(context.Background(), Config{Input: e.input, Mapping: filepath.Join(e.dir, "saknas.yaml"), ValidateOnly: true})
+	if err == nil || !strings.Contains(err.Error(), "saknas.yaml does not exist") || !strings.Contains(err.Error(), "sbimport init") {
+		t.Errorf("missing mapping: %v", err)
+	}
+}

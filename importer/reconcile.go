@@ -102,7 +102,7 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 	}
 	mapper, err := spec.Compile(cols.header)
 	if err != nil {
-		return nil, &InputError{Err: fmt.Errorf("%s: %w", cfg.Mapping, err)}
+		return nil, &InputError{Err: err} // a *mapping.Error names the file and line
 	}
 
 	// Pass 1: the rows to settle, the ids already known, the time window.

@@ -130,7 +130,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	mapper, err := spec.Compile(cols.header)
 	if err != nil {
-		return nil, &InputError{Err: fmt.Errorf("%s: %w", cfg.Mapping, err)}
+		return nil, &InputError{Err: err} // a *mapping.Error names the file and line
 	}
 	if sameFile(cfg.Input, cfg.Output) && !cols.isResult {
 		return nil, inputErr("the output %s would overwrite the input, which is not an sbimport output sheet; give another name with -o", cfg.Output)
@@ -454,7 +454,11 @@ func send(ctx context.Context, cfg *Config, sum *Summary, cols columns, p *plann
 				cfg.Progress.Row(x.out.Status)
 			}
 			if cfg.Verbose {
-				cfg.Logf("row %d: %s%s", x.line, statusWord(x.out), detail(x.out))
+				if x.d.kept {
+					cfg.Logf("row %d: already %s, not sent%s", x.line, statusWord(x.out), detail(x.out))
+				} else {
+					cfg.Logf("row %d: %s%s", x.line, statusWord(x.out), detail(x.out))
+				}
 			}
 		}
 	}
