@@ -397,26 +397,34 @@ func (s *slowSender) Create(ctx context.Context, e salesbyte.Endpoint, body map[
 	return s.inner.Create(ctx, e, body)
 }
 
-func TestInterruptWaitsForInFlightAndResumes(t *testing.T) {
-	e := newEnv(t, sandbox.Options{}, nil)
-	e.customers(30)
+// runInterrupted runs cfg, and interrupts it (the ctx Run stops on) once
+// cfg.Concurrency requests are in flight, then lets them finish.
+func runInterrupted(t *testing.T, e *env, cfg Config) (*Summary, error) {
+	t.Helper()
 	slow := &slowSender{inner: e.client, release: make(chan struct{})}
-	cfg := e.config()
 	cfg.Sender = slow
-	cfg.Concurrency = 4
 	ctx, cancel := context.WithCancel(context.Background())
 	var sum *Summary
 	var err error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); sum, err = Run(ctx, cfg) }()
-	for slow.started.Load() < 4 {
+	for slow.started.Load() < int32(cfg.Concurrency) {
 		time.Sleep(time.Millisecond)
 	}
 	cancel()
 	time.Sleep(20 * time.Millisecond)
 	close(slow.release)
 	wg.Wait()
+	return sum, err
+}
+
+func TestInterruptWaitsForInFlightAndResumes(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(30)
+	cfg := e.config()
+	cfg.Concurrency = 4
+	sum, err := runInterrupted(t, e, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

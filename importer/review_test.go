@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/sbimport/sbimport/sandbox"
 )
@@ -48,24 +46,10 @@ func TestInterruptedInPlaceRerunResumes(t *testing.T) {
 		}
 	})
 
-	slow := &slowSender{inner: e.client, release: make(chan struct{})}
 	cfg := e.config()
 	cfg.Input = out
-	cfg.Sender = slow
 	cfg.Concurrency = 2
-	ctx, cancel := context.WithCancel(context.Background())
-	var sum *Summary
-	var err error
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); sum, err = Run(ctx, cfg) }()
-	for slow.started.Load() < 2 {
-		time.Sleep(time.Millisecond)
-	}
-	cancel()
-	time.Sleep(20 * time.Millisecond)
-	close(slow.release)
-	wg.Wait()
+	sum, err := runInterrupted(t, e, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"fmt"
+	"github.com/sbimport/sbimport/internal/demodata"
 	"io"
 	"os"
 	"strconv"
@@ -18,27 +19,10 @@ import (
 // Header is the ten columns of a generated customer sheet.
 var Header = []string{"Förnamn", "Efternamn", "E-post", "Mobil", "Företag", "Adress", "Postnummer", "Ort", "Giltig till", "Artiklar"}
 
-// Mapping is a quote mapping for the generated sheets that uses every
-// converter the hot path meets: placeholders, phone, date, list.
-const Mapping = `endpoint: quote
-set:
-  quote_profile_id: 115
-  send_type: email
-  signable: true
-  workflows_enabled: false
-  allow_customer_document_upload: true
-fields:
-  customer_name: "{Förnamn} {Efternamn}"
-  customer_email: E-post
-  customer_phone: {column: Mobil, as: phone}
-  customer_company: Företag
-  signable_until: {column: Giltig till, as: date}
-alternatives:
-  - title: Grundpaket
-    sort_order: 1
-    skus: {column: Artiklar, split: ","}
-key: E-post
-`
+// Mapping is the demo's quote mapping, which fits the generated sheets
+// and uses every converter the hot path meets: placeholders, phone, date,
+// list.
+const Mapping = demodata.Mapping
 
 var (
 	firstNames = []string{"Anna", "Erik", "Maria", "Lars", "Karin", "Anders", "Eva", "Johan", "Sara", "Per",
