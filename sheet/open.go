@@ -5,12 +5,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/richardlehane/mscfb"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/richardlehane/mscfb"
 )
 
 // FileError says why a file cannot be read at all, and what to do about it.

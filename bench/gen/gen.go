@@ -8,12 +8,13 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"fmt"
-	"github.com/sbimport/sbimport/internal/demodata"
 	"io"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sbimport/sbimport/internal/demodata"
 )
 
 // Header is the ten columns of a generated customer sheet.
