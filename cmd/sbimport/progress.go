@@ -24,12 +24,13 @@ type progress struct {
 	bar     *progressbar.ProgressBar
 	stopTk  chan struct{}
 	wg      sync.WaitGroup
+	every   time.Duration // how often a plain line is logged
 }
 
 const logEvery = 5 * time.Second
 
 func newProgress(s streams, verbose bool) *progress {
-	return &progress{s: s, verbose: verbose, counts: make(map[importer.Status]int)}
+	return &progress{s: s, verbose: verbose, counts: make(map[importer.Status]int), every: logEvery}
 }
 
 func (p *progress) logf(format string, args ...any) {
@@ -63,7 +64,7 @@ func (p *progress) Start(rows int) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		t := time.NewTicker(logEvery)
+		t := time.NewTicker(p.every)
 		defer t.Stop()
 		for {
 			select {
