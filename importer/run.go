@@ -214,12 +214,8 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	// Pass 2: send, in order, and write the output.
 	var j *journal
 	if !cfg.ValidateOnly {
-		var resume *journalState
-		if js != nil {
-			resume = js
-		}
 		mapAbs, _ := filepath.Abs(cfg.Mapping)
-		j, err = openJournal(sum.Journal, bind, cfg.Input, mapAbs, resume, cfg.Now())
+		j, err = openJournal(sum.Journal, bind, cfg.Input, mapAbs, js, cfg.Now())
 		if err != nil {
 			return sum, err
 		}
@@ -228,11 +224,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 		defer j.Close()
 	}
-	err = send(ctx, &cfg, sum, cols, learnt.clone(), format, j)
-	if err != nil {
-		return sum, err
-	}
-	return sum, nil
+	return sum, send(ctx, &cfg, sum, cols, learnt.clone(), format, j)
 }
 
 // checkJournal looks for a journal of an earlier run beside the output.
