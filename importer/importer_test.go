@@ -735,3 +735,47 @@ func TestVerboseTellsKeptRowsFromSentOnes(t *testing.T) {
 		t.Errorf("missing mapping: %v", err)
 	}
 }
+
+// hangingSender holds every request until its ctx ends, then reports what
+// the client would: the request was written, its answer is unknown.
+type hangingSender struct{ started atomic.Int32 }
+
+func (h *hangingSender) Create(ctx context.Context, e salesbyte.Endpoint, body map[string]any) (salesbyte.Created, error) {
+	h.started.Add(1)
+	<-ctx.Done()
+	return salesbyte.Created{}, &salesbyte.Error{Outcome: salesbyte.Ambiguous, Message: "stopped waiting after the request was sent; it may have been created", Err: ctx.Err()}
+}
+
+// A second Ctrl-C (Config.Abort) abandons the requests in flight: their
+// rows are unknown, the rest skipped, and the output is still written.
+func TestAbortAbandonsRequestsInFlight(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(10)
+	h := &hangingSender{}
+	cfg := e.config()
+	cfg.Sender = h
+	cfg.Concurrency = 3
+	stop, cancelStop := context.WithCancel(context.Background())
+	abort, cancelAbort := context.WithCancel(context.Background())
+	cfg.Abort = abort
+	done := make(chan struct{})
+	var sum *Summary
+	var err error
+	go func() { defer close(done); sum, err = Run(stop, cfg) }()
+	for h.started.Load() < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	cancelStop()  // first Ctrl-C: no new requests
+	cancelAbort() // second: give up on those in flight
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Counts[Unknown] != 3 || sum.Counts[Skipped] != 7 || sum.ExitCode() != 130 {
+		t.Errorf("counts %v, exit %d; want 3 unknown, 7 skipped, 130", sum.Counts, sum.ExitCode())
+	}
+	_, rows := readCSV(t, DefaultOutput(e.input))
+	if len(rows) != 10 {
+		t.Errorf("output has %d rows; want 10", len(rows))
+	}
+}
