@@ -244,11 +244,11 @@ func (p *planner) settled(row sheet.Row) bool {
 // settled in earlier runs, before any row is decided: a new row whose key
 // is one of them is a duplicate even when it comes first. Only a sheet
 // with a journal or sb_status columns can hold such rows.
-func (p *planner) learnSettled(input string, opt sheet.Options) error {
+func (p *planner) learnSettled(src *source) error {
 	if p.journal == nil && !p.cols.isResult {
 		return nil
 	}
-	return eachRow(input, opt, func(row sheet.Row) {
+	return src.each(func(row sheet.Row) {
 		if p.settled(row) {
 			p.remember(p.mapper.Map(p.cols.userCells(row.Cells)).Key, row.Line)
 		}

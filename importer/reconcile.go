@@ -78,10 +78,12 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
-	cols, format, err := readHeader(cfg.Input, cfg.Read)
+	src, err := openSource(cfg.Input, cfg.Read)
 	if err != nil {
 		return nil, err
 	}
+	defer src.Close()
+	cols := src.cols
 	if !cols.isResult {
 		return nil, inputErr("%s has no sb_status column: reconcile reads an output sheet of sbimport run", cfg.Input)
 	}
@@ -123,7 +125,7 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 			widen(t)
 		}
 	}
-	err = eachRow(cfg.Input, cfg.Read, func(row sheet.Row) {
+	err = src.each(func(row sheet.Row) {
 		o, ok := outcomeFromCells(row.Cells, cols.result)
 		if !ok {
 			return
@@ -262,7 +264,7 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 	for _, t := range targets {
 		byLine[t.at] = t
 	}
-	if err := rewrite(cfg, cols, format, byLine); err != nil {
+	if err := rewrite(cfg, src, byLine); err != nil {
 		return sum, err
 	}
 	// Tell the run's journal, so running the same command again keeps
@@ -342,14 +344,15 @@ func narrow(qs []salesbyte.APIQuote, keep func(salesbyte.APIQuote) bool, soft bo
 }
 
 // rewrite writes the sheet again; settled holds the targets by their line.
-func rewrite(cfg ReconcileConfig, cols columns, format sheet.Format, settled map[int]*target) error {
-	r, err := sheet.Open(cfg.Input, cfg.Read)
+func rewrite(cfg ReconcileConfig, src *source, settled map[int]*target) error {
+	r, err := src.reader()
 	if err != nil {
 		return err
 	}
 	defer r.Close()
+	cols := src.cols
 	header := append(append([]string{}, cols.header...), ResultColumns...)
-	w, err := sheet.Create(cfg.Output, header, format)
+	w, err := sheet.Create(cfg.Output, header, src.format)
 	if err != nil {
 		return fmt.Errorf("output: %w", err)
 	}

@@ -124,10 +124,12 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	cols, format, err := readHeader(cfg.Input, cfg.Read)
+	src, err := openSource(cfg.Input, cfg.Read)
 	if err != nil {
 		return nil, err
 	}
+	defer src.Close()
+	cols, format := src.cols, src.format
 	mapper, err := spec.Compile(cols.header)
 	if err != nil {
 		return nil, &InputError{Err: err} // a *mapping.Error names the file and line
@@ -175,14 +177,14 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	// The keys of rows settled in earlier runs are learnt first, so both
 	// passes start from them.
 	learnt := newPlanner(&cfg, cols, mapper, js, maphash.MakeSeed())
-	if err := learnt.learnSettled(cfg.Input, cfg.Read); err != nil {
+	if err := learnt.learnSettled(src); err != nil {
 		return nil, &InputError{Err: err}
 	}
 	// Pass 1: decide every row, to show the plan before anything is sent.
 	if !cfg.ValidateOnly {
 		p := learnt.clone()
 		msgs := make(map[string]int)
-		err := eachRow(cfg.Input, cfg.Read, func(row sheet.Row) {
+		err := src.each(func(row sheet.Row) {
 			plan.tally(plan.Endpoint, p.decide(row, cols.userCells(row.Cells)), msgs)
 		})
 		if err != nil {
@@ -224,7 +226,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 		defer j.Close()
 	}
-	return sum, send(ctx, &cfg, sum, cols, learnt.clone(), format, j)
+	return sum, send(ctx, &cfg, sum, src, learnt.clone(), j)
 }
 
 // checkJournal looks for a journal of an earlier run beside the output.
@@ -276,13 +278,17 @@ func checkEarlierOutput(output, sheetName string) error {
 	if _, err := os.Stat(output); err != nil {
 		return nil
 	}
-	cols, _, err := readHeader(output, sheet.Options{Sheet: sheetName})
-	if err != nil || !cols.isResult {
+	out, err := openSource(output, sheet.Options{Sheet: sheetName})
+	if err != nil {
 		return nil // not ours: it is replaced
 	}
+	defer out.Close()
+	if !out.cols.isResult {
+		return nil
+	}
 	created := 0
-	eachRow(output, sheet.Options{Sheet: sheetName}, func(row sheet.Row) {
-		if o, ok := outcomeFromCells(row.Cells, cols.result); ok && (o.Status == Created || o.Status == Unknown) {
+	out.each(func(row sheet.Row) {
+		if o, ok := outcomeFromCells(row.Cells, out.cols.result); ok && (o.Status == Created || o.Status == Unknown) {
 			created++
 		}
 	})
@@ -303,19 +309,39 @@ func sameFile(a, b string) bool {
 	return os.SameFile(sa, sb)
 }
 
-// readHeader reads a sheet's header and format.
-func readHeader(path string, opt sheet.Options) (columns, sheet.Format, error) {
-	r, err := sheet.Open(path, opt)
-	if err != nil {
-		return columns{}, sheet.Format{}, &InputError{Err: err}
-	}
-	defer r.Close()
-	return splitColumns(r.Header()), r.Format(), nil
+// source is a sheet that a run reads more than once (plan, then send).
+// The reader that read the header is kept for the first full read, so a
+// workbook is opened, and its large parts extracted, once less.
+type source struct {
+	path   string
+	opt    sheet.Options
+	cols   columns
+	format sheet.Format
+	kept   sheet.Reader // header read, no row yet; nil once handed out
 }
 
-// eachRow reads every data row of a sheet.
-func eachRow(path string, opt sheet.Options, fn func(sheet.Row)) error {
+// openSource opens a sheet and reads its header.
+func openSource(path string, opt sheet.Options) (*source, error) {
 	r, err := sheet.Open(path, opt)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	return &source{path: path, opt: opt, cols: splitColumns(r.Header()), format: r.Format(), kept: r}, nil
+}
+
+// reader returns a reader at the first data row: the kept one the first
+// time, a new one after. The caller closes it.
+func (s *source) reader() (sheet.Reader, error) {
+	if r := s.kept; r != nil {
+		s.kept = nil
+		return r, nil
+	}
+	return sheet.Open(s.path, s.opt)
+}
+
+// each reads every data row of the sheet.
+func (s *source) each(fn func(sheet.Row)) error {
+	r, err := s.reader()
 	if err != nil {
 		return err
 	}
@@ -332,6 +358,14 @@ func eachRow(path string, opt sheet.Options, fn func(sheet.Row)) error {
 	}
 }
 
+// Close closes the kept reader if nobody took it.
+func (s *source) Close() {
+	if s.kept != nil {
+		s.kept.Close()
+		s.kept = nil
+	}
+}
+
 type item struct {
 	seq   int
 	line  int
@@ -345,14 +379,15 @@ const reorderWindow = 4096
 // send is pass 2: a producer maps rows in order, a dispatcher hands the
 // ones to send to workers under the throttle, and this goroutine writes
 // every row's outcome to the output in input order.
-func send(ctx context.Context, cfg *Config, sum *Summary, cols columns, p *planner, format sheet.Format, j *journal) error {
-	r, err := sheet.Open(cfg.Input, cfg.Read)
+func send(ctx context.Context, cfg *Config, sum *Summary, src *source, p *planner, j *journal) error {
+	r, err := src.reader()
 	if err != nil {
 		return &InputError{Err: err}
 	}
 	defer r.Close()
+	cols := src.cols
 	header := append(append([]string{}, cols.header...), ResultColumns...)
-	w, err := sheet.Create(cfg.Output, header, format)
+	w, err := sheet.Create(cfg.Output, header, src.format)
 	if err != nil {
 		return &InputError{Err: fmt.Errorf("output: %w", err)}
 	}
