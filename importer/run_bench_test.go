@@ -14,6 +14,21 @@ import (
 	"github.com/sbimport/sbimport/sandbox"
 )
 
+// benchInputs writes a generated CSV of rows customers and its mapping.
+func benchInputs(b *testing.B, rows int) (dir, in, mapping string) {
+	b.Helper()
+	dir = b.TempDir()
+	in = filepath.Join(dir, "kunder.csv")
+	if err := gen.WriteCSVFile(in, rows); err != nil {
+		b.Fatal(err)
+	}
+	mapping = filepath.Join(dir, "mapping.yaml")
+	if err := gen.WriteFile(mapping, gen.Mapping); err != nil {
+		b.Fatal(err)
+	}
+	return dir, in, mapping
+}
+
 // BenchmarkRunOverhead is the importer's own cost: a whole run (plan,
 // map, journal, send, write) of a generated 10-column CSV against a
 // zero-latency loopback sandbox with no rate limit. The target is 5,000
@@ -22,15 +37,7 @@ import (
 //	go test ./importer -run '^$' -bench RunOverhead -cpuprofile cpu.out
 func BenchmarkRunOverhead(b *testing.B) {
 	const rows = 5000
-	dir := b.TempDir()
-	in := filepath.Join(dir, "kunder.csv")
-	if err := gen.WriteCSVFile(in, rows); err != nil {
-		b.Fatal(err)
-	}
-	m := filepath.Join(dir, "mapping.yaml")
-	if err := gen.WriteFile(m, gen.Mapping); err != nil {
-		b.Fatal(err)
-	}
+	dir, in, m := benchInputs(b, rows)
 	srv, err := sandbox.New(sandbox.Options{UUIDs: []string{testUUID}})
 	if err != nil {
 		b.Fatal(err)
@@ -70,15 +77,7 @@ func BenchmarkRunOverhead(b *testing.B) {
 // check, and write the output sheet.
 func BenchmarkValidate(b *testing.B) {
 	const rows = 10000
-	dir := b.TempDir()
-	in := filepath.Join(dir, "kunder.csv")
-	if err := gen.WriteCSVFile(in, rows); err != nil {
-		b.Fatal(err)
-	}
-	m := filepath.Join(dir, "mapping.yaml")
-	if err := gen.WriteFile(m, gen.Mapping); err != nil {
-		b.Fatal(err)
-	}
+	_, in, m := benchInputs(b, rows)
 	b.ReportAllocs()
 	start := time.Now()
 	for b.Loop() {

@@ -54,12 +54,7 @@ func formulaGaps(file, sheet string) (map[int][]int, error) {
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "c":
-				inCell, hasF, hasV, ref = true, false, false, ""
-				for _, a := range t.Attr {
-					if a.Name.Local == "r" {
-						ref = a.Value
-					}
-				}
+				inCell, hasF, hasV, ref = true, false, false, attr(t, "r")
 			case "f":
 				hasF = inCell
 			case "v":
@@ -135,15 +130,7 @@ func sheetParts(files map[string]*zip.File) (map[string]string, error) {
 		if t.Name.Local != "sheet" {
 			return
 		}
-		var name, id string
-		for _, a := range t.Attr {
-			switch a.Name.Local {
-			case "name":
-				name = a.Value
-			case "id":
-				id = a.Value
-			}
-		}
+		name, id := attr(t, "name"), attr(t, "id")
 		if _, seen := ids[id]; !seen {
 			ids[id] = name
 		}
@@ -155,16 +142,8 @@ func sheetParts(files map[string]*zip.File) (map[string]string, error) {
 		if t.Name.Local != "Relationship" {
 			return
 		}
-		var id, target string
-		for _, a := range t.Attr {
-			switch a.Name.Local {
-			case "Id":
-				id = a.Value
-			case "Target":
-				target = a.Value
-			}
-		}
-		name, ok := ids[id]
+		target := attr(t, "Target")
+		name, ok := ids[attr(t, "Id")]
 		if !ok || target == "" {
 			return
 		}
@@ -197,6 +176,16 @@ func chartSheets(file string) map[string]bool {
 		}
 	}
 	return charts
+}
+
+// attr is the value of an element's attribute by its local name.
+func attr(t xml.StartElement, local string) string {
+	for _, a := range t.Attr {
+		if a.Name.Local == local {
+			return a.Value
+		}
+	}
+	return ""
 }
 
 func scanXML(f *zip.File, fn func(xml.StartElement)) error {
