@@ -22,19 +22,14 @@ import (
 
 const testUUID = "11111111-2222-4333-8444-555555555555"
 
-const quoteMapping = `endpoint: quote
-set:
-  quote_profile_id: 115
-  send_type: email
-  signable: true
-  workflows_enabled: false
-  allow_customer_document_upload: true
-fields:
-  customer_name: "{Förnamn} {Efternamn}"
-  customer_email: E-post
-  customer_phone: {column: Mobil, as: phone}
-key: E-post
-`
+// quoteMapping is testdata/mapping/quote-basic.yaml.
+var quoteMapping = func() string {
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "mapping", "quote-basic.yaml"))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
 // env is a sandbox plus a folder with a mapping and a sheet.
 type env struct {

@@ -43,19 +43,14 @@ const (
 	neverTwiceToken = "never-twice-token"
 )
 
-const neverTwiceMapping = `endpoint: quote
-set:
-  quote_profile_id: 115
-  send_type: email
-  signable: true
-  workflows_enabled: false
-  allow_customer_document_upload: true
-fields:
-  customer_name: "{Förnamn} {Efternamn}"
-  customer_email: E-post
-  customer_phone: {column: Mobil, as: phone}
-key: E-post
-`
+// neverTwiceMapping is testdata/mapping/quote-basic.yaml.
+var neverTwiceMapping = func() string {
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "mapping", "quote-basic.yaml"))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
 // ntCustomers writes a CSV of n valid customers with unique e-mails
 // and returns its path and the e-mails in row order.
