@@ -305,7 +305,7 @@ func importWithValidate(ctx context.Context, s streams, o *runOptions, sender im
 			}
 			return false, &exitError{code: exitUsage, err: errors.New(msg)}
 		}
-		fmt.Fprintf(s.Err, "Send %d requests to %s? [y/N] ", p.ToSend, o.baseURL)
+		fmt.Fprintf(s.Err, "Send %d %s to %s? [y/N] ", p.ToSend, plural(p.ToSend, "request", "requests"), o.baseURL)
 		line, _ := bufio.NewReader(s.In).ReadString('\n')
 		ans := strings.ToLower(strings.TrimSpace(line))
 		return ans == "y" || ans == "yes" || ans == "j" || ans == "ja", nil
@@ -367,7 +367,7 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 	} else {
 		fmt.Fprintf(w, "\nDone: %d created, %d failed, %d invalid, %d unknown, %d skipped", c[importer.Created], c[importer.Failed], c[importer.Invalid], c[importer.Unknown], c[importer.Skipped])
 		if sum.Requests > 0 {
-			fmt.Fprintf(w, " (%d requests", sum.Requests)
+			fmt.Fprintf(w, " (%d %s", sum.Requests, plural(sum.Requests, "request", "requests"))
 			// A rate over a burst of less than a second says nothing
 			// (a resumed run of 20 rows sent at once is not 180,000/s).
 			if sum.LastSent.Sub(sum.FirstSent) >= time.Second {
@@ -436,7 +436,7 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 	case !validate && sum.Stopped != "":
 		fmt.Fprintf(w, "Next: mend what stopped the run (above), then send the rows not created:\n  %s\n", o.rerunCommand(sum.Output))
 	case !validate && toFix > 0:
-		fmt.Fprintf(w, "Next: fix the %s marked failed or invalid in %s (sb_error says what is wrong), then send them again:\n  %s\n", rows(toFix), sum.Output, o.rerunCommand(sum.Output))
+		fmt.Fprintf(w, "Next: fix the %s marked failed or invalid in %s (sb_error says what is wrong), then send %s again:\n  %s\n", rows(toFix), sum.Output, plural(toFix, "it", "them"), o.rerunCommand(sum.Output))
 	}
 	if !validate && c[importer.Unknown] > 0 {
 		fmt.Fprintf(w, "%s may or may not have been created (the answer was lost). Settle them before re-sending:\n  %s\n", rows(c[importer.Unknown]), o.reconcileCommand(sum.Output))
@@ -498,12 +498,7 @@ func isAre(n int) string {
 	return fmt.Sprintf("%d rows are", n)
 }
 
-func rows(n int) string {
-	if n == 1 {
-		return "1 row"
-	}
-	return fmt.Sprintf("%d rows", n)
-}
+func rows(n int) string { return fmt.Sprintf("%d %s", n, plural(n, "row", "rows")) }
 
 func total(sum *importer.Summary) int {
 	n := 0
