@@ -1,8 +1,9 @@
 // Package importer runs an import: it reads a sheet, maps and validates
 // every row, shows the plan, sends the valid rows through rate-limited
 // workers with a write-ahead journal, and writes the output sheet in input
-// order. The stages talk through small interfaces (sheet.Reader,
-// sheet.Writer, Sender, Progress), so each is tested alone.
+// order. Import names the stages (Prepare, Plan, Send or Validate); the
+// stages talk through small interfaces (sheet.Reader, sheet.Writer,
+// Sender, Observer), so each is tested alone.
 package importer
 
 import (
@@ -29,61 +30,38 @@ type Sender interface {
 	Create(ctx context.Context, e salesbyte.Endpoint, body map[string]any) (salesbyte.Created, error)
 }
 
-// Progress is told about the run as it goes; it draws nothing itself.
-type Progress interface {
-	// Start is called once sending begins, with the rows the sheet holds.
-	Start(rows int)
-	// Row is called as each row is settled, in any order.
-	Row(s Status)
-	// Finish is called when every row is settled.
-	Finish()
-}
-
-// Config is one import.
+// Config is what one import reads, writes and sends, and how fast. What
+// to do with it (validate or send), whether to ask first, and who watches
+// are the caller's: see Prepare, Import and Observer.
 type Config struct {
 	Input   string        // the sheet to read
 	Read    sheet.Options // how to read it
 	Mapping string        // the mapping file
 	Output  string        // "" = DefaultOutput(Input)
 
-	// ValidateOnly checks every row and writes the output sheet without
-	// sending anything and without a journal.
-	ValidateOnly bool
-	// DryRun stops after the plan.
-	DryRun bool
-
-	Sender      Sender  // nil only with ValidateOnly or DryRun
+	Sender      Sender  // needed by Send only
 	Rate        float64 // requests per second; 0 = unlimited
 	Concurrency int     // requests in flight; 0 = sized from the rate and latency
 	MaxAttempts int     // per row, for answers that are safe to retry; 0 = 6
-
-	RetryUnknown    bool     // send rows whose earlier outcome is unknown
-	AllowDuplicates bool     // send rows whose key repeats an earlier row's
-	Only            []Status // send only rows whose earlier status is one of these ("" = new rows)
-
-	// Confirm is shown the plan before the first request and says whether
-	// to go on. nil = go on.
-	Confirm func(Plan) (bool, error)
-	// Progress, when set, hears about every settled row.
-	Progress Progress
-	// Logf, when set, receives plain log lines (never the uuid).
-	Logf func(format string, args ...any)
-	// Verbose logs every row's outcome through Logf.
-	Verbose bool
-	// Abort, when done, cancels requests already in flight (their rows
-	// become unknown). The ctx given to Run only stops new requests.
-	Abort context.Context
-
-	// Now and Backoff are for tests.
-	Now     func() time.Time
-	Backoff backoff
-	// wrapJournal lets tests make the journal's disk fail.
-	wrapJournal func(journalFile) journalFile
-	// pause replaces the 1 s pause after a 429/503 without Retry-After (tests).
-	pause time.Duration
 	// RetryBudget is the most retries the run may spend before failing
 	// rows fast; 0 = 200 (successes earn a tenth of a retry each).
 	RetryBudget float64
+
+	RetryUnknown    bool     // send rows whose earlier outcome is unknown
+	AllowDuplicates bool     // send rows whose key repeats an earlier row's
+	Only            []Status // send only rows whose earlier status is one of these (Pending = new rows)
+
+	hooks // seams for tests
+}
+
+// hooks are the seams tests use; the zero value is the real thing.
+type hooks struct {
+	now     func() time.Time
+	backoff backoff
+	// wrapJournal lets tests make the journal's disk fail.
+	wrapJournal func(journalFile) journalFile
+	// pause replaces the 1 s pause after a 429/503 without Retry-After.
+	pause time.Duration
 }
 
 // InputError is a problem with the mapping, the sheet or the output path
@@ -96,9 +74,6 @@ func (e *InputError) Unwrap() error { return e.Err }
 func inputErr(format string, args ...any) error {
 	return &InputError{Err: fmt.Errorf(format, args...)}
 }
-
-// ErrNotConfirmed is returned when Confirm said no.
-var ErrNotConfirmed = errors.New("nothing was sent: the plan was not confirmed")
 
 // DefaultOutput is where the output sheet goes when -o is not given:
 // "<input>-result.<ext>", or the input itself when it is already a result
@@ -190,7 +165,7 @@ func (c *columns) userCells(cells []string) []string {
 func loadMapping(path string) (*mapping.Spec, string, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, "", inputErr("mapping file %s does not exist; check -m, or write a starter with: sbimport init -i SHEET --endpoint quote -o %s", path, path)
+		return nil, "", &InputError{Err: &MappingMissingError{Path: path}}
 	}
 	if err != nil {
 		return nil, "", inputErr("mapping file %s cannot be read: %v", path, err)

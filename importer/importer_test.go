@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -95,8 +97,7 @@ func (e *env) customers(n int, bad ...int) string {
 func (e *env) config() Config {
 	return Config{
 		Input: e.input, Mapping: e.mapping, Sender: e.client, Rate: 0, Concurrency: 8,
-		Backoff: backoff{Base: time.Millisecond, Cap: 5 * time.Millisecond},
-		pause:   5 * time.Millisecond,
+		hooks: hooks{backoff: backoff{Base: time.Millisecond, Cap: 5 * time.Millisecond}, pause: 5 * time.Millisecond},
 	}
 }
 
@@ -367,8 +368,8 @@ func TestAuthRefusalStopsTheRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Stopped == "" || !strings.Contains(sum.Stopped, "SALESBYTE_UUID") {
-		t.Errorf("stopped = %q; want the uuid named", sum.Stopped)
+	if r := sum.Stopped; r == nil || r.Kind != StopRefused || r.Status != 404 || r.Count != refusedLimit {
+		t.Errorf("stopped = %+v; want refused by 404 %d times", r, refusedLimit)
 	}
 	if sum.Requests > refusedLimit+1 {
 		t.Errorf("sent %d requests after the uuid was refused", sum.Requests)
@@ -544,9 +545,8 @@ func TestValidateSendsNothing(t *testing.T) {
 	e := newEnv(t, sandbox.Options{}, nil)
 	e.customers(5, 1)
 	cfg := e.config()
-	cfg.ValidateOnly = true
 	cfg.Sender = nil
-	sum, err := Run(context.Background(), cfg)
+	sum, err := validateRun(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -562,20 +562,21 @@ func TestPlanCountsMessages(t *testing.T) {
 	e := newEnv(t, sandbox.Options{}, nil)
 	e.customers(4, 0)
 	cfg := e.config()
-	var seen Plan
-	cfg.Confirm = func(p Plan) (bool, error) { seen = p; return false, nil }
-	_, err := Run(context.Background(), cfg)
-	if err != ErrNotConfirmed {
-		t.Fatalf("err = %v; want ErrNotConfirmed", err)
+	imp, err := Prepare(context.Background(), cfg, Sending)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if seen.ToSend != 3 || seen.Invalid != 1 || len(seen.Messages) != 1 || seen.Messages[0].N != 3 {
+	seen := imp.Plan()
+	imp.Close()
+	want := Delivery{SendType: "email", Notify: true}
+	if seen.ToSend != 3 || seen.Invalid != 1 || len(seen.Deliveries) != 1 || seen.Deliveries[0] != (DeliveryCount{want, 3}) {
 		t.Errorf("plan = %+v", seen)
 	}
-	if s := seen.String(); !strings.Contains(s, "3 quotes will be e-mailed to customers: send_type=email") {
-		t.Errorf("plan text:\n%s", s)
-	}
 	if e.srv.Stats().Requests != 0 {
-		t.Error("sent before confirmation")
+		t.Error("sent before Send")
+	}
+	if _, err := os.Stat(DefaultOutput(e.input)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an import closed without Send wrote its output (%v)", err)
 	}
 	_ = json.Valid
 }
@@ -704,29 +705,65 @@ func TestRerunOntoAnotherRunsOutputIsRefused(t *testing.T) {
 	}
 }
 
-func TestVerboseTellsKeptRowsFromSentOnes(t *testing.T) {
+// events collects an import's events.
+type events struct {
+	mu  sync.Mutex
+	all []Event
+}
+
+func (ev *events) Observe(e Event) { ev.mu.Lock(); ev.all = append(ev.all, e); ev.mu.Unlock() }
+
+func (ev *events) rowsDone() []RowDone {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	var out []RowDone
+	for _, e := range ev.all {
+		if r, ok := e.(RowDone); ok {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b RowDone) int { return a.Line - b.Line })
+	return out
+}
+
+// send prepares and sends cfg's import, reporting to obs.
+func send(ctx context.Context, cfg Config, obs Observer) (*Summary, error) {
+	imp, err := Prepare(ctx, cfg, Sending)
+	if err != nil {
+		return nil, err
+	}
+	defer imp.Close()
+	return imp.Send(ctx, obs)
+}
+
+func TestEventsTellKeptRowsFromSentOnes(t *testing.T) {
 	e := newEnv(t, sandbox.Options{}, nil)
 	e.customers(2)
-	var lines []string
-	var mu sync.Mutex
 	cfg := e.config()
-	cfg.Verbose = true
-	cfg.Logf = func(f string, a ...any) { mu.Lock(); lines = append(lines, fmt.Sprintf(f, a...)); mu.Unlock() }
-	if _, err := Run(context.Background(), cfg); err != nil {
+	ev := &events{}
+	if _, err := send(context.Background(), cfg, ev); err != nil {
 		t.Fatal(err)
 	}
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "row 2: created id ") {
-		t.Fatalf("first run logged %q", lines)
+	rows := ev.rowsDone()
+	if len(rows) != 2 || rows[0].Line != 2 || rows[0].Kept || rows[0].Outcome.Status != Created || rows[0].Outcome.ID == 0 {
+		t.Fatalf("first run: %+v", rows)
 	}
-	lines = nil
-	if _, err := Run(context.Background(), cfg); err != nil {
+	if _, ok := ev.all[0].(Started); !ok {
+		t.Errorf("first event %T; want Started", ev.all[0])
+	}
+	if f, ok := ev.all[len(ev.all)-1].(Finished); !ok || f.Summary.Counts[Created] != 2 {
+		t.Errorf("last event %+v; want Finished with 2 created", ev.all[len(ev.all)-1])
+	}
+	ev = &events{}
+	if _, err := send(context.Background(), cfg, ev); err != nil {
 		t.Fatal(err)
 	}
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "row 2: already created, not sent id ") {
-		t.Errorf("second run logged %q; want rows kept from the first run said so", lines)
+	if rows := ev.rowsDone(); len(rows) != 2 || !rows[0].Kept || rows[0].Outcome.Status != Created {
+		t.Errorf("second run: %+v; want rows kept from the first run said so", rows)
 	}
-	_, err := Run(context.Background(), Config{Input: e.input, Mapping: filepath.Join(e.dir, "saknas.yaml"), ValidateOnly: true})
-	if err == nil || !strings.Contains(err.Error(), "saknas.yaml does not exist") || !strings.Contains(err.Error(), "sbimport init") {
+	_, err := validateRun(context.Background(), Config{Input: e.input, Mapping: filepath.Join(e.dir, "saknas.yaml")})
+	var mm *MappingMissingError
+	if !errors.As(err, &mm) || !strings.HasSuffix(mm.Path, "saknas.yaml") {
 		t.Errorf("missing mapping: %v", err)
 	}
 }
@@ -741,7 +778,7 @@ func (h *hangingSender) Create(ctx context.Context, e salesbyte.Endpoint, body m
 	return salesbyte.Created{}, &salesbyte.Error{Outcome: salesbyte.Ambiguous, Message: "stopped waiting after the request was sent; it may have been created", Err: ctx.Err()}
 }
 
-// A second Ctrl-C (Config.Abort) abandons the requests in flight: their
+// A second Ctrl-C (Import.Abort) abandons the requests in flight: their
 // rows are unknown, the rest skipped, and the output is still written.
 func TestAbortAbandonsRequestsInFlight(t *testing.T) {
 	e := newEnv(t, sandbox.Options{}, nil)
@@ -751,18 +788,26 @@ func TestAbortAbandonsRequestsInFlight(t *testing.T) {
 	cfg.Sender = h
 	cfg.Concurrency = 3
 	stop, cancelStop := context.WithCancel(context.Background())
-	abort, cancelAbort := context.WithCancel(context.Background())
-	cfg.Abort = abort
+	imp, err := Prepare(stop, cfg, Sending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer imp.Close()
 	done := make(chan struct{})
 	var sum *Summary
-	var err error
-	go func() { defer close(done); sum, err = Run(stop, cfg) }()
-	for h.started.Load() < 3 {
-		time.Sleep(time.Millisecond)
+	go func() { defer close(done); sum, err = imp.Send(stop, nil) }()
+	for deadline := time.Now().Add(time.Minute); h.started.Load() < 3; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests in flight after a minute; want 3", h.started.Load())
+		}
 	}
-	cancelStop()  // first Ctrl-C: no new requests
-	cancelAbort() // second: give up on those in flight
-	<-done
+	cancelStop() // first Ctrl-C: no new requests
+	imp.Abort()  // second: give up on those in flight
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("Send did not return a minute after Abort")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -773,4 +818,14 @@ func TestAbortAbandonsRequestsInFlight(t *testing.T) {
 	if len(rows) != 10 {
 		t.Errorf("output has %d rows; want 10", len(rows))
 	}
+}
+
+// validateRun validates cfg's sheet the way the validate command does.
+func validateRun(ctx context.Context, cfg Config) (*Summary, error) {
+	imp, err := Prepare(ctx, cfg, Validating)
+	if err != nil {
+		return nil, err
+	}
+	defer imp.Close()
+	return imp.Validate(ctx, nil)
 }

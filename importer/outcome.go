@@ -40,6 +40,9 @@ type Outcome struct {
 	HTTPStatus int
 	Attempts   int
 	At         string // RFC 3339, when the outcome was known
+	// NotSent marks a row skipped because the run stopped before sending
+	// it: not a problem with the row (not written to the sheet).
+	NotSent bool
 }
 
 // ResultColumns are the columns the output sheet appends to the input's.

@@ -1,9 +1,12 @@
 package importer
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"hash/maphash"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/sbimport/sbimport/mapping"
@@ -26,134 +29,42 @@ type Plan struct {
 	// the journal) that are not sent again, by status.
 	Kept    map[Status]int
 	Resumed bool // a journal of an unfinished run of this sheet is picked up
-	// Messages says what customers will receive, most common first.
-	Messages []MessageCount
-	Rate     float64
+	// Deliveries says what customers will receive, most common first.
+	Deliveries []DeliveryCount
+	Rate       float64
 }
 
-// MessageCount is how many rows will produce one kind of customer message.
-type MessageCount struct {
-	What string
-	N    int
+// Delivery is what customers receive for one row.
+type Delivery struct {
+	// SendType is the row's send_type (email, sms, dual, auto, none), ""
+	// when none is given or the endpoint has none (template).
+	SendType string
+	// Notify is false when the row is created without telling the
+	// customer: send_type none, or trigger_created_messages_to_customer
+	// false on a lead or a template.
+	Notify bool
+	// Silenced is true when Notify is false because of
+	// trigger_created_messages_to_customer=false, whatever send_type says.
+	Silenced bool
 }
 
-func (p Plan) String() string {
-	var b strings.Builder
-	noun := nounFor(p.Endpoint)
-	fmt.Fprintf(&b, "Plan: create %s (%s endpoint)\n", noun.plural, p.Endpoint)
-	fmt.Fprintf(&b, "  input:   %s", p.Input)
-	if p.Sheet != "" {
-		fmt.Fprintf(&b, " (sheet %q)", p.Sheet)
-	}
-	fmt.Fprintf(&b, ", %s rows\n", thousands(p.Rows))
-	fmt.Fprintf(&b, "  output:  %s\n", p.Output)
-	if p.Resumed {
-		fmt.Fprintf(&b, "  resuming the unfinished run recorded in %s\n", p.Journal)
-	}
-	fmt.Fprintf(&b, "  to send:              %s\n", thousands(p.ToSend))
-	if p.Invalid > 0 {
-		fmt.Fprintf(&b, "  invalid (not sent):   %s  (every problem is listed in sb_error)\n", thousands(p.Invalid))
-	}
-	if p.Dupes > 0 {
-		fmt.Fprintf(&b, "  duplicates (skipped): %s  (same key as an earlier row; --allow-duplicates sends them)\n", thousands(p.Dupes))
-	}
-	for _, st := range Statuses {
-		if n := p.Kept[st]; n > 0 {
-			why := "kept as they are"
-			switch st {
-			case Created:
-				why = "already created, not sent again"
-			case Unknown:
-				why = "outcome unknown, not sent again (run reconcile, or --retry-unknown)"
-			}
-			fmt.Fprintf(&b, "  %-21s %s  (%s)\n", string(st)+":", thousands(n), why)
-		}
-	}
-	for _, m := range p.Messages {
-		fmt.Fprintf(&b, "  %s %s %s\n", thousands(m.N), pluralize(noun, m.N), m.What)
-	}
-	if p.ToSend > 0 {
-		if p.Rate > 0 {
-			secs := float64(p.ToSend) / p.Rate
-			fmt.Fprintf(&b, "  rate: %g requests/s, about %s\n", p.Rate, humanDuration(secs))
-		} else {
-			fmt.Fprintf(&b, "  rate: unlimited\n")
-		}
-	}
-	return b.String()
+// DeliveryCount is how many rows will produce one kind of delivery.
+type DeliveryCount struct {
+	Delivery
+	N int
 }
 
-type noun struct{ singular, plural string }
-
-func nounFor(e salesbyte.Endpoint) noun {
-	switch e {
-	case salesbyte.Lead:
-		return noun{"lead", "leads"}
-	case salesbyte.Template:
-		return noun{"quote from a template", "quotes from a template"}
-	}
-	return noun{"quote", "quotes"}
-}
-
-func pluralize(n noun, k int) string {
-	if k == 1 {
-		return n.singular
-	}
-	return n.plural
-}
-
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-func humanDuration(secs float64) string {
-	switch {
-	case secs < 1.5:
-		return "a second"
-	case secs < 90:
-		return fmt.Sprintf("%.0f s", secs)
-	case secs < 90*60:
-		return fmt.Sprintf("%.0f min", secs/60)
-	default:
-		return fmt.Sprintf("%.1f h", secs/3600)
-	}
-}
-
-// messageFor says what a customer receives for one request body.
-func messageFor(e salesbyte.Endpoint, body map[string]any) string {
+// deliveryFor says what a customer receives for one request body.
+func deliveryFor(e salesbyte.Endpoint, body map[string]any) Delivery {
 	trigger, hasTrigger := truthy(body["trigger_created_messages_to_customer"])
-	st, _ := body["send_type"].(string)
 	if e == salesbyte.Template {
-		if trigger {
-			return "will notify customers (trigger_created_messages_to_customer=true)"
-		}
-		return "will be created without notifying customers"
+		return Delivery{Notify: trigger, Silenced: !trigger}
 	}
+	st, _ := body["send_type"].(string)
 	if hasTrigger && !trigger && e == salesbyte.Lead {
-		return fmt.Sprintf("will be created without notifying customers (send_type=%s, trigger_created_messages_to_customer=false)", st)
+		return Delivery{SendType: st, Silenced: true}
 	}
-	switch st {
-	case "email":
-		return "will be e-mailed to customers: send_type=email"
-	case "sms":
-		return "will be texted (SMS) to customers: send_type=sms"
-	case "dual":
-		return "will be e-mailed and texted to customers: send_type=dual"
-	case "auto":
-		return "will be sent to customers by e-mail or SMS as SalesByte picks: send_type=auto"
-	case "none":
-		return "will be created without sending anything to customers: send_type=none"
-	case "":
-		return "will be created (no send_type)"
-	}
-	return "will be sent with send_type=" + st
+	return Delivery{SendType: st, Notify: st != "none" && st != ""}
 }
 
 func truthy(v any) (bool, bool) {
@@ -244,11 +155,11 @@ func (p *planner) settled(row sheet.Row) bool {
 // settled in earlier runs, before any row is decided: a new row whose key
 // is one of them is a duplicate even when it comes first. Only a sheet
 // with a journal or sb_status columns can hold such rows.
-func (p *planner) learnSettled(src *source) error {
+func (p *planner) learnSettled(ctx context.Context, src *source) error {
 	if p.journal == nil && !p.cols.isResult {
 		return nil
 	}
-	return src.each(func(row sheet.Row) {
+	return src.each(ctx, func(row sheet.Row) {
 		if p.settled(row) {
 			p.remember(p.mapper.Map(p.cols.userCells(row.Cells)).Key, row.Line)
 		}
@@ -290,7 +201,7 @@ func (p *planner) decide(row sheet.Row, userCells []string) decision {
 				return decision{kept: true, outcome: &Outcome{
 					Status:   Unknown,
 					Attempts: jr.Attempts,
-					Error:    "the run stopped while this row's request was in flight: it may have been created; run reconcile, or --retry-unknown to send it again",
+					Error:    "the run stopped while this row's request was in flight: it may have been created; reconcile finds out",
 				}}
 			}
 		}
@@ -320,7 +231,7 @@ func (p *planner) decide(row sheet.Row, userCells []string) decision {
 			return decision{outcome: prior, kept: true}
 		}
 	} else if p.only != nil && !p.only[Pending] {
-		return decision{outcome: &Outcome{Status: Skipped, Error: "not selected by --only"}, kept: true}
+		return decision{outcome: &Outcome{Status: Skipped, Error: "not among the rows chosen for this re-run"}, kept: true}
 	}
 
 	var problems []string
@@ -336,7 +247,7 @@ func (p *planner) decide(row sheet.Row, userCells []string) decision {
 	if first, dup := p.remember(res.Key, row.Line); dup && !p.cfg.AllowDuplicates {
 		return decision{dupe: true, outcome: &Outcome{
 			Status: Skipped,
-			Error:  fmt.Sprintf("duplicate of row %d (same key %q); --allow-duplicates sends it", first, res.Key),
+			Error:  fmt.Sprintf("duplicate of row %d (same key %q)", first, res.Key),
 		}}
 	}
 	return decision{send: true, body: res.Payload, key: res.Key, tries: tries}
@@ -364,12 +275,12 @@ func statusList() string {
 }
 
 // tally adds a decision to a plan.
-func (pl *Plan) tally(e salesbyte.Endpoint, d decision, msgs map[string]int) {
+func (pl *Plan) tally(e salesbyte.Endpoint, d decision, deliveries map[Delivery]int) {
 	pl.Rows++
 	switch {
 	case d.send:
 		pl.ToSend++
-		msgs[messageFor(e, d.body)]++
+		deliveries[deliveryFor(e, d.body)]++
 	case d.kept:
 		if pl.Kept == nil {
 			pl.Kept = make(map[Status]int)
@@ -382,10 +293,13 @@ func (pl *Plan) tally(e salesbyte.Endpoint, d decision, msgs map[string]int) {
 	}
 }
 
-func sortedMessages(m map[string]int) []MessageCount {
-	var out []MessageCount
-	for _, kv := range byCount(m) {
-		out = append(out, MessageCount{What: kv.text, N: kv.n})
+func sortedDeliveries(m map[Delivery]int) []DeliveryCount {
+	out := make([]DeliveryCount, 0, len(m))
+	for d, n := range m {
+		out = append(out, DeliveryCount{d, n})
 	}
+	slices.SortFunc(out, func(a, b DeliveryCount) int {
+		return cmp.Or(cmp.Compare(b.N, a.N), cmp.Compare(a.SendType, b.SendType), cmp.Compare(fmt.Sprint(a.Notify), fmt.Sprint(b.Notify)))
+	})
 	return out
 }

@@ -125,7 +125,7 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 			widen(t)
 		}
 	}
-	err = src.each(func(row sheet.Row) {
+	err = src.each(ctx, func(row sheet.Row) {
 		o, ok := outcomeFromCells(row.Cells, cols.result)
 		if !ok {
 			return

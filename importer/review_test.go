@@ -78,9 +78,8 @@ func TestValidateDoesNotWipeEarlierResultsWithoutJournal(t *testing.T) {
 	}
 	os.Remove(JournalPath(DefaultOutput(e.input)))
 	cfg := e.config()
-	cfg.ValidateOnly = true
 	cfg.Sender = nil
-	_, verr := Run(context.Background(), cfg)
+	_, verr := validateRun(context.Background(), cfg)
 	rsum, rerr := Run(context.Background(), e.config())
 	if rsum != nil {
 		t.Logf("run after validate: %v", rsum.Counts)

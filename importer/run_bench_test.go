@@ -81,7 +81,7 @@ func BenchmarkValidate(b *testing.B) {
 	b.ReportAllocs()
 	start := time.Now()
 	for b.Loop() {
-		sum, err := Run(context.Background(), Config{Input: in, Mapping: m, ValidateOnly: true})
+		sum, err := validateRun(context.Background(), Config{Input: in, Mapping: m})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -22,17 +22,16 @@ type workers struct {
 	size     sizer
 	auto     bool
 	budget   *budget
+	tally    *Tally
+	obs      Observer
+	inFlight context.Context // requests use it: cancelled, they are abandoned
 	stopAll  context.CancelFunc
 
-	mu        sync.Mutex
-	requests  int
-	throttled int
-	created   int
-	refused   int // consecutive 401/403/404 before any success
-	stopped   string
-	jerr      error
-	first     time.Time // first request sent
-	last      time.Time // last request sent
+	mu      sync.Mutex
+	created int
+	refused int // consecutive 401/403/404 before any success
+	stopped *StopReason
+	jerr    error
 }
 
 // refusedLimit is how many 401/403/404 answers in a row, before any
@@ -40,13 +39,16 @@ type workers struct {
 // row would fail the same way.
 const refusedLimit = 3
 
-func newWorkers(cfg *Config, sum *Summary, e salesbyte.Endpoint, j *journal, stopAll context.CancelFunc) *workers {
+func newWorkers(cfg *Config, e salesbyte.Endpoint, j *journal, t *Tally, obs Observer, inFlight context.Context, stopAll context.CancelFunc) *workers {
 	w := &workers{
 		cfg:      cfg,
 		endpoint: e,
 		j:        j,
-		thr:      newThrottle(cfg.Rate, cfg.Now),
+		thr:      newThrottle(cfg.Rate, cfg.now),
 		budget:   newBudget(cfg.RetryBudget, 0.1),
+		tally:    t,
+		obs:      obs,
+		inFlight: inFlight,
 		stopAll:  stopAll,
 		auto:     cfg.Concurrency <= 0,
 	}
@@ -61,16 +63,10 @@ func newWorkers(cfg *Config, sum *Summary, e salesbyte.Endpoint, j *journal, sto
 	return w
 }
 
-func (w *workers) stats() (requests, throttled int, stopped string) {
+func (w *workers) stopReason() *StopReason {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.requests, w.throttled, w.stopped
-}
-
-func (w *workers) sendSpan() (first, last time.Time) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.first, w.last
+	return w.stopped
 }
 
 func (w *workers) journalErr() error {
@@ -100,26 +96,32 @@ func (w *workers) dispatch(ctx context.Context, jobs <-chan *item, results chan<
 	wg.Wait()
 }
 
-func (w *workers) now() string { return w.cfg.Now().Format(time.RFC3339) }
+func (w *workers) now() string { return w.cfg.now().Format(time.RFC3339) }
 
 // notSent is the outcome of a row that was not sent because the run stopped.
 func (w *workers) notSent(attempts int) *Outcome {
-	w.mu.Lock()
-	why := w.stopped
-	w.mu.Unlock()
-	if why == "" {
-		why = "the run was interrupted; run the same command again to send it"
+	why := "the run was interrupted; run the same command again to send it"
+	if r := w.stopReason(); r != nil {
+		why = r.String()
 	}
-	return &Outcome{Status: Skipped, Error: "not sent: " + why, Attempts: attempts, At: w.now()}
+	return &Outcome{Status: Skipped, Error: "not sent: " + why, Attempts: attempts, At: w.now(), NotSent: true}
 }
 
-func (w *workers) stop(why string) {
+func (w *workers) stop(r *StopReason) {
 	w.mu.Lock()
-	if w.stopped == "" {
-		w.stopped = why
+	if w.stopped == nil {
+		w.stopped = r
 	}
 	w.mu.Unlock()
+	w.obs.Observe(Stopping{Reason: *r})
 	w.stopAll()
+}
+
+func (w *workers) journalFailed(err error) {
+	w.mu.Lock()
+	w.jerr = err
+	w.mu.Unlock()
+	w.stop(&StopReason{Kind: StopJournal, Err: err})
 }
 
 // sendRow sends one row, retrying what is safe to retry, and returns its
@@ -134,10 +136,7 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 		}
 		attempts++
 		if err := w.j.Intent(it.line, attempts); err != nil {
-			w.mu.Lock()
-			w.jerr = err
-			w.mu.Unlock()
-			w.stop("the journal could not be written (" + err.Error() + "); free disk space and run the same command again")
+			w.journalFailed(err)
 			return w.notSent(attempts - 1)
 		}
 		if err := w.thr.Space(ctx); err != nil {
@@ -147,14 +146,8 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 			return w.settle(it, w.notSentAfter(attempts-1, last))
 		}
 		start := time.Now()
-		w.mu.Lock()
-		w.requests++
-		if w.first.IsZero() {
-			w.first = start
-		}
-		w.last = start
-		w.mu.Unlock()
-		created, err := w.cfg.Sender.Create(w.cfg.Abort, w.endpoint, it.d.body)
+		w.tally.sent(start)
+		created, err := w.cfg.Sender.Create(w.inFlight, w.endpoint, it.d.body)
 		w.size.Observe(time.Since(start))
 		if w.auto {
 			w.gate.SetLimit(w.size.Size(w.thr.Rate()))
@@ -184,7 +177,7 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 		case salesbyte.Ambiguous:
 			return w.settle(it, &Outcome{
 				Status:     Unknown,
-				Error:      se.Error() + "; run sbimport reconcile to find out whether it was created (or --retry-unknown to send it again)",
+				Error:      se.Error() + "; it may have been created: reconcile finds out",
 				HTTPStatus: se.Status, Attempts: attempts, At: w.now(),
 			})
 		}
@@ -193,10 +186,7 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 			w.j.NotSent(it.line, attempts)
 		}
 		if se.SlowDown() {
-			w.mu.Lock()
-			w.throttled++
-			w.mu.Unlock()
-			w.thr.SlowDown(sentAt, se.RetryAfter)
+			w.slowDown(sentAt, se)
 		}
 		if attempts-it.d.tries >= w.cfg.MaxAttempts {
 			return w.settle(it, &Outcome{Status: Failed, Error: fmt.Sprintf("gave up after %d attempts: %s; it was not created, so it is safe to send again", attempts-it.d.tries, se.Error()), HTTPStatus: se.Status, Attempts: attempts, At: w.now()})
@@ -204,7 +194,10 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 		if !w.budget.Spend() {
 			return w.settle(it, &Outcome{Status: Failed, Error: "not retried: SalesByte keeps failing and the run's retry budget is spent (" + se.Error() + "); it was not created, so it is safe to send again later", HTTPStatus: se.Status, Attempts: attempts, At: w.now()})
 		}
-		t := time.NewTimer(w.cfg.Backoff.Wait(attempts-it.d.tries, se.RetryAfter))
+		wait := w.cfg.backoff.Wait(attempts-it.d.tries, se.RetryAfter)
+		w.tally.retry(it.line)
+		w.obs.Observe(Retrying{Line: it.line, Attempt: attempts + 1, Wait: wait, Status: se.Status})
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -227,10 +220,7 @@ func (w *workers) notSentAfter(attempts int, last *salesbyte.Error) *Outcome {
 func (w *workers) settle(it *item, o *Outcome) *Outcome {
 	if w.j != nil && o.Status != Skipped {
 		if err := w.j.Outcome(it.line, o); err != nil {
-			w.mu.Lock()
-			w.jerr = err
-			w.mu.Unlock()
-			w.stop("the journal could not be written (" + err.Error() + "); free disk space and run the same command again")
+			w.journalFailed(err)
 		}
 	}
 	return o
@@ -249,10 +239,57 @@ func (w *workers) noteRefusal(se *salesbyte.Error) {
 	n := w.refused
 	w.mu.Unlock()
 	if n >= refusedLimit {
-		hint := "check SALESBYTE_UUID (or --uuid-file) and --base-url"
-		if w.endpoint == salesbyte.Template {
-			hint += ", and that quote_template_id belongs to this integration"
-		}
-		w.stop(fmt.Sprintf("SalesByte refused the first %d requests with HTTP %d (%s); %s", n, se.Status, strings.TrimPrefix(se.Message, " "), hint))
+		w.stop(&StopReason{Kind: StopRefused, Status: se.Status, Count: n, Message: strings.TrimSpace(se.Message), Template: w.endpoint == salesbyte.Template})
 	}
+}
+
+// slowDown tells the throttle SalesByte asked to slow down, and whoever
+// watches.
+func (w *workers) slowDown(sentAt time.Time, se *salesbyte.Error) {
+	w.thr.SlowDown(sentAt, se.RetryAfter)
+	pause := se.RetryAfter
+	if pause <= 0 {
+		pause = w.thr.defaultPause
+	}
+	rate := w.thr.Rate()
+	w.tally.slowedDown(w.cfg.now().Add(pause), rate)
+	w.obs.Observe(SlowedDown{Status: se.Status, Pause: pause, Rate: rate})
+}
+
+// StopKind is why sending stopped early on its own.
+type StopKind int
+
+const (
+	// StopRefused: SalesByte refused the first requests with 401, 403 or
+	// 404: the uuid, the address or the template is wrong, and every
+	// other row would fail the same way.
+	StopRefused StopKind = iota + 1
+	// StopJournal: the journal could not be written (a full disk, most
+	// likely), so no request may go out.
+	StopJournal
+)
+
+// StopReason says why sending stopped early on its own.
+type StopReason struct {
+	Kind     StopKind
+	Status   int    // StopRefused: the HTTP status
+	Count    int    // StopRefused: how many requests were refused
+	Message  string // StopRefused: SalesByte's message
+	Template bool   // StopRefused: the mapping names a quote template
+	Err      error  // StopJournal: what went wrong
+}
+
+// String says it plainly, for the output sheet's sb_error.
+func (r StopReason) String() string {
+	switch r.Kind {
+	case StopRefused:
+		what := "the integration uuid or the address"
+		if r.Template {
+			what = "the integration uuid, the address or the quote template"
+		}
+		return fmt.Sprintf("SalesByte refused the first %d requests with HTTP %d (%s): %s may be wrong", r.Count, r.Status, r.Message, what)
+	case StopJournal:
+		return fmt.Sprintf("the journal could not be written (%v); free disk space and run the same command again", r.Err)
+	}
+	return "sending stopped"
 }

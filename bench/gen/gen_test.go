@@ -119,7 +119,12 @@ func TestGeneratedRowsAreValid(t *testing.T) {
 			if err := WriteFile(m, Mapping); err != nil {
 				t.Fatal(err)
 			}
-			sum, err := importer.Run(context.Background(), importer.Config{Input: in, Mapping: m, ValidateOnly: true})
+			imp, err := importer.Prepare(context.Background(), importer.Config{Input: in, Mapping: m}, importer.Validating)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer imp.Close()
+			sum, err := imp.Validate(context.Background(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,15 +11,16 @@ import (
 )
 
 // progress shows how a run goes: a bar on a terminal, a plain line every
-// few seconds otherwise. Workers only report; the drawing happens here.
+// few seconds otherwise. It is an importer.Observer: the import's events
+// say when to redraw, and its tally (snapshot) says what the counts are.
+// Rows count as their outcomes arrive, so one row in retry holds up
+// nothing.
 type progress struct {
-	s       streams
-	verbose bool
+	s        streams
+	verbose  bool
+	snapshot func() importer.Snapshot
 
 	mu      sync.Mutex
-	total   int
-	done    int
-	counts  map[importer.Status]int
 	started time.Time
 	bar     *progressbar.ProgressBar
 	stopTk  chan struct{}
@@ -29,8 +30,33 @@ type progress struct {
 
 const logEvery = 5 * time.Second
 
-func newProgress(s streams, verbose bool) *progress {
-	return &progress{s: s, verbose: verbose, counts: make(map[importer.Status]int), every: logEvery}
+func newProgress(s streams, verbose bool, snapshot func() importer.Snapshot) *progress {
+	return &progress{s: s, verbose: verbose, snapshot: snapshot, every: logEvery}
+}
+
+// Observe takes the import's events.
+func (p *progress) Observe(e importer.Event) {
+	switch e := e.(type) {
+	case importer.Started:
+		p.start(e.Rows)
+	case importer.RowDone:
+		p.row(e)
+	case importer.Retrying:
+		if p.verbose {
+			p.logf("row %d: not created, sent again in %s (attempt %d)", e.Line, e.Wait.Round(time.Millisecond), e.Attempt)
+		}
+	case importer.SlowedDown:
+		p.logf("SalesByte asked us to slow down (HTTP %d): every request waits %s, then %s", e.Status, e.Pause.Round(time.Millisecond), rateWords(e.Rate))
+	case importer.Finished:
+		p.finish()
+	}
+}
+
+func rateWords(r float64) string {
+	if r <= 0 {
+		return "goes on"
+	}
+	return fmt.Sprintf("goes on at %.1f requests/s", r)
 }
 
 func (p *progress) logf(format string, args ...any) {
@@ -42,10 +68,9 @@ func (p *progress) logf(format string, args ...any) {
 	fmt.Fprintf(p.s.Err, format+"\n", args...)
 }
 
-func (p *progress) Start(rows int) {
+func (p *progress) start(rows int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.total = rows
 	p.started = time.Now()
 	if p.s.Terminal {
 		p.bar = progressbar.NewOptions(rows,
@@ -62,56 +87,95 @@ func (p *progress) Start(rows int) {
 	}
 	p.stopTk = make(chan struct{})
 	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		t := time.NewTicker(p.every)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				fmt.Fprintln(p.s.Err, p.line())
-			case <-p.stopTk:
-				return
-			}
+	go p.tick(p.stopTk)
+}
+
+// tick logs a plain line every p.every until stop closes.
+func (p *progress) tick(stop chan struct{}) {
+	defer p.wg.Done()
+	t := time.NewTicker(p.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			fmt.Fprintln(p.s.Err, p.line())
+		case <-stop:
+			return
 		}
-	}()
+	}
 }
 
 // line is the plain progress line.
 func (p *progress) line() string {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	el := time.Since(p.started).Seconds()
+	p.mu.Unlock()
+	sn := p.snapshot()
 	rate := 0.0
 	if el > 0 {
-		rate = float64(p.done) / el
+		rate = float64(sn.Done) / el
 	}
 	eta := "?"
 	if rate > 0 {
-		eta = (time.Duration(float64(p.total-p.done)/rate) * time.Second).Round(time.Second).String()
+		eta = (time.Duration(float64(sn.Rows-sn.Done)/rate) * time.Second).Round(time.Second).String()
 	}
-	return fmt.Sprintf("progress: %d/%d rows (created %d, failed %d, invalid %d, unknown %d, skipped %d), %.1f rows/s, ETA %s",
-		p.done, p.total, p.counts[importer.Created], p.counts[importer.Failed], p.counts[importer.Invalid],
-		p.counts[importer.Unknown], p.counts[importer.Skipped], rate, eta)
+	c := sn.Counts
+	return fmt.Sprintf("progress: %d/%d rows (created %d, failed %d, invalid %d, unknown %d, skipped %d)%s, %.1f rows/s, ETA %s",
+		sn.Done, sn.Rows, c[importer.Created], c[importer.Failed], c[importer.Invalid],
+		c[importer.Unknown], c[importer.Skipped], waiting(sn), rate, eta)
 }
 
-func (p *progress) Row(st importer.Status) {
+// waiting says what holds rows back: retries, or SalesByte's pause.
+func waiting(sn importer.Snapshot) string {
+	s := ""
+	if sn.Retrying > 0 {
+		s += fmt.Sprintf(", %d waiting to be sent again", sn.Retrying)
+	}
+	if d := time.Until(sn.PausedUntil); d > 0 {
+		s += fmt.Sprintf(", SalesByte asked us to wait %s", d.Round(100*time.Millisecond))
+	}
+	return s
+}
+
+func (p *progress) row(e importer.RowDone) {
+	if p.verbose {
+		p.logf("%s", rowWords(e))
+	}
 	p.mu.Lock()
-	p.done++
-	p.counts[st]++
 	bar := p.bar
-	if bar != nil {
-		bar.Describe(fmt.Sprintf("created %d · failed %d · invalid %d · unknown %d", p.counts[importer.Created], p.counts[importer.Failed], p.counts[importer.Invalid], p.counts[importer.Unknown]))
-	}
 	p.mu.Unlock()
-	if bar != nil {
-		bar.Add(1)
+	if bar == nil {
+		return
 	}
+	sn := p.snapshot()
+	c := sn.Counts
+	bar.Describe(fmt.Sprintf("created %d · failed %d · invalid %d · unknown %d%s", c[importer.Created], c[importer.Failed], c[importer.Invalid], c[importer.Unknown], waiting(sn)))
+	bar.Add(1)
 }
 
-func (p *progress) Finish() {
+// rowWords is a row's outcome, for --verbose.
+func rowWords(e importer.RowDone) string {
+	o := e.Outcome
+	word := string(o.Status)
+	if o.Status == importer.Pending {
+		word = "valid"
+	}
+	if e.Kept {
+		word = "already " + word + ", not sent"
+	}
+	switch {
+	case o.ID != 0:
+		return fmt.Sprintf("row %d: %s id %d %s", e.Line, word, o.ID, o.Links.CustomerView)
+	case o.Error != "":
+		return fmt.Sprintf("row %d: %s: %s", e.Line, word, o.Error)
+	}
+	return fmt.Sprintf("row %d: %s", e.Line, word)
+}
+
+func (p *progress) finish() {
 	p.mu.Lock()
 	bar, stop := p.bar, p.stopTk
+	p.stopTk = nil
 	p.mu.Unlock()
 	if bar != nil {
 		bar.Finish()

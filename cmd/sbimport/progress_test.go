@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -28,23 +29,40 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// Without a terminal, progress is a plain line every few seconds.
+// Without a terminal, progress is a plain line every few seconds, with
+// the counts read from the import's tally.
 func TestProgressPlainLines(t *testing.T) {
 	var out syncBuffer
-	p := newProgress(streams{Err: &out}, false)
+	var mu sync.Mutex
+	sn := importer.Snapshot{Rows: 10, Counts: map[importer.Status]int{}}
+	p := newProgress(streams{Err: &out}, false, func() importer.Snapshot {
+		mu.Lock()
+		defer mu.Unlock()
+		c := sn
+		c.Counts = maps.Clone(sn.Counts)
+		return c
+	})
 	p.every = 10 * time.Millisecond
-	p.Start(10)
-	for _, st := range []importer.Status{importer.Created, importer.Created, importer.Failed, importer.Invalid} {
-		p.Row(st)
+	p.Observe(importer.Started{Rows: 10})
+	for i, st := range []importer.Status{importer.Created, importer.Created, importer.Failed, importer.Invalid} {
+		mu.Lock()
+		sn.Done++
+		sn.Counts[st]++
+		mu.Unlock()
+		p.Observe(importer.RowDone{Line: i + 2, Outcome: importer.Outcome{Status: st}})
 	}
+	mu.Lock()
+	sn.Retrying = 2
+	mu.Unlock()
+	want := "progress: 4/10 rows (created 2, failed 1, invalid 1, unknown 0, skipped 0), 2 waiting to be sent again"
 	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(out.String(), "progress: 4/10 rows") && time.Now().Before(deadline) {
+	for !strings.Contains(out.String(), want) && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	p.Finish()
+	p.Observe(importer.Finished{})
 	got := out.String()
-	if !strings.Contains(got, "progress: 4/10 rows (created 2, failed 1, invalid 1, unknown 0, skipped 0)") {
-		t.Errorf("progress lines:\n%s", got)
+	if !strings.Contains(got, want) {
+		t.Errorf("progress lines:\n%s\nwant a line with %q", got, want)
 	}
 	if strings.Contains(got, "\r") || strings.Contains(got, "█") {
 		t.Errorf("a bar was drawn without a terminal:\n%q", got)

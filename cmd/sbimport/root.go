@@ -17,7 +17,7 @@ import (
 	"github.com/sbimport/sbimport/mapping"
 )
 
-// Exit codes, as PRODUCT.md documents them.
+// Exit codes, as the README documents them.
 const (
 	exitOK          = 0
 	exitRowsFailed  = 1
@@ -107,6 +107,13 @@ func execute(ctx context.Context, args []string, s streams) int {
 		return exitUsage
 	}
 	var ie *importer.InputError
+	if msg, ok := inputWords(err); ok {
+		fmt.Fprintln(s.Err, "sbimport:", msg)
+		if errors.As(err, &ie) {
+			return exitUsage
+		}
+		return exitRowsFailed
+	}
 	if errors.As(err, &ie) {
 		fmt.Fprintln(s.Err, "sbimport:", ie)
 		return exitUsage

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -173,34 +174,32 @@ func parseOnly(list []string) ([]importer.Status, error) {
 	return out, nil
 }
 
-// signals turns the first interrupt into "stop sending" and the second
-// into "abort the requests in flight".
-func signals(ctx context.Context, s streams) (stop, abort context.Context, cleanup func()) {
+// signals turns the first interrupt (Ctrl-C or SIGTERM) into "stop
+// sending" and the second into abort(): abandon the requests in flight.
+// abort is called at most once, and not after cleanup.
+func signals(ctx context.Context, s streams, abort func()) (stop context.Context, cleanup func()) {
 	stop, cancelStop := context.WithCancel(ctx)
-	abort, cancelAbort := context.WithCancel(context.Background())
 	if s.Signals == nil {
-		return stop, abort, func() { cancelStop(); cancelAbort() }
+		return stop, cancelStop
 	}
 	ch, release := s.Signals()
 	done := make(chan struct{})
 	go func() {
-		n := 0
-		for {
+		for n := 1; ; n++ {
 			select {
 			case <-ch:
-				n++
 				if n == 1 {
 					fmt.Fprintln(s.Err, "\nInterrupted: no new requests; waiting for those in flight, then writing the output. Press Ctrl-C again to abandon them (their rows become unknown).")
 					cancelStop()
-				} else {
-					cancelAbort()
+				} else if n == 2 {
+					abort()
 				}
 			case <-done:
 				return
 			}
 		}
 	}()
-	return stop, abort, func() { close(done); release(); cancelStop(); cancelAbort() }
+	return stop, func() { close(done); release(); cancelStop() }
 }
 
 func runImport(ctx context.Context, s streams, o *runOptions, validate bool) error {
@@ -272,76 +271,123 @@ func importWith(ctx context.Context, s streams, o *runOptions, sender importer.S
 func asExit(err error, target **exitError) bool { return errors.As(err, target) }
 
 func importWithValidate(ctx context.Context, s streams, o *runOptions, sender importer.Sender, validate bool) error {
-	ro, err := o.readOptions()
+	cfg, err := o.config(sender)
 	if err != nil {
 		return err
 	}
-	only, err := parseOnly(o.only)
-	if err != nil {
-		return err
+	mode := importer.Sending
+	if validate {
+		mode = importer.Validating
 	}
-	cfg := importer.Config{
-		Input: o.input, Read: ro, Mapping: o.mapping, Output: o.output,
-		ValidateOnly: validate, DryRun: o.dryRun, Sender: sender,
-		Rate: o.rate, Concurrency: o.concurrency, MaxAttempts: o.maxAttempts,
-		RetryUnknown: o.retryUnknown, AllowDuplicates: o.allowDuplicates, Only: only,
-	}
-	cfg.Confirm = func(p importer.Plan) (bool, error) {
-		fmt.Fprint(s.Err, p.String())
-		// Where it goes matters as much as what: a rehearsal against the
-		// sandbox and a real run differ only in --base-url.
-		if o.baseURL == defaultBaseURL {
-			fmt.Fprintf(s.Err, "  to:      %s (production: real customers)\n", o.baseURL)
-		} else {
-			fmt.Fprintf(s.Err, "  to:      %s\n", o.baseURL)
+	var current atomic.Pointer[importer.Import] // for the second Ctrl-C
+	stop, cleanup := signals(ctx, s, func() {
+		if imp := current.Load(); imp != nil {
+			imp.Abort()
 		}
-		if o.yes {
-			return true, nil
-		}
-		if !s.Terminal {
-			msg := "not sending: there is no terminal to confirm on; check the plan above and add --yes to send"
-			if p.Invalid > 0 {
-				msg += fmt.Sprintf(" (to see why %s invalid first: %s)", isAre(p.Invalid), shellJoin([]string{"sbimport", "validate", "-m", o.mapping, "-i", o.input}))
-			}
-			return false, &exitError{code: exitUsage, err: errors.New(msg)}
-		}
-		fmt.Fprintf(s.Err, "Send %d %s to %s? [y/N] ", p.ToSend, plural(p.ToSend, "request", "requests"), o.baseURL)
-		line, _ := bufio.NewReader(s.In).ReadString('\n')
-		ans := strings.ToLower(strings.TrimSpace(line))
-		return ans == "y" || ans == "yes" || ans == "j" || ans == "ja", nil
-	}
-	stop, abort, cleanup := signals(ctx, s)
+	})
 	defer cleanup()
-	cfg.Abort = abort
-	prog := newProgress(s, o.verbose)
-	cfg.Progress = prog
-	cfg.Logf = prog.logf
-	cfg.Verbose = o.verbose
-
-	sum, err := importer.Run(stop, cfg)
-	if errors.Is(err, importer.ErrNotConfirmed) {
-		fmt.Fprintln(s.Err, "Nothing was sent.")
-		return &exitError{code: exitRowsFailed}
+	imp, err := importer.Prepare(stop, cfg, mode)
+	if err != nil {
+		return interrupted(err)
+	}
+	defer imp.Close()
+	current.Store(imp)
+	if !validate {
+		if done, err := o.confirm(s, imp.Plan()); done || err != nil {
+			return err
+		}
+	}
+	prog := newProgress(s, o.verbose, imp.Progress)
+	var sum *importer.Summary
+	if validate {
+		sum, err = imp.Validate(stop, prog)
+	} else {
+		sum, err = imp.Send(stop, prog)
 	}
 	if err != nil {
-		return err
+		return interrupted(err)
 	}
-	if sum.DryRun {
-		fmt.Fprint(s.Err, sum.Plan.String())
-		fmt.Fprintln(s.Err, "Dry run: nothing was sent and nothing was written.")
-	} else if o.reconcile && !validate && (sum.Counts[importer.Unknown] > 0 || sum.Counts[importer.Created] > 0) {
+	if o.reconcile && !validate && (sum.Counts[importer.Unknown] > 0 || sum.Counts[importer.Created] > 0) {
 		if rerr := reconcileAfterRun(ctx, s, o, sum); rerr != nil {
 			fmt.Fprintln(s.Err, "sbimport: reconcile:", rerr)
 		}
 	}
 	printSummary(s, o, sum, validate)
 	if o.jsonOut {
-		writeJSONSummary(s, sum)
+		writeJSONSummary(s, sum, false)
 	}
 	if code := sum.ExitCode(); code != 0 {
 		return &exitError{code: code}
 	}
 	return nil
+}
+
+// interrupted turns an interruption before anything was sent into exit
+// 130; other errors pass through.
+func interrupted(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return &exitError{code: exitInterrupted, err: errors.New("interrupted; nothing was sent")}
+	}
+	return err
+}
+
+// config is the import the flags describe.
+func (o *runOptions) config(sender importer.Sender) (importer.Config, error) {
+	ro, err := o.readOptions()
+	if err != nil {
+		return importer.Config{}, err
+	}
+	only, err := parseOnly(o.only)
+	if err != nil {
+		return importer.Config{}, err
+	}
+	return importer.Config{
+		Input: o.input, Read: ro, Mapping: o.mapping, Output: o.output, Sender: sender,
+		Rate: o.rate, Concurrency: o.concurrency, MaxAttempts: o.maxAttempts,
+		RetryUnknown: o.retryUnknown, AllowDuplicates: o.allowDuplicates, Only: only,
+	}, nil
+}
+
+// confirm shows the plan and asks before anything is sent. done is true
+// when the command is over (a dry run, or nothing to send... said no).
+func (o *runOptions) confirm(s streams, p importer.Plan) (done bool, err error) {
+	if o.dryRun {
+		printPlan(s.Err, p)
+		fmt.Fprintln(s.Err, "Dry run: nothing was sent and nothing was written.")
+		if o.jsonOut {
+			writeJSONSummary(s, &importer.Summary{Plan: p}, true)
+		}
+		return true, nil
+	}
+	if p.ToSend == 0 {
+		return false, nil
+	}
+	printPlan(s.Err, p)
+	// Where it goes matters as much as what: a rehearsal against the
+	// sandbox and a real run differ only in --base-url.
+	if o.baseURL == defaultBaseURL {
+		fmt.Fprintf(s.Err, "  to:      %s (production: real customers)\n", o.baseURL)
+	} else {
+		fmt.Fprintf(s.Err, "  to:      %s\n", o.baseURL)
+	}
+	if o.yes {
+		return false, nil
+	}
+	if !s.Terminal {
+		msg := "not sending: there is no terminal to confirm on; check the plan above and add --yes to send"
+		if p.Invalid > 0 {
+			msg += fmt.Sprintf(" (to see why %s invalid first: %s)", isAre(p.Invalid), shellJoin([]string{"sbimport", "validate", "-m", o.mapping, "-i", o.input}))
+		}
+		return true, &exitError{code: exitUsage, err: errors.New(msg)}
+	}
+	fmt.Fprintf(s.Err, "Send %d %s to %s? [y/N] ", p.ToSend, plural(p.ToSend, "request", "requests"), o.baseURL)
+	line, _ := bufio.NewReader(s.In).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes", "j", "ja":
+		return false, nil
+	}
+	fmt.Fprintln(s.Err, "Nothing was sent.")
+	return true, &exitError{code: exitRowsFailed}
 }
 
 func defaultTransport() *http.Transport {
@@ -353,9 +399,6 @@ func defaultTransport() *http.Transport {
 }
 
 func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool) {
-	if sum.DryRun {
-		return
-	}
 	c := sum.Counts
 	w := s.Err
 	if validate {
@@ -403,7 +446,7 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 			if n == 5 {
 				break
 			}
-			if sum.Interrupted && isInterruptedSkip(e.Error) {
+			if sum.Interrupted && e.NotSent {
 				continue
 			}
 			fmt.Fprintf(w, "  %5d × %s\n", e.N, e.Error)
@@ -420,8 +463,8 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 			fmt.Fprintf(w, "  row %d, %s: %s\n", p.Line, p.Status, p.Error)
 		}
 	}
-	if sum.Stopped != "" {
-		fmt.Fprintf(w, "Sending stopped early: %s.\n", sum.Stopped)
+	if sum.Stopped != nil {
+		fmt.Fprintf(w, "Sending stopped early: %s.\n", stopWords(*sum.Stopped))
 	}
 	fmt.Fprintf(w, "Output: %s\n", sum.Output)
 	if o.inDemo {
@@ -433,7 +476,7 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 		fmt.Fprintf(w, "Interrupted. Run the same command again to send the rest; rows already sent are not sent again (journal: %s).\n", sum.Journal)
 	case validate && c[importer.Invalid] > 0:
 		fmt.Fprintf(w, "Next: fix the invalid rows in %s (sb_error says what is wrong) and validate again, or run it:\n  %s\n", sum.Output, o.rerunCommand(sum.Output))
-	case !validate && sum.Stopped != "":
+	case !validate && sum.Stopped != nil:
 		fmt.Fprintf(w, "Next: mend what stopped the run (above), then send the rows not created:\n  %s\n", o.rerunCommand(sum.Output))
 	case !validate && toFix > 0:
 		fmt.Fprintf(w, "Next: fix the %s marked failed or invalid in %s (sb_error says what is wrong), then send %s again:\n  %s\n", rows(toFix), sum.Output, plural(toFix, "it", "them"), o.rerunCommand(sum.Output))
@@ -443,10 +486,17 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 	}
 }
 
-// isInterruptedSkip tells whether an error count is the rows an interrupt
-// left unsent.
-func isInterruptedSkip(msg string) bool {
-	return strings.Contains(msg, "interrupted")
+// stopWords says why sending stopped early, and what to check.
+func stopWords(r importer.StopReason) string {
+	switch r.Kind {
+	case importer.StopRefused:
+		hint := "check SALESBYTE_UUID (or --uuid-file) and --base-url"
+		if r.Template {
+			hint += ", and that quote_template_id belongs to this integration"
+		}
+		return fmt.Sprintf("SalesByte refused the first %d requests with HTTP %d (%s); %s", r.Count, r.Status, r.Message, hint)
+	}
+	return r.String()
 }
 
 // rerunCommand is the command that sends an output sheet's remaining rows
@@ -533,12 +583,18 @@ type jsonError struct {
 	Rows  int    `json:"rows"`
 }
 
-func writeJSONSummary(s streams, sum *importer.Summary) {
+func writeJSONSummary(s streams, sum *importer.Summary, dryRun bool) {
 	js := jsonSummary{
 		Input: sum.Plan.Input, Output: sum.Output, Journal: sum.Journal, Endpoint: string(sum.Plan.Endpoint),
 		Counts: map[string]int{}, Requests: sum.Requests, Throttled: sum.Throttled, Rate: sum.Rate(),
-		Interrupted: sum.Interrupted, DryRun: sum.DryRun, Validated: sum.Validated, Stopped: sum.Stopped,
+		Interrupted: sum.Interrupted, DryRun: dryRun, Validated: sum.Validated,
 		Errors: []jsonError{}, ExitCode: sum.ExitCode(),
+	}
+	if sum.Stopped != nil {
+		js.Stopped = stopWords(*sum.Stopped)
+	}
+	if dryRun {
+		js.Output, js.Journal, js.ExitCode = "", "", 0
 	}
 	for _, st := range importer.Statuses {
 		js.Counts[string(st)] = sum.Counts[st]
@@ -547,7 +603,7 @@ func writeJSONSummary(s streams, sum *importer.Summary) {
 		js.Counts["valid"] = sum.Counts[importer.Pending]
 	}
 	js.Rows = total(sum)
-	if sum.DryRun {
+	if dryRun {
 		js.Rows = sum.Plan.Rows
 	}
 	if !sum.Started.IsZero() {

@@ -175,10 +175,13 @@ func TestSummaryRateOnlyOverASecond(t *testing.T) {
 func TestSummaryWhenSendingStopped(t *testing.T) {
 	sum := &importer.Summary{
 		Counts:  map[importer.Status]int{importer.Failed: 3, importer.Skipped: 10},
-		Stopped: "SalesByte refused the first 3 requests with HTTP 404",
+		Stopped: &importer.StopReason{Kind: importer.StopRefused, Status: 404, Count: 3, Message: "Not found"},
 		Output:  "k-result.csv",
 	}
 	got := summaryText(t, &runOptions{mapping: "m.yaml", baseURL: "http://127.0.0.1:8080", uuidFile: "uuid.txt"}, sum)
+	if !strings.Contains(got, "SalesByte refused the first 3 requests with HTTP 404 (Not found); check SALESBYTE_UUID (or --uuid-file) and --base-url") {
+		t.Errorf("summary does not say why it stopped and what to check:\n%s", got)
+	}
 	if strings.Contains(got, "fix the 3 rows") {
 		t.Errorf("blames the rows for a stopped run:\n%s", got)
 	}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/sbimport/sbimport/importer"
+)
+
+// inputWords says what went wrong before anything was sent, and what to do
+// about it in this command line's terms. ok is false for an error it has
+// no words of its own for.
+func inputWords(err error) (msg string, ok bool) {
+	var (
+		mm *importer.MappingMissingError
+		ow *importer.OverwriteInputError
+		jo *importer.JournalOtherRunError
+		eo *importer.EarlierOutputError
+		ic *importer.InputChangedError
+		re *importer.ReadError
+	)
+	switch {
+	case errors.As(err, &mm):
+		return fmt.Sprintf("mapping file %s does not exist; check -m, or write a starter with: %s", mm.Path,
+			shellJoin([]string{"sbimport", "init", "-i", "SHEET", "--endpoint", "quote", "-o", mm.Path})), true
+	case errors.As(err, &ow):
+		return fmt.Sprintf("the output %s would overwrite the input, which is not an sbimport output sheet; give another name with -o", ow.Output), true
+	case errors.As(err, &jo):
+		return journalWords(jo), true
+	case errors.As(err, &eo):
+		return fmt.Sprintf("%s already holds the results of an earlier run (%d rows created or unknown), and its journal is gone.\n"+
+			"Sending the input again could create those quotes twice. To re-send its failed rows, give it as the input (-i %s); "+
+			"to import another sheet, choose another output with -o. Nothing was sent", eo.Output, eo.Created, shellJoin([]string{eo.Output})), true
+	case errors.As(err, &ic):
+		return ic.Error(), true
+	case errors.As(err, &re):
+		if re.Validating {
+			return fmt.Sprintf("%s (the rows after it were not checked; nothing was written)", re.Error()), true
+		}
+		return fmt.Sprintf("%s (rows after it were not sent; the journal keeps what was)", re.Error()), true
+	}
+	return "", false
+}
+
+func journalWords(e *importer.JournalOtherRunError) string {
+	if e.Unfinished {
+		return fmt.Sprintf("%s belongs to an unfinished run of %s (started %s) with a different %s.\n"+
+			"Finish that run first by running it again with the same sheet and mapping; "+
+			"or, if you are sure none of its rows matter, move the journal away. Nothing was sent", e.Journal, e.Input, e.Started, e.Differs)
+	}
+	return fmt.Sprintf("%s holds the results of an earlier run of %s (started %s).\n"+
+		"To re-run its failed rows, give that output sheet as the input (-i); to import another sheet, choose another output with -o. Nothing was sent",
+		importer.JournalOutput(e.Journal), e.Input, e.Started)
+}

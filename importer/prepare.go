@@ -1,0 +1,207 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"hash/maphash"
+	"os"
+
+	"github.com/sbimport/sbimport/mapping"
+	"github.com/sbimport/sbimport/sheet"
+)
+
+// Mode says what an Import is prepared for.
+type Mode int
+
+const (
+	// Sending checks the output's journal, decides every row and shows a
+	// plan; Send then sends the rows to send.
+	Sending Mode = iota
+	// Validating checks every row with no network and no journal;
+	// Validate then writes the output sheet with invalid rows marked.
+	Validating
+)
+
+// Import is one import, in named stages:
+//
+//	Prepare  load the mapping and the sheet, check the output and its
+//	         journal, decide every row (the planning pass)
+//	Plan     what is about to happen, as data
+//	Send     pass 2: read rows → workers → ordered writer, journaled
+//	Validate pass 2 without sending
+//
+// Between Plan and Send the caller may ask the user; an Import that is not
+// sent is closed without writing anything.
+type Import struct {
+	cfg    Config
+	mode   Mode
+	src    *source
+	mapper *mapping.Mapper
+	learnt *planner // what earlier runs settled; each pass starts from a clone
+	plan   Plan
+	bind   Binding
+	js     *journalState
+	inStat os.FileInfo
+	tally  *Tally
+	// setAside: the output's journal is a finished one of another run,
+	// moved away when sending begins.
+	setAside bool
+
+	abortCtx context.Context // requests in flight use it; Abort cancels it
+	abort    context.CancelFunc
+}
+
+// Prepare readies an import: it loads the mapping and the sheet, checks
+// the output and its journal and, when sending, decides every row so Plan
+// can say what will happen. ctx stops the planning pass. Errors found
+// before anything is sent are *InputError, or a typed error it wraps.
+func Prepare(ctx context.Context, cfg Config, mode Mode) (*Import, error) {
+	cfg.setDefaults()
+	imp := &Import{cfg: cfg, mode: mode}
+	imp.abortCtx, imp.abort = context.WithCancel(context.Background())
+	if err := imp.load(); err != nil {
+		imp.Close()
+		return nil, err
+	}
+	if err := imp.checkOutput(); err != nil {
+		imp.Close()
+		return nil, err
+	}
+	imp.learnt = newPlanner(&imp.cfg, imp.src.cols, imp.mapper, imp.js, maphash.MakeSeed())
+	if err := imp.learnt.learnSettled(ctx, imp.src); err != nil {
+		imp.Close()
+		return nil, readErr(err)
+	}
+	if mode == Sending {
+		if err := imp.planPass(ctx); err != nil {
+			imp.Close()
+			return nil, err
+		}
+	}
+	return imp, nil
+}
+
+// load reads the mapping and the sheet's header, and compiles one against
+// the other.
+func (imp *Import) load() error {
+	cfg := &imp.cfg
+	spec, mapHash, err := loadMapping(cfg.Mapping)
+	if err != nil {
+		return err
+	}
+	src, err := openSource(cfg.Input, cfg.Read)
+	if err != nil {
+		return err
+	}
+	imp.src = src
+	imp.mapper, err = spec.Compile(src.cols.header)
+	if err != nil {
+		return &InputError{Err: err} // a *mapping.Error names the file and line
+	}
+	if imp.inStat, err = os.Stat(cfg.Input); err != nil {
+		return &InputError{Err: err}
+	}
+	imp.plan = Plan{Endpoint: imp.mapper.Endpoint(), Input: cfg.Input, Sheet: src.format.Sheet, Output: cfg.Output, Rate: cfg.Rate}
+	imp.bind = Binding{Sheet: src.format.Sheet, HeaderRow: cfg.Read.HeaderRow, MappingSHA256: mapHash, Endpoint: string(imp.mapper.Endpoint())}
+	return nil
+}
+
+// checkOutput makes sure writing the output loses nothing: not the input,
+// not an earlier run's results, not another run's journal.
+func (imp *Import) checkOutput() error {
+	cfg, cols := &imp.cfg, imp.src.cols
+	inPlace := sameFile(cfg.Input, cfg.Output)
+	if inPlace && !cols.isResult {
+		return &OverwriteInputError{Output: cfg.Output}
+	}
+	if imp.mode == Validating {
+		// validate writes the same output sheet: without a journal to
+		// rebuild it from, an earlier run's results there are all there is.
+		if !cols.isResult && !inPlace {
+			if _, err := os.Stat(JournalPath(cfg.Output)); errors.Is(err, os.ErrNotExist) {
+				return checkEarlierOutput(cfg.Output, cfg.Read.Sheet)
+			}
+		}
+		return nil
+	}
+	imp.plan.Journal = JournalPath(cfg.Output)
+	inHash, err := fileSHA256(cfg.Input)
+	if err != nil {
+		return &InputError{Err: err}
+	}
+	imp.bind.InputSHA256 = inHash
+	imp.js, imp.setAside, err = checkJournal(imp.plan.Journal, imp.bind, cols.isResult, inPlace)
+	if err != nil {
+		return err
+	}
+	if imp.js == nil && !cols.isResult && !inPlace {
+		if err := checkEarlierOutput(cfg.Output, cfg.Read.Sheet); err != nil {
+			return err
+		}
+	}
+	imp.plan.Resumed = imp.js != nil && !imp.js.Complete
+	return nil
+}
+
+// planPass is pass 1: decide every row, to show the plan before anything
+// is sent.
+func (imp *Import) planPass(ctx context.Context) error {
+	p := imp.learnt.clone()
+	cols := imp.src.cols
+	deliveries := make(map[Delivery]int)
+	err := imp.src.each(ctx, func(row sheet.Row) {
+		d := p.decide(row, cols.userCells(row.Cells))
+		imp.plan.tally(imp.plan.Endpoint, d, deliveries)
+	})
+	if err != nil {
+		return readErr(err)
+	}
+	imp.plan.Deliveries = sortedDeliveries(deliveries)
+	return nil
+}
+
+// readErr is an error met while reading the sheet before anything was
+// sent; an interruption stays what it is.
+func readErr(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &InputError{Err: err}
+}
+
+// Plan is what the import is about to do. With Validating, only where
+// it reads and writes.
+func (imp *Import) Plan() Plan { return imp.plan }
+
+// Progress is the tally so far; zero before Send or Validate begins.
+func (imp *Import) Progress() Snapshot {
+	if imp.tally == nil {
+		return Snapshot{Rows: imp.plan.Rows}
+	}
+	return imp.tally.Snapshot()
+}
+
+// Abort abandons the requests in flight: their rows become unknown. The
+// ctx given to Send only stops new requests.
+func (imp *Import) Abort() { imp.abort() }
+
+// Close releases what the import holds. An import that was not sent
+// writes nothing.
+func (imp *Import) Close() error {
+	imp.abort()
+	if imp.src != nil {
+		imp.src.Close()
+	}
+	return nil
+}
+
+// Run prepares an import for sending and sends it without asking: for
+// callers that have nobody to show the plan to.
+func Run(ctx context.Context, cfg Config) (*Summary, error) {
+	imp, err := Prepare(ctx, cfg, Sending)
+	if err != nil {
+		return nil, err
+	}
+	defer imp.Close()
+	return imp.Send(ctx, nil)
+}

@@ -1,0 +1,273 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/sbimport/sbimport/sheet"
+)
+
+// ErrWrongMode is returned by Send on an import prepared for Validating,
+// and by Validate on one prepared for Sending.
+var ErrWrongMode = errors.New("importer: the import was prepared for another mode")
+
+// ErrNoSender is returned by Send when the Config has no Sender.
+var ErrNoSender = errors.New("importer: no sender configured")
+
+// InputChangedError says the sheet changed between the plan and sending:
+// nothing was sent.
+type InputChangedError struct{ Input string }
+
+func (e *InputChangedError) Error() string {
+	return fmt.Sprintf("%s changed while the plan was shown; nothing was sent, run again", e.Input)
+}
+
+// Send is pass 2 of a Sending import: it sends the rows the plan said it
+// would, journaled, and writes every row's outcome to the output sheet in
+// the sheet's order. ctx stops new requests (rows not yet sent are
+// skipped, requests in flight finish, the output is written); Abort
+// abandons those in flight too. obs may be nil.
+func (imp *Import) Send(ctx context.Context, obs Observer) (*Summary, error) {
+	if imp.mode != Sending {
+		return nil, ErrWrongMode
+	}
+	if imp.cfg.Sender == nil {
+		return nil, ErrNoSender
+	}
+	sum := imp.newSummary()
+	if st, err := os.Stat(imp.cfg.Input); err != nil || st.Size() != imp.inStat.Size() || !st.ModTime().Equal(imp.inStat.ModTime()) {
+		return sum, &InputError{Err: &InputChangedError{Input: imp.cfg.Input}}
+	}
+	if imp.setAside {
+		if err := setAsideJournal(sum.Journal); err != nil {
+			return sum, err
+		}
+	}
+	mapAbs, _ := filepath.Abs(imp.cfg.Mapping)
+	j, err := openJournal(sum.Journal, imp.bind, imp.cfg.Input, mapAbs, imp.js, imp.cfg.now())
+	if err != nil {
+		return sum, err
+	}
+	if imp.cfg.wrapJournal != nil {
+		j.f = imp.cfg.wrapJournal(j.f)
+	}
+	defer j.Close()
+	return sum, imp.pass(ctx, obs, sum, j)
+}
+
+// Validate is pass 2 of a Validating import: every row checked, nothing
+// sent, the output sheet written with invalid rows marked. ctx stops it
+// early (the rows read so far are written).
+func (imp *Import) Validate(ctx context.Context, obs Observer) (*Summary, error) {
+	if imp.mode != Validating {
+		return nil, ErrWrongMode
+	}
+	sum := imp.newSummary()
+	return sum, imp.pass(ctx, obs, sum, nil)
+}
+
+func (imp *Import) newSummary() *Summary {
+	sum := &Summary{Plan: imp.plan, Output: imp.cfg.Output, Validated: imp.mode == Validating}
+	if imp.mode == Sending {
+		sum.Journal = JournalPath(imp.cfg.Output)
+	}
+	return sum
+}
+
+// item is one row on its way through pass 2.
+type item struct {
+	seq   int
+	line  int
+	cells []string
+	d     decision
+	out   *Outcome
+}
+
+// reorderWindow is how many rows may wait for an earlier row's outcome
+// before reading stops: what bounds the writer's memory.
+const reorderWindow = 4096
+
+// pass is pass 2, in three stages: readRows maps and decides rows in the
+// sheet's order, workers send the ones to send under the throttle, and
+// writeInOrder writes every outcome in the sheet's order. j is nil when
+// validating.
+func (imp *Import) pass(ctx context.Context, obs Observer, sum *Summary, j *journal) error {
+	if obs == nil {
+		obs = nopObserver{}
+	}
+	r, err := imp.src.reader()
+	if err != nil {
+		return &InputError{Err: err}
+	}
+	defer r.Close()
+	header := append(append([]string{}, imp.src.cols.header...), ResultColumns...)
+	w, err := sheet.Create(imp.cfg.Output, header, imp.src.format)
+	if err != nil {
+		return &InputError{Err: fmt.Errorf("output: %w", err)}
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			w.Abort()
+		}
+	}()
+	stopCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	imp.tally = newTally(imp.plan.Rows, imp.cfg.Rate)
+	wk := newWorkers(&imp.cfg, imp.mapper.Endpoint(), j, imp.tally, obs, imp.abortCtx, stop)
+	sum.Started = imp.cfg.now()
+	obs.Observe(Started{Rows: imp.plan.Rows})
+
+	jobs := make(chan *item, 64)
+	results := make(chan *item, 256)
+	window := make(chan struct{}, reorderWindow)
+	rd := rowReader{imp: imp, r: r, p: imp.learnt.clone(), stop: stop}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); rd.run(stopCtx, jobs, results, window) }()
+	go func() { defer wg.Done(); wk.dispatch(stopCtx, jobs, results) }()
+	go func() { wg.Wait(); close(results) }()
+
+	ow := orderedWriter{imp: imp, w: w, obs: obs, window: window, stop: stop}
+	ow.run(results)
+	imp.finishSummary(ctx, sum, wk)
+	if err := imp.passErr(rd.err, ow.err, wk.journalErr()); err != nil {
+		obs.Observe(Finished{Summary: sum})
+		return err
+	}
+	// The journal's end record goes first: a crash between it and the
+	// rename leaves the input as it was and a journal that replays it; a
+	// crash after it (an in-place re-run) leaves a journal whose sheet
+	// holds every outcome.
+	if j != nil {
+		if err := j.End(!sum.Interrupted); err != nil {
+			return err
+		}
+	}
+	if err := w.Commit(summaryTable(&imp.cfg, sum)); err != nil {
+		return fmt.Errorf("write %s: %w", imp.cfg.Output, err)
+	}
+	committed = true
+	obs.Observe(Finished{Summary: sum})
+	return nil
+}
+
+func (imp *Import) finishSummary(ctx context.Context, sum *Summary, wk *workers) {
+	sum.Finished = imp.cfg.now()
+	imp.tally.fill(sum)
+	sum.Stopped = wk.stopReason()
+	sum.Interrupted = ctx.Err() != nil
+}
+
+// ReadError is the sheet failing part-way through pass 2: the rows after
+// Err were not sent (validating: not checked).
+type ReadError struct {
+	Input      string
+	Validating bool
+	Err        error
+}
+
+func (e *ReadError) Error() string { return e.Input + ": " + e.Err.Error() }
+func (e *ReadError) Unwrap() error { return e.Err }
+
+func (imp *Import) passErr(readErr, writeErr, journalErr error) error {
+	switch {
+	case readErr != nil:
+		return &ReadError{Input: imp.cfg.Input, Validating: imp.mode == Validating, Err: readErr}
+	case writeErr != nil:
+		return writeErr
+	}
+	return journalErr
+}
+
+// rowReader is pass 2's first stage: it reads the sheet in order and
+// decides each row, handing the rows to send to the workers and the rest
+// straight to the writer.
+type rowReader struct {
+	imp  *Import
+	r    sheet.Reader
+	p    *planner
+	stop context.CancelFunc
+	err  error
+}
+
+func (rd *rowReader) run(ctx context.Context, jobs, results chan<- *item, window chan struct{}) {
+	defer close(jobs)
+	cols := rd.imp.src.cols
+	for seq := 0; ; seq++ {
+		row, err := rd.r.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			rd.err = err
+			rd.stop()
+			return
+		}
+		window <- struct{}{}
+		uc := cols.userCells(row.Cells)
+		it := &item{seq: seq, line: row.Line, cells: uc, d: rd.p.decide(row, uc)}
+		switch {
+		case !it.d.send:
+			it.out = it.d.outcome
+			results <- it
+		case rd.imp.mode == Validating:
+			it.out = &Outcome{Status: Pending}
+			results <- it
+		default:
+			jobs <- it
+		}
+		if rd.imp.mode == Validating && ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// orderedWriter is pass 2's last stage: it counts each outcome as it
+// arrives and writes the rows in the sheet's order.
+type orderedWriter struct {
+	imp     *Import
+	w       sheet.Writer
+	obs     Observer
+	window  chan struct{}
+	stop    context.CancelFunc
+	pending map[int]*item
+	next    int
+	err     error
+}
+
+func (ow *orderedWriter) run(results <-chan *item) {
+	ow.pending = make(map[int]*item)
+	for it := range results {
+		ow.imp.tally.settled(it.line, it.out)
+		ow.obs.Observe(RowDone{Line: it.line, Outcome: *it.out, Kept: it.d.kept})
+		ow.pending[it.seq] = it
+		for ow.writeNext() {
+		}
+	}
+}
+
+// writeNext writes the next row in order if its outcome is in.
+func (ow *orderedWriter) writeNext() bool {
+	x, ok := ow.pending[ow.next]
+	if !ok {
+		return false
+	}
+	delete(ow.pending, ow.next)
+	ow.next++
+	<-ow.window
+	ow.imp.tally.written(x.line, x.out, x.d.kept)
+	if ow.err == nil {
+		row := append(x.cells[:len(x.cells):len(x.cells)], x.out.cells(x.line)...)
+		if err := ow.w.Write(row); err != nil {
+			ow.err = fmt.Errorf("write %s: %w", ow.imp.cfg.Output, err)
+			ow.stop()
+		}
+	}
+	return true
+}
