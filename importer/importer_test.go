@@ -829,3 +829,25 @@ func validateRun(ctx context.Context, cfg Config) (*Summary, error) {
 	defer imp.Close()
 	return imp.Validate(ctx, nil)
 }
+
+// Validating stops when its ctx ends, and leaves the output as it was: a
+// sheet half checked must not replace one a person may have fixed by hand.
+func TestValidateInterruptedWritesNothing(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(50)
+	cfg := e.config()
+	cfg.Sender = nil
+	imp, err := Prepare(context.Background(), cfg, Validating)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer imp.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := imp.Validate(ctx, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Validate after cancel: %v; want context.Canceled", err)
+	}
+	if _, err := os.Stat(DefaultOutput(e.input)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an interrupted validate wrote its output (%v)", err)
+	}
+}

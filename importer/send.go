@@ -62,7 +62,7 @@ func (imp *Import) Send(ctx context.Context, obs Observer) (*Summary, error) {
 
 // Validate is pass 2 of a Validating import: every row checked, nothing
 // sent, the output sheet written with invalid rows marked. ctx stops it
-// early (the rows read so far are written).
+// early: then nothing is written and ctx's error is returned.
 func (imp *Import) Validate(ctx context.Context, obs Observer) (*Summary, error) {
 	if imp.mode != Validating {
 		return nil, ErrWrongMode
@@ -136,6 +136,11 @@ func (imp *Import) pass(ctx context.Context, obs Observer, sum *Summary, j *jour
 	ow := orderedWriter{imp: imp, w: w, obs: obs, window: window, stop: stop}
 	ow.run(results)
 	imp.finishSummary(ctx, sum, wk)
+	if imp.mode == Validating && ctx.Err() != nil {
+		// A sheet half checked is no answer: the output is left as it was.
+		obs.Observe(Finished{Summary: sum})
+		return ctx.Err()
+	}
 	if err := imp.passErr(rd.err, ow.err, wk.journalErr()); err != nil {
 		obs.Observe(Finished{Summary: sum})
 		return err

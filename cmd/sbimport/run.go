@@ -326,7 +326,7 @@ func importWithValidate(ctx context.Context, s streams, o *runOptions, sender im
 // 130; other errors pass through.
 func interrupted(err error) error {
 	if errors.Is(err, context.Canceled) {
-		return &exitError{code: exitInterrupted, err: errors.New("interrupted; nothing was sent")}
+		return &exitError{code: exitInterrupted, err: errors.New("interrupted before sending: nothing was sent and no output was written")}
 	}
 	return err
 }
