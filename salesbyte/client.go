@@ -20,10 +20,6 @@ import (
 // DefaultBaseURL is SalesByte's production host.
 const DefaultBaseURL = "https://app.salesbyte.se"
 
-// Version goes into the User-Agent ("sbimport/<Version>"); the command
-// sets it from its build information.
-var Version = "dev"
-
 // maxBody bounds how much of an answer is read.
 const maxBody = 1 << 20
 

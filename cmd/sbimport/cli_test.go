@@ -17,6 +17,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/sbimport/sbimport/salesbyte"
 	"github.com/sbimport/sbimport/sandbox"
 )
 
@@ -544,5 +545,13 @@ func TestDemo(t *testing.T) {
 	// A second demo in the same folder starts afresh.
 	if code, _, stderr := c.run("demo", "--dir", dir, "--rate", "0"); code != 0 {
 		t.Errorf("second demo exit %d\n%s", code, stderr)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	c := &cli{t: t}
+	code, stdout, _ := c.run("--version")
+	if code != 0 || stdout != "sbimport "+salesbyte.Version+"\n" || salesbyte.Version == "" {
+		t.Errorf("--version: exit %d, %q; want sbimport %s", code, stdout, salesbyte.Version)
 	}
 }

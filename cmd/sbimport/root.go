@@ -15,6 +15,7 @@ import (
 
 	"github.com/sbimport/sbimport/importer"
 	"github.com/sbimport/sbimport/mapping"
+	"github.com/sbimport/sbimport/salesbyte"
 )
 
 // Exit codes, as the README documents them.
@@ -176,7 +177,9 @@ a crash or Ctrl-C left off; nothing is ever sent twice.`,
   sbimport demo`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       salesbyte.Version,
 	}
+	root.SetVersionTemplate("sbimport {{.Version}}\n")
 	root.SetContext(ctx)
 	root.AddCommand(
 		newRunCmd(s, false),

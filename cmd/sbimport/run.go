@@ -209,29 +209,17 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 	if err := checkFileArgs(o); err != nil {
 		return err
 	}
-	if _, err := o.readOptions(); err != nil {
-		return err
-	}
-	if _, err := parseOnly(o.only); err != nil {
-		return err
-	}
 	if o.rate < 0 {
 		return usageErr("--rate must be 0 (unlimited) or more")
 	}
-	var sender importer.Sender
+	cfg, err := o.config()
+	if err != nil {
+		return err
+	}
 	if !validate && !o.dryRun {
-		uuid, err := readSecret(s, o.uuidFile, "SALESBYTE_UUID", "integration uuid")
-		if err != nil {
+		if cfg.Sender, err = o.client(s); err != nil {
 			return err
 		}
-		if uuid.IsZero() {
-			return usageErr("no integration uuid: set SALESBYTE_UUID, or put it in a file and give --uuid-file FILE")
-		}
-		client, err := salesbyte.NewClient(o.baseURL, uuid, &http.Client{Timeout: o.timeout, Transport: defaultTransport()})
-		if err != nil {
-			return usageErr("--base-url: %v", err)
-		}
-		sender = client
 	}
 	if o.reconcile && !validate {
 		// Checked up front, so a missing token is known before sending.
@@ -243,7 +231,23 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 			return usageErr("--reconcile needs the Quotes API token: set SALESBYTE_API_TOKEN or give --token-file FILE")
 		}
 	}
-	return importWithValidate(ctx, s, o, sender, validate)
+	return runConfig(ctx, s, o, cfg, validate)
+}
+
+// client is the SalesByte client the flags and the environment describe.
+func (o *runOptions) client(s streams) (*salesbyte.Client, error) {
+	uuid, err := readSecret(s, o.uuidFile, "SALESBYTE_UUID", "integration uuid")
+	if err != nil {
+		return nil, err
+	}
+	if uuid.IsZero() {
+		return nil, usageErr("no integration uuid: set SALESBYTE_UUID, or put it in a file and give --uuid-file FILE")
+	}
+	client, err := salesbyte.NewClient(o.baseURL, uuid, &http.Client{Timeout: o.timeout, Transport: defaultTransport()})
+	if err != nil {
+		return nil, usageErr("--base-url: %v", err)
+	}
+	return client, nil
 }
 
 // checkFileArgs catches the two file mistakes people make most: -m and -i
@@ -265,16 +269,19 @@ func checkFileArgs(o *runOptions) error {
 
 // importWith runs an import through sender (the demo's in-process client).
 func importWith(ctx context.Context, s streams, o *runOptions, sender importer.Sender) error {
-	return importWithValidate(ctx, s, o, sender, false)
+	cfg, err := o.config()
+	if err != nil {
+		return err
+	}
+	cfg.Sender = sender
+	return runConfig(ctx, s, o, cfg, false)
 }
 
 func asExit(err error, target **exitError) bool { return errors.As(err, target) }
 
-func importWithValidate(ctx context.Context, s streams, o *runOptions, sender importer.Sender, validate bool) error {
-	cfg, err := o.config(sender)
-	if err != nil {
-		return err
-	}
+// runConfig validates or sends the import cfg describes: prepare, show the
+// plan and ask, send (or validate), then say what happened.
+func runConfig(ctx context.Context, s streams, o *runOptions, cfg importer.Config, validate bool) error {
 	mode := importer.Sending
 	if validate {
 		mode = importer.Validating
@@ -331,8 +338,8 @@ func interrupted(err error) error {
 	return err
 }
 
-// config is the import the flags describe.
-func (o *runOptions) config(sender importer.Sender) (importer.Config, error) {
+// config is the import the flags describe, without a sender.
+func (o *runOptions) config() (importer.Config, error) {
 	ro, err := o.readOptions()
 	if err != nil {
 		return importer.Config{}, err
@@ -342,7 +349,7 @@ func (o *runOptions) config(sender importer.Sender) (importer.Config, error) {
 		return importer.Config{}, err
 	}
 	return importer.Config{
-		Input: o.input, Read: ro, Mapping: o.mapping, Output: o.output, Sender: sender,
+		Input: o.input, Read: ro, Mapping: o.mapping, Output: o.output,
 		Rate: o.rate, Concurrency: o.concurrency, MaxAttempts: o.maxAttempts,
 		RetryUnknown: o.retryUnknown, AllowDuplicates: o.allowDuplicates, Only: only,
 	}, nil
