@@ -186,13 +186,16 @@ func sameFile(a, b string) bool {
 
 // source is a sheet that a run reads more than once (plan, then send).
 // The reader that read the header is kept for the first full read, so a
-// workbook is opened, and its large parts extracted, once less.
+// workbook is opened, and its large parts extracted, once less; and the
+// rows of a workbook are spooled as that read goes, so the later passes
+// read a flat file instead of parsing the workbook again.
 type source struct {
 	path   string
 	opt    sheet.Options
 	cols   columns
 	format sheet.Format
 	kept   sheet.Reader // header read, no row yet; nil once handed out
+	spool  *spool       // nil: not a workbook, or no room for one
 }
 
 // openSource opens a sheet and reads its header.
@@ -205,13 +208,24 @@ func openSource(path string, opt sheet.Options) (*source, error) {
 }
 
 // reader returns a reader at the first data row: the kept one the first
-// time, a new one after. The caller closes it.
+// time (spooling a workbook's rows as it goes), the spool after, or else a
+// new one. The caller closes it.
 func (s *source) reader() (sheet.Reader, error) {
-	if r := s.kept; r != nil {
-		s.kept = nil
-		return r, nil
+	if s.spool != nil && s.spool.done {
+		return s.spool.reader(), nil
 	}
-	return sheet.Open(s.path, s.opt)
+	r := s.kept
+	if r == nil {
+		return sheet.Open(s.path, s.opt)
+	}
+	s.kept = nil
+	if s.format.Kind == "xlsx" && s.spool == nil {
+		if sp, err := newSpool(r.Header(), s.format); err == nil {
+			s.spool = sp
+			return sp.record(r), nil
+		}
+	}
+	return r, nil
 }
 
 // each reads every data row of the sheet, until ctx is done.
@@ -236,11 +250,15 @@ func (s *source) each(ctx context.Context, fn func(sheet.Row)) error {
 	}
 }
 
-// Close closes the kept reader if nobody took it.
+// Close closes the kept reader if nobody took it, and removes the spool.
 func (s *source) Close() {
 	if s.kept != nil {
 		s.kept.Close()
 		s.kept = nil
+	}
+	if s.spool != nil {
+		s.spool.Close()
+		s.spool = nil
 	}
 }
 
