@@ -105,7 +105,7 @@ type spoolReader struct {
 	r  *bufio.Reader
 }
 
-func (s *spoolReader) Header() []string    { return s.sp.header }
+func (s *spoolReader) Header() []string     { return s.sp.header }
 func (s *spoolReader) Format() sheet.Format { return s.sp.format }
 func (s *spoolReader) Close() error         { return nil }
 
