@@ -53,6 +53,7 @@ type Config struct {
 	DryRun bool
 
 	Sender      Sender  // nil only with ValidateOnly or DryRun
+	BaseURL     string  // where Sender sends; the journal records it for reconcile
 	Rate        float64 // requests per second; 0 = unlimited
 	Concurrency int     // requests in flight; 0 = sized from the rate and latency
 	MaxAttempts int     // per row, for answers that are safe to retry; 0 = 6

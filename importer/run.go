@@ -217,7 +217,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	var j *journal
 	if !cfg.ValidateOnly {
 		mapAbs, _ := filepath.Abs(cfg.Mapping)
-		j, err = openJournal(sum.Journal, bind, cfg.Input, mapAbs, js, cfg.Now())
+		j, err = openJournal(sum.Journal, bind, cfg.Input, mapAbs, cleanBaseURL(cfg.BaseURL), js, cfg.Now())
 		if err != nil {
 			return sum, err
 		}

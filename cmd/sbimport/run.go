@@ -282,7 +282,7 @@ func importWithValidate(ctx context.Context, s streams, o *runOptions, sender im
 	}
 	cfg := importer.Config{
 		Input: o.input, Read: ro, Mapping: o.mapping, Output: o.output,
-		ValidateOnly: validate, DryRun: o.dryRun, Sender: sender,
+		ValidateOnly: validate, DryRun: o.dryRun, Sender: sender, BaseURL: o.baseURL,
 		Rate: o.rate, Concurrency: o.concurrency, MaxAttempts: o.maxAttempts,
 		RetryUnknown: o.retryUnknown, AllowDuplicates: o.allowDuplicates, Only: only,
 	}
