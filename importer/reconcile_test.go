@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"os"
 	"strings"
@@ -290,5 +291,71 @@ func TestReconcileWithoutRecordedServerSaysSo(t *testing.T) {
 		if srv.asked[0] != tc.want || sum.BaseURLFrom != BaseURLNotRecorded || sum.BaseURL != tc.want || sum.RecordedBaseURL != "" {
 			t.Errorf("given %q: listed at %q (%v, %q); want %q, not recorded", tc.given, srv.asked[0], sum.BaseURLFrom, sum.BaseURL, tc.want)
 		}
+	}
+}
+
+// A quote is one row's: reconcile never gives the id of a quote to a
+// second row, whether the first row is settled in the sheet already or is
+// matched earlier in the same pass. Two rows for the same customer and one
+// quote listed: one row has it, the other is reported without that id.
+func TestReconcileNeverGivesOneQuoteToTwoRows(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		firstKnown bool // the first row is created with the quote's id already
+	}{{"both unknown", false}, {"first already created", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, sandbox.Options{}, nil)
+			e.customers(1)
+			if _, err := Run(context.Background(), e.config()); err != nil {
+				t.Fatal(err)
+			}
+			out := DefaultOutput(e.input)
+			_, rows := readCSV(t, out)
+			id := rows[0]["sb_id"]
+			twoRowsOneCustomer(t, out, tc.firstKnown)
+			sum, err := Reconcile(context.Background(), ReconcileConfig{Input: out, Quotes: listing(quotesClient(t, e))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, rows = readCSV(t, out)
+			if rows[0]["sb_id"] != id || rows[0]["sb_status"] != "created" {
+				t.Errorf("first row: %s id %q; want created with the quote's id %s", rows[0]["sb_status"], rows[0]["sb_id"], id)
+			}
+			if r := rows[1]; r["sb_id"] != "" || r["sb_status"] == "created" || r["sb_error"] == "" {
+				t.Errorf("second row for the same customer: %s id %q error %q; want it reported without the first row's id %s", r["sb_status"], r["sb_id"], r["sb_error"], id)
+			}
+			if sum.Found+sum.Ambiguous+sum.NotFound+sum.NoID != sum.ToSettle || sum.Found > 1 {
+				t.Errorf("summary %+v: want at most one row found", sum)
+			}
+		})
+	}
+}
+
+// twoRowsOneCustomer adds to a run's output sheet of one row a second row
+// for the same customer (same e-mail and phone, another first name), both
+// unknown, or the first left as created with firstKnown.
+func twoRowsOneCustomer(t *testing.T, out string, firstKnown bool) {
+	t.Helper()
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := append([]string{}, recs[1]...)
+	second[0], second[13] = "Berit", "3"
+	recs = append(recs, second)
+	for i, r := range recs[1:] {
+		if i > 0 || !firstKnown {
+			r[4], r[5], r[6], r[7], r[8], r[9] = "unknown", "", "", "", "", ""
+		}
+	}
+	var b strings.Builder
+	csv.NewWriter(&b).WriteAll(recs)
+	if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
