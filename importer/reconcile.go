@@ -199,6 +199,9 @@ func (rc *reconciliation) prepare(cfg ReconcileConfig) error {
 	if rc.baseURL, rc.baseURLFrom, err = chooseBaseURL(cfg, rc.recordedBaseURL()); err != nil {
 		return err
 	}
+	if cfg.Quotes == nil {
+		return errors.New("importer: ReconcileConfig.Quotes is not set")
+	}
 	if rc.quotes, err = cfg.Quotes(rc.baseURL); err != nil {
 		return &InputError{Err: err}
 	}
@@ -206,9 +209,10 @@ func (rc *reconciliation) prepare(cfg ReconcileConfig) error {
 	return err
 }
 
-// chooseBaseURL picks the address to list quotes at: the one given, else
-// the recorded one, else the default; a given one that is not the
-// recorded one only with cfg.ForceBaseURL.
+// chooseBaseURL picks the address to list quotes at: the one the run's
+// journal records; with none recorded, the one given, else the default.
+// A given address other than the recorded one is a mismatch, unless
+// cfg.ForceBaseURL.
 func chooseBaseURL(cfg ReconcileConfig, recorded string) (string, BaseURLChoice, error) {
 	given := cfg.BaseURL
 	switch {

@@ -359,3 +359,22 @@ func twoRowsOneCustomer(t *testing.T, out string, firstKnown bool) {
 		t.Fatal(err)
 	}
 }
+
+// The journal records, and reconcile compares, an address as scheme, host
+// and path: one address written two ways is one, and a user, password,
+// query or fragment never reaches the journal or a message.
+func TestCleanBaseURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                                   "",
+		"https://app.salesbyte.se":           "https://app.salesbyte.se",
+		" HTTPS://App.SalesByte.se:443/ ":    "https://app.salesbyte.se",
+		"https://app.salesbyte.se:8443/sb/":  "https://app.salesbyte.se:8443/sb",
+		"http://127.0.0.1:80":                "http://127.0.0.1",
+		"http://[::1]:8080/":                 "http://[::1]:8080",
+		"https://u:secret@host.se/x?k=v#top": "https://host.se/x",
+	} {
+		if got := cleanBaseURL(in); got != want {
+			t.Errorf("cleanBaseURL(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
