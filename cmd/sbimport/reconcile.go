@@ -112,16 +112,17 @@ func reconcileWith(ctx context.Context, s streams, o *reconcileOptions, quotes f
 }
 
 // reconcileErr words reconcile's refusal to look at another SalesByte
-// than the run's (exit 2); other errors pass as they are.
+// than the run's (exit 2); other errors pass as they are. The advice
+// names the reconcile command, as run --reconcile ends here too.
 func reconcileErr(err error) error {
 	var mm *importer.BaseURLMismatchError
 	if !errors.As(err, &mm) {
 		return err
 	}
 	return usageErr("%s was written by a run that sent its rows to %s, but reconcile was told to look for them at %s.\n"+
-		"The run's quotes are not there: its rows would be marked failed, \"safe to send again\", when they may have been created. Nothing was changed.\n"+
-		"Leave out --base-url to look at %s; if %s really is the same SalesByte, add --force-base-url.",
-		mm.Sheet, mm.Recorded, mm.Given, mm.Recorded, mm.Given)
+		"Looking there, rows not found would be marked failed, \"safe to send again\", when they may have been created at %s. Nothing was changed.\n"+
+		"To look for them at %s: %s (without --base-url). If %s really is the same SalesByte, add --base-url %s --force-base-url.",
+		mm.Sheet, mm.Recorded, mm.Given, mm.Recorded, mm.Recorded, shellJoin([]string{"sbimport", "reconcile", "-i", mm.Sheet}), mm.Given, mm.Given)
 }
 
 // printBaseURLNote says when the address listed was not checked against
