@@ -123,7 +123,7 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 		return nil, err
 	}
 	sum.Quotes, sum.Pages = ix.quotes, ix.pages
-	matchRows(u, ix, win, cfg.Now, sum)
+	matchRows(u, ix, cfg.Now, sum)
 	if err := rewriteSheet(cfg, rc.src, u.rows); err != nil {
 		return sum, err
 	}
@@ -505,7 +505,7 @@ func narrow(qs []salesbyte.APIQuote, keep func(salesbyte.APIQuote) bool, soft bo
 
 // matchRows settles each row against the index, in sheet order. A quote
 // matched to a row is taken: no later row can be given the same id.
-func matchRows(u *unsettled, ix *quoteIndex, win timeSpan, now func() time.Time, sum *ReconcileSummary) {
+func matchRows(u *unsettled, ix *quoteIndex, now func() time.Time, sum *ReconcileSummary) {
 	for _, r := range u.rows {
 		cands := ix.candidates(r.customer, u.taken)
 		at := now().Format(time.RFC3339)
@@ -521,10 +521,10 @@ func matchRows(u *unsettled, ix *quoteIndex, win timeSpan, now func() time.Time,
 			r.settled = ambiguous(r.prior, cands)
 			sum.Ambiguous++
 		case r.prior.Status == Unknown:
-			r.settled = notCreated(r.prior, win, at)
+			r.settled = notCreated(r.prior, ix.win, at)
 			sum.NotFound++
 		default:
-			r.settled = createdWithoutQuote(r.prior, win)
+			r.settled = createdWithoutQuote(r.prior, ix.win)
 			sum.NoID++
 		}
 	}
