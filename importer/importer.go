@@ -40,6 +40,7 @@ type Config struct {
 	Output  string        // "" = DefaultOutput(Input)
 
 	Sender      Sender  // needed by Send only
+	BaseURL     string  // where Sender sends; the journal records it for reconcile
 	Rate        float64 // requests per second; 0 = unlimited
 	Concurrency int     // requests in flight; 0 = sized from the rate and latency
 	MaxAttempts int     // per row, for answers that are safe to retry; 0 = 6

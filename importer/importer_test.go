@@ -447,7 +447,7 @@ func TestJournalOfAnotherSheetIsRefused(t *testing.T) {
 	cfg := e.config()
 	cfg.Output = out
 	// An unfinished journal of another sheet sits beside the output.
-	j, err := openJournal(JournalPath(out), Binding{InputSHA256: "other", MappingSHA256: "m", Endpoint: "quote"}, "other.csv", "m.yaml", nil, time.Now())
+	j, err := openJournal(JournalPath(out), Binding{InputSHA256: "other", MappingSHA256: "m", Endpoint: "quote"}, "other.csv", "m.yaml", "", nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -471,7 +471,7 @@ func asInputErr(err error, target **InputError) bool {
 func TestJournalTornTailIsDropped(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "x.journal")
-	j, err := openJournal(p, Binding{InputSHA256: "a"}, "in.csv", "m.yaml", nil, time.Now())
+	j, err := openJournal(p, Binding{InputSHA256: "a"}, "in.csv", "m.yaml", "", nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -506,7 +506,7 @@ func TestJournalTornTailIsDropped(t *testing.T) {
 	// Appending after a torn tail cuts it first.
 	os.WriteFile(p, b[:len(b)-5], 0o600)
 	st, _ = readJournal(p)
-	j, err = openJournal(p, st.Binding, "in.csv", "m.yaml", st, time.Now())
+	j, err = openJournal(p, st.Binding, "in.csv", "m.yaml", "", st, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -526,7 +526,7 @@ func TestIntentWithoutOutcomeIsUnknownOnResume(t *testing.T) {
 	in, _ := fileSHA256(e.input)
 	mb, _ := os.ReadFile(e.mapping)
 	out := DefaultOutput(e.input)
-	j, err := openJournal(JournalPath(out), Binding{InputSHA256: in, MappingSHA256: bytesSHA256(mb), HeaderRow: 0, Endpoint: "quote"}, e.input, e.mapping, nil, time.Now())
+	j, err := openJournal(JournalPath(out), Binding{InputSHA256: in, MappingSHA256: bytesSHA256(mb), HeaderRow: 0, Endpoint: "quote"}, e.input, e.mapping, "", nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

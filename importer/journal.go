@@ -53,6 +53,7 @@ type journalRecord struct {
 	Bind     *Binding         `json:"bind,omitempty"`
 	Input    string           `json:"input,omitempty"`
 	Mapping  string           `json:"mapping,omitempty"`
+	BaseURL  string           `json:"base_url,omitempty"` // run record: the SalesByte address sent to
 	Row      int              `json:"r,omitempty"`
 	Attempt  int              `json:"a,omitempty"`
 	Status   Status           `json:"s,omitempty"`
@@ -69,6 +70,7 @@ type journalState struct {
 	Binding  Binding
 	Input    string
 	Mapping  string // the mapping file's path, for reconcile
+	BaseURL  string // the SalesByte address sent to, for reconcile ("" = not recorded)
 	Started  string
 	Complete bool
 	// Ended says the last record is an end record: the output sheet was
@@ -133,6 +135,7 @@ func readJournal(path string) (*journalState, error) {
 			st.Binding = *rec.Bind
 			st.Input = rec.Input
 			st.Mapping = rec.Mapping
+			st.BaseURL = rec.BaseURL
 			st.Started = rec.At
 			first = false
 		} else {
@@ -229,8 +232,9 @@ type journal struct {
 }
 
 // openJournal creates a new journal (truncating any) or, with resume, opens
-// st's file for appending after its intact prefix.
-func openJournal(path string, bind Binding, input, mappingPath string, resume *journalState, now time.Time) (*journal, error) {
+// st's file for appending after its intact prefix. A new journal's run
+// record names the input, the mapping and baseURL, the address sent to.
+func openJournal(path string, bind Binding, input, mappingPath, baseURL string, resume *journalState, now time.Time) (*journal, error) {
 	var f *os.File
 	var err error
 	if resume != nil {
@@ -253,7 +257,7 @@ func openJournal(path string, bind Binding, input, mappingPath string, resume *j
 	j := &journal{path: path, f: f, kick: make(chan struct{}, 1), done: make(chan struct{})}
 	if resume == nil {
 		b := bind
-		line, err := encodeRecord(&journalRecord{T: recRun, V: journalVersion, Bind: &b, Input: input, Mapping: mappingPath, At: now.UTC().Format(time.RFC3339)})
+		line, err := encodeRecord(&journalRecord{T: recRun, V: journalVersion, Bind: &b, Input: input, Mapping: mappingPath, BaseURL: baseURL, At: now.UTC().Format(time.RFC3339)})
 		if err == nil {
 			_, err = f.Write(line)
 		}

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/sbimport/sbimport/mapping"
 	"github.com/sbimport/sbimport/salesbyte"
 	"github.com/sbimport/sbimport/sheet"
 )
@@ -29,11 +31,48 @@ type ReconcileConfig struct {
 	Read    sheet.Options // how to read it
 	Output  string        // "" = Input, updated in place (atomically)
 	Mapping string        // "" = the mapping the run's journal names
-	Quotes  QuoteLister
-	Now     func() time.Time
+	// BaseURL is the SalesByte address to list quotes at; "" = the one the
+	// run's journal records (else salesbyte.DefaultBaseURL). An address
+	// other than the recorded one is refused (*BaseURLMismatchError)
+	// unless ForceBaseURL.
+	BaseURL      string
+	ForceBaseURL bool
+	// Quotes makes the lister for the address chosen.
+	Quotes func(baseURL string) (QuoteLister, error)
+	Now    func() time.Time
 	// Slack widens the run's time window on both sides; 0 = 15 minutes.
 	Slack time.Duration
 	Logf  func(format string, args ...any)
+}
+
+// BaseURLChoice says where the address reconcile listed quotes at came from.
+type BaseURLChoice int
+
+const (
+	// BaseURLRecorded: the run's journal records it (and BaseURL, when
+	// given, is the same address).
+	BaseURLRecorded BaseURLChoice = iota
+	// BaseURLNotRecorded: the journal records no address (written by an
+	// older sbimport) or there is no journal; BaseURL or the default was
+	// used without a check.
+	BaseURLNotRecorded
+	// BaseURLForced: BaseURL differs from the recorded address and
+	// ForceBaseURL said to use it anyway.
+	BaseURLForced
+)
+
+// BaseURLMismatchError is Reconcile refusing to list quotes at another
+// SalesByte than the one the run sent its rows to: its rows would not be
+// found there and would be marked failed, safe to send again, when they
+// may have been created. Nothing was read from the API or changed.
+type BaseURLMismatchError struct {
+	Sheet    string // the output sheet
+	Recorded string // where the run sent its rows, from its journal
+	Given    string // where reconcile was told to look
+}
+
+func (e *BaseURLMismatchError) Error() string {
+	return fmt.Sprintf("%s: the run sent its rows to %s, not to %s", e.Sheet, e.Recorded, e.Given)
 }
 
 // ReconcileSummary is what reconcile found.
@@ -50,22 +89,55 @@ type ReconcileSummary struct {
 	Pages        int
 	From, To     time.Time // the window searched
 	Output       string
-}
-
-type target struct {
-	at      int // the row's line in the sheet reconciled
-	line    int // sb_row: the row in the run's input (the journal's key)
-	status  Status
-	email   string
-	phone   string
-	name    string
-	outcome *Outcome // prior
-	settled *Outcome // new
+	// BaseURL is the address listed, chosen as BaseURLFrom says;
+	// RecordedBaseURL is the one the run's journal records ("" = none).
+	BaseURL         string
+	BaseURLFrom     BaseURLChoice
+	RecordedBaseURL string
 }
 
 // Reconcile looks up the unsettled rows of an output sheet and writes the
-// sheet again with what it found.
+// sheet again with what it found: it collects the unsettled rows, lists
+// the quotes of the run's time window into an index, matches the two, and
+// rewrites the sheet and the run's journal.
 func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, error) {
+	cfg.setDefaults()
+	rc, err := openReconcile(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.src.Close()
+	sum := &ReconcileSummary{Output: cfg.Output, BaseURL: rc.baseURL, BaseURLFrom: rc.baseURLFrom, RecordedBaseURL: rc.recordedBaseURL()}
+	u, err := collectUnsettled(ctx, rc)
+	if err != nil {
+		return nil, err
+	}
+	sum.ToSettle = len(u.rows)
+	if len(u.rows) == 0 {
+		return sum, nil
+	}
+	win := u.sent.searchWindow(cfg.Now(), cfg.Slack)
+	sum.From, sum.To = win.from, win.to
+	ix, err := listQuotes(ctx, rc.quotes, win, cfg.Logf)
+	if err != nil {
+		return nil, err
+	}
+	sum.Quotes, sum.Pages = ix.quotes, ix.pages
+	matchRows(u, ix, cfg.Now, sum)
+	if err := rewriteSheet(cfg, rc.src, u.rows); err != nil {
+		return sum, err
+	}
+	// Tell the run's journal, so running the same command again keeps
+	// what reconcile found.
+	if rc.journal != nil {
+		if err := journalSettled(rc.jpath, rc.journal, u.rows, cfg.Now()); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+func (cfg *ReconcileConfig) setDefaults() {
 	if cfg.Output == "" {
 		cfg.Output = cfg.Input
 	}
@@ -78,213 +150,143 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
+}
+
+// reconciliation is what Reconcile works on.
+type reconciliation struct {
+	src     *source
+	jpath   string
+	journal *journalState // nil: the run left none
+	mapper  *mapping.Mapper
+	quotes  QuoteLister
+	baseURL string
+	// baseURLFrom says where baseURL came from.
+	baseURLFrom BaseURLChoice
+}
+
+func (rc *reconciliation) recordedBaseURL() string {
+	if rc.journal == nil {
+		return ""
+	}
+	return rc.journal.BaseURL
+}
+
+// openReconcile opens the sheet and reads its run's journal, then checks
+// the address to list quotes at, and compiles the mapping. On error
+// nothing is open.
+func openReconcile(cfg ReconcileConfig) (*reconciliation, error) {
 	src, err := openSource(cfg.Input, cfg.Read)
 	if err != nil {
 		return nil, err
 	}
-	defer src.Close()
-	cols := src.cols
-	if !cols.isResult {
-		return nil, inputErr("%s has no sb_status column: reconcile reads an output sheet of sbimport run", cfg.Input)
+	rc := &reconciliation{src: src, jpath: JournalPath(cfg.Input)}
+	if err := rc.prepare(cfg); err != nil {
+		src.Close()
+		return nil, err
 	}
-	jpath := JournalPath(cfg.Input)
-	js, jerr := readJournal(jpath)
-	if jerr != nil && !errors.Is(jerr, os.ErrNotExist) {
-		return nil, &InputError{Err: jerr}
+	return rc, nil
+}
+
+func (rc *reconciliation) prepare(cfg ReconcileConfig) error {
+	if !rc.src.cols.isResult {
+		return inputErr("%s has no sb_status column: reconcile reads an output sheet of sbimport run", cfg.Input)
 	}
-	if cfg.Mapping == "" {
-		if js == nil || js.Mapping == "" {
-			return nil, inputErr("reconcile needs the mapping the run used, to know which columns hold the customer's e-mail, phone and name: give it with -m")
-		}
-		cfg.Mapping = js.Mapping
+	js, err := readJournal(rc.jpath)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return &InputError{Err: err}
 	}
-	spec, _, err := loadMapping(cfg.Mapping)
+	rc.journal = js
+	if rc.baseURL, rc.baseURLFrom, err = chooseBaseURL(cfg, rc.recordedBaseURL()); err != nil {
+		return err
+	}
+	if cfg.Quotes == nil {
+		return errors.New("importer: ReconcileConfig.Quotes is not set")
+	}
+	if rc.quotes, err = cfg.Quotes(rc.baseURL); err != nil {
+		return &InputError{Err: err}
+	}
+	rc.mapper, err = reconcileMapper(cfg, js, rc.src.cols.header)
+	return err
+}
+
+// chooseBaseURL picks the address to list quotes at: the one the run's
+// journal records; with none recorded, the one given, else the default.
+// A given address other than the recorded one is a mismatch, unless
+// cfg.ForceBaseURL.
+func chooseBaseURL(cfg ReconcileConfig, recorded string) (string, BaseURLChoice, error) {
+	given := cfg.BaseURL
+	switch {
+	case recorded == "" && given == "":
+		return salesbyte.DefaultBaseURL, BaseURLNotRecorded, nil
+	case recorded == "":
+		return given, BaseURLNotRecorded, nil
+	case given == "" || cleanBaseURL(given) == cleanBaseURL(recorded):
+		return recorded, BaseURLRecorded, nil
+	case cfg.ForceBaseURL:
+		return given, BaseURLForced, nil
+	}
+	return "", 0, &BaseURLMismatchError{Sheet: cfg.Input, Recorded: recorded, Given: cleanBaseURL(given)}
+}
+
+// cleanBaseURL is an address as scheme://host[:port][/path], the form the
+// journal records and reconcile compares: scheme and host in lower case,
+// no default port, no trailing slash, and never a user, password, query
+// or fragment. What does not parse as a URL is returned trimmed.
+func cleanBaseURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	scheme, host := strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if (scheme == "https" && strings.HasSuffix(host, ":443")) || (scheme == "http" && strings.HasSuffix(host, ":80")) {
+		host = host[:strings.LastIndexByte(host, ':')]
+	}
+	return scheme + "://" + host + strings.TrimRight(u.EscapedPath(), "/")
+}
+
+// reconcileMapper compiles the run's mapping (cfg's, else the one the
+// journal names) against the sheet's header.
+func reconcileMapper(cfg ReconcileConfig, js *journalState, header []string) (*mapping.Mapper, error) {
+	path := cfg.Mapping
+	if path == "" && js != nil {
+		path = js.Mapping
+	}
+	if path == "" {
+		return nil, inputErr("reconcile needs the mapping the run used, to know which columns hold the customer's e-mail, phone and name: give it with -m")
+	}
+	spec, _, err := loadMapping(path)
 	if err != nil {
 		return nil, err
 	}
-	mapper, err := spec.Compile(cols.header)
+	m, err := spec.Compile(header)
 	if err != nil {
 		return nil, &InputError{Err: err} // a *mapping.Error names the file and line
 	}
-
-	// Pass 1: the rows to settle, the ids already known, the time window.
-	sum := &ReconcileSummary{Output: cfg.Output}
-	var targets []*target
-	known := make(map[int64]bool)
-	var from, to time.Time
-	widen := func(t time.Time) {
-		if from.IsZero() || t.Before(from) {
-			from = t
-		}
-		if t.After(to) {
-			to = t
-		}
-	}
-	if js != nil && js.Started != "" {
-		if t, err := time.Parse(time.RFC3339, js.Started); err == nil {
-			widen(t)
-		}
-	}
-	err = src.each(ctx, func(row sheet.Row) {
-		o, ok := outcomeFromCells(row.Cells, cols.result)
-		if !ok {
-			return
-		}
-		if o.ID != 0 {
-			known[o.ID] = true
-		}
-		if o.At != "" {
-			if t, err := time.Parse(time.RFC3339, o.At); err == nil && (o.Status == Created || o.Status == Unknown) {
-				widen(t)
-			}
-		}
-		if !(o.Status == Unknown || (o.Status == Created && o.ID == 0)) {
-			return
-		}
-		res := mapper.Map(cols.userCells(row.Cells))
-		t := &target{at: row.Line, line: row.Line, status: o.Status, outcome: o}
-		if n, err := strconv.Atoi(strings.TrimSpace(cellAt(row.Cells, cols.result[colRow]))); err == nil {
-			t.line = n
-		}
-		t.email, _ = res.Payload["customer_email"].(string)
-		t.phone, _ = res.Payload["customer_phone"].(string)
-		t.name, _ = res.Payload["customer_name"].(string)
-		t.email = strings.ToLower(strings.TrimSpace(t.email))
-		t.phone = digits(t.phone)
-		t.name = normName(t.name)
-		targets = append(targets, t)
-	})
-	if err != nil {
-		return nil, &InputError{Err: err}
-	}
-	sum.ToSettle = len(targets)
-	if len(targets) == 0 {
-		return sum, nil
-	}
-	if to.IsZero() {
-		to = cfg.Now()
-	}
-	if from.IsZero() {
-		from = to.Add(-24 * time.Hour)
-	}
-	from, to = from.Add(-cfg.Slack), to.Add(cfg.Slack)
-	sum.From, sum.To = from, to
-
-	// Every quote created in the window, indexed by what identifies a customer.
-	byEmail := make(map[string][]salesbyte.APIQuote)
-	byPhone := make(map[string][]salesbyte.APIQuote)
-	byName := make(map[string][]salesbyte.APIQuote)
-	listed := make(map[int64]bool)
-	for page := 1; ; page++ {
-		p, err := cfg.Quotes.List(ctx, salesbyte.ListOptions{
-			Page:        page,
-			CreatedFrom: from.AddDate(0, 0, -1).Format("2006-01-02"),
-			CreatedTo:   to.AddDate(0, 0, 1).Format("2006-01-02"),
-			SortBy:      "created_at", SortOrder: "asc",
-		})
-		if err != nil {
-			return nil, fmt.Errorf("list quotes (page %d): %w", page, err)
-		}
-		sum.Pages++
-		fresh := false
-		for _, q := range p.Data {
-			sum.Quotes++
-			if listed[q.ID] {
-				continue // listed on an earlier page too: one candidate, not two
-			}
-			listed[q.ID], fresh = true, true
-			if known[q.ID] || (!q.CreatedAt.IsZero() && (q.CreatedAt.Before(from) || q.CreatedAt.After(to))) {
-				continue
-			}
-			if e := strings.ToLower(strings.TrimSpace(q.CustomerEmail)); e != "" {
-				byEmail[e] = append(byEmail[e], q)
-			}
-			if d := digits(q.CustomerPhone); d != "" {
-				byPhone[d] = append(byPhone[d], q)
-			}
-			if n := normName(q.CustomerName); n != "" {
-				byName[n] = append(byName[n], q)
-			}
-		}
-		// Every page must be read: a quote on an unread page would leave
-		// its unknown row "not created" and sent again. Without last_page
-		// the pages go on until one is empty, or repeats what was read (a
-		// server that ignores page=).
-		if len(p.Data) == 0 || !fresh || (p.LastPage > 0 && page >= p.LastPage) {
-			break
-		}
-		if p.LastPage > 0 {
-			cfg.Logf("reconcile: read page %d of %d", page, p.LastPage)
-		} else {
-			cfg.Logf("reconcile: read page %d", page)
-		}
-	}
-
-	claimed := make(map[int64]bool)
-	window := fmt.Sprintf("%s – %s", from.Format("2006-01-02 15:04"), to.Format("2006-01-02 15:04"))
-	for _, t := range targets {
-		cands := candidates(t, byEmail, byPhone, byName, claimed)
-		now := cfg.Now().Format(time.RFC3339)
-		switch {
-		case len(cands) == 1:
-			q := cands[0]
-			claimed[q.ID] = true
-			t.settled = &Outcome{Status: Created, ID: q.ID, Links: q.Links, HTTPStatus: t.outcome.HTTPStatus, Attempts: t.outcome.Attempts, At: now}
-			sum.Found++
-			if t.status == Unknown {
-				sum.FoundUnknown++
-			}
-		case len(cands) > 1:
-			ids := make([]string, len(cands))
-			for i, q := range cands {
-				ids[i] = strconv.FormatInt(q.ID, 10)
-			}
-			o := *t.outcome
-			o.Error = fmt.Sprintf("reconcile: %d quotes match this row (ids %s); check them in SalesByte and set sb_status and sb_id by hand", len(cands), strings.Join(ids, ", "))
-			t.settled = &o
-			sum.Ambiguous++
-		case t.status == Unknown:
-			o := *t.outcome
-			o.Status, o.At = Failed, now
-			o.Error = "reconcile: no quote for this customer was created in " + window + ", so it was not created; it is safe to send again"
-			t.settled = &o
-			sum.NotFound++
-		default:
-			o := *t.outcome
-			o.Error = "created, but reconcile found no quote for this customer in " + window + "; look it up in SalesByte"
-			t.settled = &o
-			sum.NoID++
-		}
-	}
-
-	// Pass 2: write the sheet again with the settled rows, each found by
-	// its line in this sheet (sb_row is the run's input line: a row added
-	// by hand has none, and its line may be another row's sb_row).
-	byLine := make(map[int]*target, len(targets))
-	for _, t := range targets {
-		byLine[t.at] = t
-	}
-	if err := rewrite(cfg, src, byLine); err != nil {
-		return sum, err
-	}
-	// Tell the run's journal, so running the same command again keeps
-	// what reconcile found.
-	if js != nil {
-		if err := journalSettled(jpath, js, targets, cfg.Now()); err != nil {
-			return sum, err
-		}
-	}
-	return sum, nil
+	return m, nil
 }
 
-func cellAt(cells []string, i int) string {
-	if i < 0 || i >= len(cells) {
-		return ""
-	}
-	return cells[i]
+// unsettledRow is a row of the sheet whose outcome reconcile settles:
+// unknown, or created without an id.
+type unsettledRow struct {
+	at       int // the row's line in the sheet reconciled
+	line     int // sb_row: the row in the run's input (the journal's key)
+	customer customerKey
+	prior    *Outcome // what the sheet says
+	settled  *Outcome // what reconcile found; nil until matched
 }
 
-func digits(s string) string {
+// customerKey is what identifies a row's customer, each part normalised
+// (see emailKey, phoneKey, nameKey); "" when the row has none.
+type customerKey struct{ email, phone, name string }
+
+func emailKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func nameKey(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+
+// phoneKey is a phone number's digits with a Swedish trunk prefix (0 or
+// 0046) turned into 46, so 070-123 45 67 and +46 70 123 45 67 are one key.
+func phoneKey(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if r >= '0' && r <= '9' {
@@ -300,26 +302,184 @@ func digits(s string) string {
 	return d
 }
 
-func normName(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+// timeSpan is a stretch of time; zero ends are not yet known.
+type timeSpan struct{ from, to time.Time }
 
-// candidates are the quotes that could be t's: by e-mail when it has one,
-// else by phone, else by name; narrowed by the other facts when several.
-func candidates(t *target, byEmail, byPhone, byName map[string][]salesbyte.APIQuote, claimed map[int64]bool) []salesbyte.APIQuote {
+func (s *timeSpan) widen(t time.Time) {
+	if s.from.IsZero() || t.Before(s.from) {
+		s.from = t
+	}
+	if t.After(s.to) {
+		s.to = t
+	}
+}
+
+// searchWindow is the span widened by slack on both sides; with no end
+// known, it ends now, and with no start, it starts a day before its end.
+func (s timeSpan) searchWindow(now time.Time, slack time.Duration) timeSpan {
+	if s.to.IsZero() {
+		s.to = now
+	}
+	if s.from.IsZero() {
+		s.from = s.to.Add(-24 * time.Hour)
+	}
+	return timeSpan{s.from.Add(-slack), s.to.Add(slack)}
+}
+
+func (s timeSpan) holds(t time.Time) bool { return !t.Before(s.from) && !t.After(s.to) }
+
+func (s timeSpan) String() string {
+	return fmt.Sprintf("%s – %s", s.from.Format("2006-01-02 15:04"), s.to.Format("2006-01-02 15:04"))
+}
+
+// unsettled is what collectUnsettled read from the sheet.
+type unsettled struct {
+	rows  []*unsettledRow
+	taken map[int64]bool // ids already in the sheet: never matched again
+	sent  timeSpan       // when the run began and its rows were sent
+}
+
+// collectUnsettled reads the sheet for the rows to settle, the ids it
+// already holds and the time its rows were sent.
+func collectUnsettled(ctx context.Context, rc *reconciliation) (*unsettled, error) {
+	u := &unsettled{taken: make(map[int64]bool)}
+	if js := rc.journal; js != nil && js.Started != "" {
+		if t, err := time.Parse(time.RFC3339, js.Started); err == nil {
+			u.sent.widen(t)
+		}
+	}
+	err := rc.src.each(ctx, func(row sheet.Row) { u.add(rc, row) })
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	return u, nil
+}
+
+func (u *unsettled) add(rc *reconciliation, row sheet.Row) {
+	cols := &rc.src.cols
+	o, ok := outcomeFromCells(row.Cells, cols.result)
+	if !ok {
+		return
+	}
+	if o.ID != 0 {
+		u.taken[o.ID] = true
+	}
+	if o.Status != Created && o.Status != Unknown {
+		return
+	}
+	if t, err := time.Parse(time.RFC3339, o.At); err == nil {
+		u.sent.widen(t)
+	}
+	if o.Status == Created && o.ID != 0 {
+		return // settled
+	}
+	r := &unsettledRow{at: row.Line, line: row.Line, prior: o}
+	if n, err := strconv.Atoi(strings.TrimSpace(cellAt(row.Cells, cols.result[colRow]))); err == nil {
+		r.line = n
+	}
+	r.customer = customerOf(rc.mapper.Map(cols.userCells(row.Cells)))
+	u.rows = append(u.rows, r)
+}
+
+// customerOf is the customer a row maps to.
+func customerOf(res mapping.Result) customerKey {
+	email, _ := res.Payload["customer_email"].(string)
+	phone, _ := res.Payload["customer_phone"].(string)
+	name, _ := res.Payload["customer_name"].(string)
+	return customerKey{email: emailKey(email), phone: phoneKey(phone), name: nameKey(name)}
+}
+
+func cellAt(cells []string, i int) string {
+	if i < 0 || i >= len(cells) {
+		return ""
+	}
+	return cells[i]
+}
+
+// quoteIndex holds the quotes created in the search window by what
+// identifies their customer.
+type quoteIndex struct {
+	win                      timeSpan
+	byEmail, byPhone, byName map[string][]salesbyte.APIQuote
+	listed                   map[int64]bool // every quote read, in the window or not
+	quotes, pages            int            // read from the API
+}
+
+// listQuotes reads every page of the quotes created in win (by date, a
+// day wider on both sides) into an index.
+func listQuotes(ctx context.Context, l QuoteLister, win timeSpan, logf func(string, ...any)) (*quoteIndex, error) {
+	ix := &quoteIndex{win: win, byEmail: map[string][]salesbyte.APIQuote{}, byPhone: map[string][]salesbyte.APIQuote{},
+		byName: map[string][]salesbyte.APIQuote{}, listed: map[int64]bool{}}
+	opts := salesbyte.ListOptions{
+		CreatedFrom: win.from.AddDate(0, 0, -1).Format("2006-01-02"),
+		CreatedTo:   win.to.AddDate(0, 0, 1).Format("2006-01-02"),
+		SortBy:      "created_at", SortOrder: "asc",
+	}
+	for opts.Page = 1; ; opts.Page++ {
+		p, err := l.List(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list quotes (page %d): %w", opts.Page, err)
+		}
+		ix.pages++
+		fresh := ix.addPage(p.Data)
+		// Every page must be read: a quote on an unread page would leave
+		// its unknown row "not created" and sent again. Without last_page
+		// the pages go on until one is empty, or repeats what was read (a
+		// server that ignores page=).
+		if len(p.Data) == 0 || !fresh || (p.LastPage > 0 && opts.Page >= p.LastPage) {
+			return ix, nil
+		}
+		if p.LastPage > 0 {
+			logf("reconcile: read page %d of %d", opts.Page, p.LastPage)
+		} else {
+			logf("reconcile: read page %d", opts.Page)
+		}
+	}
+}
+
+// addPage indexes a page's quotes and says whether any was new.
+func (ix *quoteIndex) addPage(qs []salesbyte.APIQuote) (fresh bool) {
+	for _, q := range qs {
+		ix.quotes++
+		if ix.listed[q.ID] {
+			continue // listed on an earlier page too: one candidate, not two
+		}
+		ix.listed[q.ID], fresh = true, true
+		if !q.CreatedAt.IsZero() && !ix.win.holds(q.CreatedAt) {
+			continue
+		}
+		if e := emailKey(q.CustomerEmail); e != "" {
+			ix.byEmail[e] = append(ix.byEmail[e], q)
+		}
+		if d := phoneKey(q.CustomerPhone); d != "" {
+			ix.byPhone[d] = append(ix.byPhone[d], q)
+		}
+		if n := nameKey(q.CustomerName); n != "" {
+			ix.byName[n] = append(ix.byName[n], q)
+		}
+	}
+	return fresh
+}
+
+// candidates are the quotes not taken that could be c's: by e-mail when
+// it has one, else by phone, else by name; narrowed by the other facts
+// when several.
+func (ix *quoteIndex) candidates(c customerKey, taken map[int64]bool) []salesbyte.APIQuote {
 	var pool []salesbyte.APIQuote
 	switch {
-	case t.email != "":
-		pool = byEmail[t.email]
-	case t.phone != "":
-		pool = byPhone[t.phone]
-	case t.name != "":
-		pool = byName[t.name]
+	case c.email != "":
+		pool = ix.byEmail[c.email]
+	case c.phone != "":
+		pool = ix.byPhone[c.phone]
+	case c.name != "":
+		pool = ix.byName[c.name]
 	}
-	out := narrow(pool, func(q salesbyte.APIQuote) bool { return !claimed[q.ID] }, false)
-	if t.name != "" {
-		out = narrow(out, func(q salesbyte.APIQuote) bool { return normName(q.CustomerName) == t.name }, true)
+	out := narrow(pool, func(q salesbyte.APIQuote) bool { return !taken[q.ID] }, false)
+	if c.name != "" {
+		out = narrow(out, func(q salesbyte.APIQuote) bool { return nameKey(q.CustomerName) == c.name }, true)
 	}
-	if t.phone != "" {
-		out = narrow(out, func(q salesbyte.APIQuote) bool { return digits(q.CustomerPhone) == t.phone }, true)
+	if c.phone != "" {
+		out = narrow(out, func(q salesbyte.APIQuote) bool { return phoneKey(q.CustomerPhone) == c.phone }, true)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
@@ -343,64 +503,133 @@ func narrow(qs []salesbyte.APIQuote, keep func(salesbyte.APIQuote) bool, soft bo
 	return out
 }
 
-// rewrite writes the sheet again; settled holds the targets by their line.
-func rewrite(cfg ReconcileConfig, src *source, settled map[int]*target) error {
-	r, err := src.reader()
+// matchRows settles each row against the index, in sheet order. A quote
+// matched to a row is taken: no later row can be given the same id.
+func matchRows(u *unsettled, ix *quoteIndex, now func() time.Time, sum *ReconcileSummary) {
+	for _, r := range u.rows {
+		cands := ix.candidates(r.customer, u.taken)
+		at := now().Format(time.RFC3339)
+		switch {
+		case len(cands) == 1:
+			u.taken[cands[0].ID] = true
+			r.settled = found(r.prior, cands[0], at)
+			sum.Found++
+			if r.prior.Status == Unknown {
+				sum.FoundUnknown++
+			}
+		case len(cands) > 1:
+			r.settled = ambiguous(r.prior, cands)
+			sum.Ambiguous++
+		case r.prior.Status == Unknown:
+			r.settled = notCreated(r.prior, ix.win, at)
+			sum.NotFound++
+		default:
+			r.settled = createdWithoutQuote(r.prior, ix.win)
+			sum.NoID++
+		}
+	}
+}
+
+func found(prior *Outcome, q salesbyte.APIQuote, at string) *Outcome {
+	return &Outcome{Status: Created, ID: q.ID, Links: q.Links, HTTPStatus: prior.HTTPStatus, Attempts: prior.Attempts, At: at}
+}
+
+func ambiguous(prior *Outcome, cands []salesbyte.APIQuote) *Outcome {
+	ids := make([]string, len(cands))
+	for i, q := range cands {
+		ids[i] = strconv.FormatInt(q.ID, 10)
+	}
+	o := *prior
+	o.Error = fmt.Sprintf("reconcile: %d quotes match this row (ids %s); check them in SalesByte and set sb_status and sb_id by hand", len(cands), strings.Join(ids, ", "))
+	return &o
+}
+
+func notCreated(prior *Outcome, win timeSpan, at string) *Outcome {
+	o := *prior
+	o.Status, o.At = Failed, at
+	o.Error = "reconcile: no quote for this customer was created in " + win.String() + ", so it was not created; it is safe to send again"
+	return &o
+}
+
+func createdWithoutQuote(prior *Outcome, win timeSpan) *Outcome {
+	o := *prior
+	o.Error = "created, but reconcile found no quote for this customer in " + win.String() + "; look it up in SalesByte"
+	return &o
+}
+
+// rewriteSheet writes the sheet again with the settled rows, each found
+// by its line in this sheet (sb_row is the run's input line: a row added
+// by hand has none, and its line may be another row's sb_row).
+func rewriteSheet(cfg ReconcileConfig, src *source, rows []*unsettledRow) error {
+	byLine := make(map[int]*Outcome, len(rows))
+	for _, r := range rows {
+		if r.settled != nil {
+			byLine[r.at] = r.settled
+		}
+	}
+	rd, err := src.reader()
 	if err != nil {
 		return err
 	}
-	defer r.Close()
-	cols := src.cols
-	header := append(append([]string{}, cols.header...), ResultColumns...)
-	w, err := sheet.Create(cfg.Output, header, src.format)
+	defer rd.Close()
+	w, err := sheet.Create(cfg.Output, append(append([]string{}, src.cols.header...), ResultColumns...), src.format)
 	if err != nil {
 		return fmt.Errorf("output: %w", err)
 	}
 	counts := make(map[Status]int)
 	for {
-		row, err := r.Next()
+		row, err := rd.Next()
 		if err == io.EOF {
 			break
+		}
+		if err == nil {
+			err = w.Write(rewrittenRow(&src.cols, row, byLine[row.Line], counts))
 		}
 		if err != nil {
 			w.Abort()
 			return err
 		}
-		user := cols.userCells(row.Cells)
-		res := make([]string, len(ResultColumns))
-		for i, j := range cols.result {
-			res[i] = cellAt(row.Cells, j)
-		}
+	}
+	return w.Commit(reconcileSummaryTable(cfg, counts))
+}
+
+// rewrittenRow is row with settled in its sb_* cells (nil: as it was),
+// counted by status.
+func rewrittenRow(cols *columns, row sheet.Row, settled *Outcome, counts map[Status]int) []string {
+	user := cols.userCells(row.Cells)
+	res := make([]string, len(ResultColumns))
+	for i, j := range cols.result {
+		res[i] = cellAt(row.Cells, j)
+	}
+	if settled != nil {
 		sbRow, _ := strconv.Atoi(strings.TrimSpace(res[colRow]))
 		if sbRow == 0 {
 			sbRow = row.Line
 		}
-		if t := settled[row.Line]; t != nil && t.settled != nil {
-			res = t.settled.cells(sbRow)
-		}
-		st, _ := ParseStatus(res[colStatus])
-		counts[st]++
-		if err := w.Write(append(user[:len(user):len(user)], res...)); err != nil {
-			w.Abort()
-			return err
-		}
+		res = settled.cells(sbRow)
 	}
+	st, _ := ParseStatus(res[colStatus])
+	counts[st]++
+	return append(user[:len(user):len(user)], res...)
+}
+
+func reconcileSummaryTable(cfg ReconcileConfig, counts map[Status]int) [][]string {
 	t := [][]string{{"sbimport", "reconcile summary"}, {"Input", cfg.Input}, {"Reconciled", cfg.Now().Format(time.RFC3339)}, {"", ""}, {"Status", "Rows"}}
 	for _, st := range Statuses {
 		t = append(t, []string{string(st), strconv.Itoa(counts[st])})
 	}
-	return w.Commit(t)
+	return t
 }
 
 // journalSettled appends reconcile's findings to the run's journal.
-func journalSettled(path string, js *journalState, targets []*target, now time.Time) error {
-	j, err := openJournal(path, js.Binding, js.Input, js.Mapping, js, now)
+func journalSettled(path string, js *journalState, rows []*unsettledRow, now time.Time) error {
+	j, err := openJournal(path, js.Binding, js.Input, js.Mapping, js.BaseURL, js, now)
 	if err != nil {
 		return err
 	}
-	for _, t := range targets {
-		if t.settled != nil && (t.settled.Status != t.status || t.settled.ID != 0) {
-			if err := j.Outcome(t.line, t.settled); err != nil {
+	for _, r := range rows {
+		if r.settled != nil && (r.settled.Status != r.prior.Status || r.settled.ID != 0) {
+			if err := j.Outcome(r.line, r.settled); err != nil {
 				j.Close()
 				return err
 			}

@@ -49,7 +49,7 @@ func (imp *Import) Send(ctx context.Context, obs Observer) (*Summary, error) {
 		}
 	}
 	mapAbs, _ := filepath.Abs(imp.cfg.Mapping)
-	j, err := openJournal(sum.Journal, imp.bind, imp.cfg.Input, mapAbs, imp.js, imp.cfg.now())
+	j, err := openJournal(sum.Journal, imp.bind, imp.cfg.Input, mapAbs, cleanBaseURL(imp.cfg.BaseURL), imp.js, imp.cfg.now())
 	if err != nil {
 		return sum, err
 	}

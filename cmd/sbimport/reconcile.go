@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/spf13/cobra"
@@ -16,6 +18,7 @@ type reconcileOptions struct {
 	input, output, mapping string
 	sheetName              string
 	baseURL, tokenFile     string
+	forceBaseURL           bool
 }
 
 func newReconcileCmd(s streams) *cobra.Command {
@@ -33,11 +36,18 @@ is reported and left for you to decide. The sheet is updated in place
 (atomically) unless -o says otherwise, and the run's journal is told, so
 running the same run command again keeps what reconcile found.
 
+Quotes are listed at the SalesByte address the run sent its rows to, as its
+journal records it. Another --base-url is refused (a quote not found there
+would mark its row safe to send again) unless --force-base-url.
+
 The Quotes API token is read from SALESBYTE_API_TOKEN or --token-file.`,
 		Example: `  export SALESBYTE_API_TOKEN=...        # or --token-file token.txt
   sbimport reconcile -i kunder-result.xlsx`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.forceBaseURL && o.baseURL == "" {
+				return usageErr("--force-base-url goes with --base-url: give the address to look for the quotes at")
+			}
 			tok, err := readSecret(s, o.tokenFile, "SALESBYTE_API_TOKEN", "Quotes API token")
 			if err != nil {
 				return err
@@ -45,11 +55,7 @@ The Quotes API token is read from SALESBYTE_API_TOKEN or --token-file.`,
 			if tok.IsZero() {
 				return usageErr("no Quotes API token: set SALESBYTE_API_TOKEN, or put it in a file and give --token-file FILE")
 			}
-			qc, err := salesbyte.NewQuotesClient(o.baseURL, tok, &http.Client{Transport: defaultTransport()})
-			if err != nil {
-				return usageErr("--base-url: %v", err)
-			}
-			return reconcileWith(cmd.Context(), s, o, qc)
+			return reconcileWith(cmd.Context(), s, o, quotesAt(tok))
 		},
 	}
 	f := cmd.Flags()
@@ -57,24 +63,38 @@ The Quotes API token is read from SALESBYTE_API_TOKEN or --token-file.`,
 	f.StringVarP(&o.output, "output", "o", "", "where to write the settled sheet (default: update the input in place)")
 	f.StringVarP(&o.mapping, "mapping", "m", "", "the run's mapping (default: the one its journal names)")
 	f.StringVar(&o.sheetName, "sheet", "", "XLSX: the sheet to read")
-	f.StringVar(&o.baseURL, "base-url", defaultBaseURL, "SalesByte's address")
+	f.StringVar(&o.baseURL, "base-url", "", "SalesByte's address (default: the one the run sent its rows to, as its journal records it; else "+defaultBaseURL+")")
+	f.BoolVar(&o.forceBaseURL, "force-base-url", false, "look for the quotes at --base-url even though the run's journal records another address")
 	f.StringVar(&o.tokenFile, "token-file", "", "read the Quotes API token from this file (default: $SALESBYTE_API_TOKEN)")
 	cmd.MarkFlagRequired("input")
 	return cmd
 }
 
-func reconcileWith(ctx context.Context, s streams, o *reconcileOptions, q importer.QuoteLister) error {
+// quotesAt makes Quotes API clients with tok for reconcile.
+func quotesAt(tok salesbyte.Secret) func(baseURL string) (importer.QuoteLister, error) {
+	return func(baseURL string) (importer.QuoteLister, error) {
+		qc, err := salesbyte.NewQuotesClient(baseURL, tok, &http.Client{Transport: defaultTransport()})
+		if err != nil {
+			return nil, fmt.Errorf("--base-url: %w", err)
+		}
+		return qc, nil
+	}
+}
+
+func reconcileWith(ctx context.Context, s streams, o *reconcileOptions, quotes func(string) (importer.QuoteLister, error)) error {
 	sum, err := importer.Reconcile(ctx, importer.ReconcileConfig{
-		Input: o.input, Read: sheet.Options{Sheet: o.sheetName}, Output: o.output, Mapping: o.mapping, Quotes: q,
+		Input: o.input, Read: sheet.Options{Sheet: o.sheetName}, Output: o.output, Mapping: o.mapping,
+		BaseURL: o.baseURL, ForceBaseURL: o.forceBaseURL, Quotes: quotes,
 	})
 	if err != nil {
-		return err
+		return reconcileErr(err)
 	}
 	w := s.Err
 	if sum.ToSettle == 0 {
 		fmt.Fprintf(w, "Nothing to reconcile in %s: no row is unknown or created without an id.\n", o.input)
 		return nil
 	}
+	printBaseURLNote(w, o.input, sum)
 	fmt.Fprintf(w, "Reconciled %d rows against %d quotes created %s – %s:\n", sum.ToSettle, sum.Quotes, sum.From.Format("2006-01-02 15:04"), sum.To.Format("2006-01-02 15:04"))
 	fmt.Fprintf(w, "  found (now created, with id):        %d\n", sum.Found)
 	fmt.Fprintf(w, "  not created (now failed, safe to send again): %d\n", sum.NotFound)
@@ -91,19 +111,40 @@ func reconcileWith(ctx context.Context, s streams, o *reconcileOptions, q import
 	return nil
 }
 
+// reconcileErr words reconcile's refusal to look at another SalesByte
+// than the run's (exit 2); other errors pass as they are. The advice
+// names the reconcile command, as run --reconcile ends here too.
+func reconcileErr(err error) error {
+	var mm *importer.BaseURLMismatchError
+	if !errors.As(err, &mm) {
+		return err
+	}
+	return usageErr("%s was written by a run that sent its rows to %s, but reconcile was told to look for them at %s.\n"+
+		"Looking there, rows not found would be marked failed, \"safe to send again\", when they may have been created at %s. Nothing was changed.\n"+
+		"To look for them at %s: %s (without --base-url). If %s really is the same SalesByte, add --base-url %s --force-base-url.",
+		mm.Sheet, mm.Recorded, mm.Given, mm.Recorded, mm.Recorded, shellJoin([]string{"sbimport", "reconcile", "-i", mm.Sheet}), mm.Given, mm.Given)
+}
+
+// printBaseURLNote says when the address listed was not checked against
+// the run's, or was forced.
+func printBaseURLNote(w io.Writer, input string, sum *importer.ReconcileSummary) {
+	switch sum.BaseURLFrom {
+	case importer.BaseURLNotRecorded:
+		fmt.Fprintf(w, "Note: the journal of %s does not record which SalesByte the run sent its rows to (it is missing, or an older sbimport wrote it); looking for the quotes at %s.\n", input, sum.BaseURL)
+	case importer.BaseURLForced:
+		fmt.Fprintf(w, "Note: looking for the quotes at %s, though the run sent its rows to %s (--force-base-url).\n", sum.BaseURL, sum.RecordedBaseURL)
+	}
+}
+
 // reconcileAfterRun is run --reconcile.
 func reconcileAfterRun(ctx context.Context, s streams, o *runOptions, sum *importer.Summary) error {
 	tok, err := readSecret(s, o.tokenFile, "SALESBYTE_API_TOKEN", "Quotes API token")
 	if err != nil {
 		return err
 	}
-	qc, err := salesbyte.NewQuotesClient(o.baseURL, tok, &http.Client{Transport: defaultTransport()})
+	rs, err := importer.Reconcile(ctx, importer.ReconcileConfig{Input: sum.Output, Read: sheet.Options{Sheet: o.sheetName}, Mapping: o.mapping, BaseURL: o.baseURL, Quotes: quotesAt(tok)})
 	if err != nil {
-		return err
-	}
-	rs, err := importer.Reconcile(ctx, importer.ReconcileConfig{Input: sum.Output, Read: sheet.Options{Sheet: o.sheetName}, Mapping: o.mapping, Quotes: qc})
-	if err != nil {
-		return err
+		return reconcileErr(err)
 	}
 	if rs.ToSettle > 0 {
 		fmt.Fprintf(s.Err, "Reconciled %d rows: %d found, %d not created (now failed), %d ambiguous.\n", rs.ToSettle, rs.Found, rs.NotFound, rs.Ambiguous)

@@ -349,7 +349,7 @@ func (o *runOptions) config() (importer.Config, error) {
 		return importer.Config{}, err
 	}
 	return importer.Config{
-		Input: o.input, Read: ro, Mapping: o.mapping, Output: o.output,
+		Input: o.input, Read: ro, Mapping: o.mapping, Output: o.output, BaseURL: o.baseURL,
 		Rate: o.rate, Concurrency: o.concurrency, MaxAttempts: o.maxAttempts,
 		RetryUnknown: o.retryUnknown, AllowDuplicates: o.allowDuplicates, Only: only,
 	}, nil
