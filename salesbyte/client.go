@@ -114,14 +114,15 @@ func checkBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// IsLoopback reports whether host (without port) is localhost or a
-// loopback IP (127.0.0.0/8, ::1).
+// IsLoopback reports whether host (without port) is the name localhost
+// (any case) or a literal loopback IP (127.0.0.0/8, ::1). Other names
+// count as remote whatever they look like (evil.localhost,
+// 127.0.0.1.nip.io): a name is only as local as its resolver says.
 func IsLoopback(host string) bool {
-	h := strings.TrimSuffix(strings.ToLower(host), ".")
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(strings.Trim(h, "[]"))
+	ip := net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
 	return ip != nil && ip.IsLoopback()
 }
 
