@@ -223,5 +223,5 @@ func parseCreated(status int, raw []byte, s Secret) Created {
 			}
 		}
 	}
-	return Created{Status: status, Links: doc.Links, Body: truncate(collapse(s.scrub(string(raw))), maxMessage)}
+	return Created{Status: status, Links: doc.Links, Body: s.scrub(bodyText([]byte(s.scrub(string(raw))), false, maxBodyText))}
 }

@@ -205,7 +205,7 @@ func TestCreateNeverLeaksUUID(t *testing.T) {
 	t.Run("uuid across the truncation point", func(t *testing.T) {
 		srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request, body map[string]any) {
 			w.WriteHeader(500)
-			_, _ = fmt.Fprintf(w, "%s%s", strings.Repeat("x", maxMessage-5), body["uuid"])
+			_, _ = fmt.Fprintf(w, "%s%s", strings.Repeat("x", maxBodyText-5), body["uuid"])
 		})
 		_, err := newTestClient(t, srv.URL, nil).Create(context.Background(), Quote, validQuote())
 		if strings.Contains(err.Error(), testUUID[:5]) {
@@ -552,5 +552,29 @@ func TestCreateConcurrent(t *testing.T) {
 	}
 	if len(seen) != 64 {
 		t.Errorf("got %d ids; want 64", len(seen))
+	}
+}
+
+func TestCreateMarkupErrorBody(t *testing.T) {
+	split := "<b>" + testUUID[:8] + "</b>" + testUUID[8:]
+	entities := ""
+	for _, r := range testUUID {
+		entities += fmt.Sprintf("&#%d;", r)
+	}
+	tests := []struct{ name, body, want string }{
+		{"nginx", "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>", "HTTP 502: 502 Bad Gateway nginx"},
+		{"uuid split by a tag", "<html><body><p>Integration " + split + " is down</p></body></html>", "HTTP 502: Integration [redacted] is down"},
+		{"uuid as entities", "<html><body><p>Integration " + entities + " is down</p></body></html>", "HTTP 502: Integration [redacted] is down"},
+	}
+	for _, tt := range tests {
+		srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request, _ map[string]any) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, tt.body)
+		})
+		_, err := newTestClient(t, srv.URL, nil).Create(context.Background(), Quote, validQuote())
+		if se := outcomeOf(t, err); se.Outcome != Ambiguous || err.Error() != tt.want {
+			t.Errorf("%s: %v %q; want ambiguous %q", tt.name, se.Outcome, err.Error(), tt.want)
+		}
 	}
 }
