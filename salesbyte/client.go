@@ -31,9 +31,12 @@ const maxBody = 1 << 20
 // without a JSON id (the template endpoint's plain "Quote created"): the
 // row is created, its id unknown until reconciled.
 type Created struct {
-	ID     int64
-	Links  Links
-	Status int
+	ID    int64
+	Links Links
+	// BadLinks are the links the answer held that were not links (a
+	// formula, a relative path; see IsLink): left out of Links.
+	BadLinks []BadLink
+	Status   int
 	// Body is the answer's text (truncated) when it carried no id.
 	Body string
 }
@@ -200,8 +203,9 @@ func hint(msg, h string) string {
 	return msg + "; " + h
 }
 
-// parseCreated reads a 2xx body: JSON with an id (a number or numeric
-// text) and links, or anything else kept as text.
+// parseCreated reads a 2xx body: JSON with an id (a positive number or
+// numeric text) and links, or anything else kept as text. Only real
+// links are kept (see Links.Checked); the uuid is scrubbed from all.
 func parseCreated(status int, raw []byte, s Secret) Created {
 	var doc struct {
 		ID    json.RawMessage `json:"id"`
@@ -209,19 +213,43 @@ func parseCreated(status int, raw []byte, s Secret) Created {
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	if dec.Decode(&doc) == nil && len(doc.ID) > 0 {
-		var n json.Number
-		if json.Unmarshal(doc.ID, &n) == nil {
-			if id, ok := AsInt(n); ok && id > 0 {
-				return Created{ID: id, Links: doc.Links, Status: status}
-			}
-		}
-		var str string
-		if json.Unmarshal(doc.ID, &str) == nil {
-			if id, err := strconv.ParseInt(strings.TrimSpace(str), 10, 64); err == nil && id > 0 {
-				return Created{ID: id, Links: doc.Links, Status: status}
-			}
-		}
+	c := Created{Status: status}
+	if dec.Decode(&doc) == nil {
+		c.ID = parseID(doc.ID)
 	}
-	return Created{Status: status, Links: doc.Links, Body: s.scrub(bodyText([]byte(s.scrub(string(raw))), false, maxBodyText))}
+	c.Links, c.BadLinks = doc.Links.Checked()
+	for i := range c.BadLinks {
+		c.BadLinks[i].Value = s.scrub(c.BadLinks[i].Value)
+	}
+	if c.ID == 0 {
+		c.Body = s.scrub(bodyText([]byte(s.scrub(string(raw))), false, maxBodyText))
+	}
+	return c
+}
+
+// parseID reads a quote id: a positive integer, as a JSON number or as
+// text holding only digits. Anything else is no id (0).
+func parseID(raw json.RawMessage) int64 {
+	if len(raw) == 0 {
+		return 0
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		if id, ok := AsInt(n); ok && id > 0 {
+			return id
+		}
+		return 0
+	}
+	var str string
+	if json.Unmarshal(raw, &str) != nil {
+		return 0
+	}
+	str = strings.TrimSpace(str)
+	if str == "" || strings.Trim(str, "0123456789") != "" {
+		return 0
+	}
+	if id, err := strconv.ParseInt(str, 10, 64); err == nil && id > 0 {
+		return id
+	}
+	return 0
 }

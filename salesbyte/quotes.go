@@ -231,7 +231,9 @@ func (q *APIQuote) UnmarshalJSON(data []byte) error {
 		case "signed":
 			q.Signed, err = flexBool(raw)
 		case "links":
-			err = json.Unmarshal(raw, &q.Links)
+			if err = json.Unmarshal(raw, &q.Links); err == nil {
+				q.Links, q.BadLinks = q.Links.Checked()
+			}
 		default:
 			if s, ok := scalarText(raw); ok {
 				if q.Extra == nil {
