@@ -369,7 +369,7 @@ func rewrite(cfg ReconcileConfig, src *source, settled map[int]*target) error {
 		user := cols.userCells(row.Cells)
 		res := make([]string, len(ResultColumns))
 		for i, j := range cols.result {
-			res[i] = cellAt(row.Cells, j)
+			res[i] = inert(cellAt(row.Cells, j)) // an earlier sheet's cells, kept: never a formula
 		}
 		sbRow, _ := strconv.Atoi(strings.TrimSpace(res[colRow]))
 		if sbRow == 0 {
