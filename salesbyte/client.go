@@ -61,7 +61,21 @@ func NewClient(baseURL string, uuid Secret, hc *http.Client) (*Client, error) {
 	if uuid.IsZero() {
 		return nil, errors.New("the integration uuid is empty: set SALESBYTE_UUID or pass --uuid-file with a file that holds it")
 	}
+	if holds(u, uuid) {
+		return nil, fmt.Errorf("the base URL holds the integration uuid; give only SalesByte's address (e.g. %s) and the uuid through SALESBYTE_UUID or --uuid-file", DefaultBaseURL)
+	}
 	return &Client{base: u, uuid: uuid, hc: noRedirects(hc)}, nil
+}
+
+// holds reports whether u shows the secret (in any form scrub knows).
+// A secret under 8 characters is not looked for: it would be found in
+// any address.
+func holds(u *url.URL, s Secret) bool {
+	if len(s.v) < 8 {
+		return false
+	}
+	full := u.String() + " " + u.Path
+	return s.scrub(full) != full
 }
 
 // DefaultHTTPClient is a client fit for hundreds of concurrent requests
@@ -170,7 +184,7 @@ func (c *Client) Create(ctx context.Context, e Endpoint, body map[string]any) (C
 
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return Created{}, c.uuid.scrubError(Classify(0, nil, nil, c.uuid.scrubErr(err), wrote.Load(), time.Now()))
+		return Created{}, c.uuid.scrubError(Classify(0, nil, nil, c.uuid.transportErr(err), wrote.Load(), time.Now()))
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))

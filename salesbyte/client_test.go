@@ -579,3 +579,91 @@ func TestCreateMarkupErrorBody(t *testing.T) {
 		}
 	}
 }
+
+func TestNewClientRefusesSecretInBaseURL(t *testing.T) {
+	for _, base := range []string{
+		"https://app.salesbyte.se/" + testUUID,
+		"https://app.salesbyte.se/x/" + strings.ToUpper(strings.ReplaceAll(testUUID, "-", "")),
+		"http://127.0.0.1:8080/" + strings.ReplaceAll(testUUID, "-", "%2d"),
+	} {
+		_, err := NewClient(base, NewSecret(testUUID), nil)
+		if err == nil || !strings.Contains(err.Error(), "holds the integration uuid") || strings.Contains(err.Error(), testUUID[:8]) {
+			t.Errorf("%s: %v; want refused without showing the uuid", base, err)
+		}
+		_, err = NewQuotesClient(base, NewSecret(testUUID), nil)
+		if err == nil || !strings.Contains(err.Error(), "holds the Quotes API token") || strings.Contains(err.Error(), testUUID[:8]) {
+			t.Errorf("quotes %s: %v; want refused without showing the token", base, err)
+		}
+	}
+}
+
+// leakyClient is a client whose base URL holds the uuid in its path (the
+// constructor refuses that): a transport failure must not show the URL.
+func leakyClient(t *testing.T, base string, hc *http.Client) *Client {
+	t.Helper()
+	u, err := checkBaseURL(base + "/" + testUUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Client{base: u, uuid: NewSecret(testUUID), hc: noRedirects(hc)}
+}
+
+// Every kind of transport failure: the error, and every error in its
+// chain, shows neither the uuid nor Go's `Post "URL":` wrapping.
+func TestTransportFailuresNeverShowTheURL(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusedAddr := ln.Addr().String()
+	ln.Close()
+	closing, _ := serve(t, func(w http.ResponseWriter, r *http.Request, _ map[string]any) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	})
+	release := make(chan struct{})
+	hanging, _ := serve(t, func(w http.ResponseWriter, r *http.Request, _ map[string]any) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	t.Cleanup(func() { close(release) })
+	dnsHC := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: "app.salesbyte.invalid", IsNotFound: true}}
+	}}}
+	timeoutHC := DefaultHTTPClient()
+	timeoutHC.Timeout = 100 * time.Millisecond
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	short, cancelShort := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancelShort()
+
+	tests := []struct {
+		name string
+		c    *Client
+		ctx  context.Context
+	}{
+		{"refused", leakyClient(t, "http://"+refusedAddr, nil), context.Background()},
+		{"dns", leakyClient(t, "https://app.salesbyte.invalid", dnsHC), context.Background()},
+		{"tls handshake", leakyClient(t, strings.Replace(closing.URL, "http://", "https://", 1), nil), context.Background()},
+		{"closed after body", leakyClient(t, closing.URL, nil), context.Background()},
+		{"client timeout", leakyClient(t, hanging.URL, timeoutHC), context.Background()},
+		{"context deadline", leakyClient(t, hanging.URL, nil), short},
+		{"canceled", leakyClient(t, hanging.URL, nil), canceled},
+	}
+	for _, tt := range tests {
+		_, err := tt.c.Create(tt.ctx, Quote, validQuote())
+		se := outcomeOf(t, err) // checks every error in the chain for the uuid
+		for e := error(se); e != nil; e = errors.Unwrap(e) {
+			if s := e.Error(); strings.Contains(s, "Post ") || strings.Contains(s, "://") {
+				t.Errorf("%s: %T shows the request: %q", tt.name, e, s)
+			}
+		}
+		if strings.Contains(fmt.Sprintf("%#v", se.Err), testUUID[:8]) {
+			t.Errorf("%s: the wrapped error holds the uuid", tt.name)
+		}
+	}
+}

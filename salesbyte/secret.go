@@ -1,10 +1,13 @@
 package salesbyte
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -97,10 +100,31 @@ type scrubbedError struct {
 func (e *scrubbedError) Error() string { return e.secret.scrub(e.err.Error()) }
 func (e *scrubbedError) Unwrap() error { return e.err }
 
+// Format prints the scrubbed text for every verb (%#v would otherwise
+// print the fields, the secret among them).
+func (e *scrubbedError) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		_, _ = io.WriteString(f, strconv.Quote(e.Error()))
+		return
+	}
+	_, _ = io.WriteString(f, e.Error())
+}
+
 // Timeout forwards the wrapped error's Timeout, as net.Error has it.
 func (e *scrubbedError) Timeout() bool {
 	t, ok := e.err.(interface{ Timeout() bool })
 	return ok && t.Timeout()
+}
+
+// transportErr is a failed request's error without Go's wrapping (a
+// *url.Error shows the method and the whole URL) and with the secret
+// scrubbed from its text.
+func (s Secret) transportErr(err error) error {
+	var ue *url.Error
+	for errors.As(err, &ue) && ue.Err != nil {
+		err = ue.Err
+	}
+	return s.scrubErr(err)
 }
 
 func (s Secret) scrubErr(err error) error {
