@@ -61,8 +61,8 @@ type Error struct {
 	// Status is the HTTP status, or 0 when no answer came.
 	Status int
 	// Message is the server's message (a Laravel "message", or the body's
-	// text whitespace-collapsed and truncated), or a description of the
-	// transport failure.
+	// text: markup stripped, one line, at most 200 characters), or a
+	// description of the transport failure.
 	Message string
 	// Fields holds a Laravel 422's per-field errors.
 	Fields map[string][]string
