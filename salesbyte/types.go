@@ -19,10 +19,10 @@ const maxLink = 2048
 
 // IsLink reports whether s is fit to be shown as a link: an absolute
 // http or https URL with a host and no user, at most 2048 bytes, without
-// blanks or control characters. Anything else a server sends as a link
+// blanks, control characters, quotes, angle brackets or backslashes. Anything else a server sends as a link
 // (a spreadsheet formula, javascript:, a relative path) is not one.
 func IsLink(s string) bool {
-	if s == "" || len(s) > maxLink || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '\\' }) {
+	if s == "" || len(s) > maxLink || strings.ContainsAny(s, "\\\"<>`\x7f") || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' }) {
 		return false
 	}
 	u, err := url.Parse(s)

@@ -34,6 +34,9 @@ func TestIsLink(t *testing.T) {
 		"https://evil.example/a b",
 		"https://evil.example/\n=1+1",
 		`https://evil.example\@app.salesbyte.se/`,
+		`https://evil.example/"&cmd|' /C calc'!A0&"`,
+		"https://evil.example/<script>",
+		"https://evil.example/\x7f",
 		"ftp://app.salesbyte.se/x",
 		"https://app.salesbyte.se/" + strings.Repeat("a", maxLink),
 	}
