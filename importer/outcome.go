@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -66,27 +67,88 @@ const (
 	colAt
 )
 
-// cells renders o as the sb_* cells of sheet row line.
+// createdOutcome is the outcome of a create SalesByte answered with c.
+// Links the answer held that were not links are named in Error.
+func createdOutcome(c salesbyte.Created, attempts int, at string) *Outcome {
+	o := &Outcome{Status: Created, ID: c.ID, Links: c.Links, HTTPStatus: c.Status, Attempts: attempts, At: at}
+	var notes []string
+	if c.ID <= 0 {
+		o.ID = 0
+		notes = append(notes, "created, but SalesByte answered without an id; run sbimport reconcile to fill in the id and links")
+	}
+	for _, b := range c.BadLinks {
+		notes = append(notes, badLinkNote(linkColumn(b.Name), b.Value))
+	}
+	o.Error = strings.Join(notes, "; ")
+	return o
+}
+
+func badLinkNote(column, value string) string {
+	return fmt.Sprintf("SalesByte sent an invalid link for %s (%q is not a web address); it was left out: open the quote in SalesByte to find it", column, value)
+}
+
+// linkColumn is the sb_* column of a link's JSON name.
+func linkColumn(name string) string {
+	if name == "customer_project_approval" {
+		return ResultColumns[colApproval]
+	}
+	return "sb_link_" + name
+}
+
+// cells renders o as the sb_* cells of sheet row line. No cell can start
+// a spreadsheet formula: a link cell holds a web address or nothing (what
+// was there is named in sb_error), every other cell is made inert.
 func (o *Outcome) cells(line int) []string {
 	c := make([]string, len(ResultColumns))
 	c[colStatus] = string(o.Status)
-	if o.ID != 0 {
+	if o.ID > 0 {
 		c[colID] = strconv.FormatInt(o.ID, 10)
 	}
-	c[colEdit] = o.Links.Edit
-	c[colView] = o.Links.CustomerView
-	c[colVerificate] = o.Links.CustomerVerificate
-	c[colApproval] = o.Links.ProjectApproval
-	c[colError] = o.Error
-	if o.HTTPStatus != 0 {
+	errText := o.Error
+	for _, l := range []struct {
+		col int
+		v   string
+	}{{colEdit, o.Links.Edit}, {colView, o.Links.CustomerView}, {colVerificate, o.Links.CustomerVerificate}, {colApproval, o.Links.ProjectApproval}} {
+		if l.v == "" || salesbyte.IsLink(l.v) {
+			c[l.col] = l.v
+			continue
+		}
+		v := []rune(strings.Join(strings.Fields(l.v), " "))
+		if len(v) > 100 {
+			v = append(v[:100], '…')
+		}
+		errText = strings.TrimPrefix(errText+"; "+badLinkNote(ResultColumns[l.col], string(v)), "; ")
+	}
+	c[colError] = errText
+	if o.HTTPStatus > 0 {
 		c[colHTTP] = strconv.Itoa(o.HTTPStatus)
 	}
-	if o.Attempts != 0 {
+	if o.Attempts > 0 {
 		c[colAttempts] = strconv.Itoa(o.Attempts)
 	}
 	c[colRow] = strconv.Itoa(line)
 	c[colAt] = o.At
+	for i := range c {
+		c[i] = inert(c[i])
+	}
 	return c
+}
+
+// inert keeps a cell from being read as a formula by a spreadsheet:
+// text that starts with = + - @ (after any blanks), a tab, a carriage
+// return or a line feed gets a leading apostrophe.
+func inert(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '\t', '\r', '\n':
+		return "'" + s
+	}
+	if t := strings.TrimLeft(s, " \u00a0\u3000"); t != "" && strings.ContainsRune("=+-@\uff1d\uff0b\uff0d\uff20", []rune(t)[0]) {
+		return "'" + s
+	}
+	return s
 }
 
 // outcomeFromCells reads the sb_* cells of an earlier output sheet; idx[i]

@@ -599,7 +599,7 @@ func rewrittenRow(cols *columns, row sheet.Row, settled *Outcome, counts map[Sta
 	user := cols.userCells(row.Cells)
 	res := make([]string, len(ResultColumns))
 	for i, j := range cols.result {
-		res[i] = cellAt(row.Cells, j)
+		res[i] = inert(cellAt(row.Cells, j)) // an earlier sheet's cells, kept: never a formula
 	}
 	if settled != nil {
 		sbRow, _ := strconv.Atoi(strings.TrimSpace(res[colRow]))

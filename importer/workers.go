@@ -159,11 +159,7 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 			w.created++
 			w.refused = 0
 			w.mu.Unlock()
-			o := &Outcome{Status: Created, ID: created.ID, Links: created.Links, HTTPStatus: created.Status, Attempts: attempts, At: w.now()}
-			if created.ID == 0 {
-				o.Error = "created, but SalesByte answered without an id; run sbimport reconcile to fill in the id and links"
-			}
-			return w.settle(it, o)
+			return w.settle(it, createdOutcome(created, attempts, w.now()))
 		}
 		var se *salesbyte.Error
 		if !errors.As(err, &se) {

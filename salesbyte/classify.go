@@ -52,7 +52,7 @@ func (o Outcome) String() string {
 // MaxRetryAfter caps a server's Retry-After.
 const MaxRetryAfter = time.Hour
 
-// maxMessage is how much of a non-JSON error body is kept.
+// maxMessage is how much of a Laravel message (or field message) is kept.
 const maxMessage = 300
 
 // Error is a request that did not succeed, classified.
@@ -61,8 +61,8 @@ type Error struct {
 	// Status is the HTTP status, or 0 when no answer came.
 	Status int
 	// Message is the server's message (a Laravel "message", or the body's
-	// text whitespace-collapsed and truncated), or a description of the
-	// transport failure.
+	// text: markup stripped, one line, at most 200 characters), or a
+	// description of the transport failure.
 	Message string
 	// Fields holds a Laravel 422's per-field errors.
 	Fields map[string][]string
@@ -142,11 +142,11 @@ func Classify(status int, header http.Header, body []byte, err error, wrote bool
 			return nil
 		}
 		e := &Error{Status: status}
-		e.Message, e.Fields = parseBody(body)
+		e.Message, e.Fields = parseBody(body, header != nil && strings.Contains(strings.ToLower(header.Get("Content-Type")), "html"))
 		if e.Message == "" && len(e.Fields) == 0 {
 			e.Message = strings.ToLower(http.StatusText(status))
 			if status >= 300 && status <= 399 && header != nil && header.Get("Location") != "" {
-				e.Message = "unexpected redirect to " + truncate(header.Get("Location"), maxMessage)
+				e.Message = "unexpected redirect to " + truncate(collapse(header.Get("Location")), maxMessage)
 			}
 		}
 		switch {
@@ -246,9 +246,8 @@ func neverSent(err error) bool {
 }
 
 // parseBody reads an error body: Laravel's {"message", "errors"} when it
-// has that shape (or {"error": "..."}), else the text, whitespace
-// collapsed and truncated.
-func parseBody(body []byte) (string, map[string][]string) {
+// has that shape (or {"error": "..."}), else its text (see bodyText).
+func parseBody(body []byte, isHTML bool) (string, map[string][]string) {
 	trimmed := strings.TrimSpace(string(body))
 	if strings.HasPrefix(trimmed, "{") {
 		var obj map[string]json.RawMessage
@@ -263,7 +262,7 @@ func parseBody(body []byte) (string, map[string][]string) {
 			}
 		}
 	}
-	return truncate(collapse(trimmed), maxMessage), nil
+	return bodyText(body, isHTML, maxBodyText), nil
 }
 
 func jsonString(raw json.RawMessage) string {
@@ -312,9 +311,6 @@ func tidy(s string) string {
 	}
 	return string(unicode.ToLower(r)) + s[n:]
 }
-
-// collapse replaces every run of whitespace by one blank.
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // truncate keeps at most n runes of s, marking a cut with "…".
 func truncate(s string, n int) string {

@@ -48,7 +48,7 @@ func TestClassifyStatus(t *testing.T) {
 		{status: 429, outcome: Retry, message: "too many requests", slowDown: true},
 		{status: 429, header: http.Header{"Retry-After": {"7"}}, outcome: Retry, message: "too many requests", retryAfter: 7 * time.Second, slowDown: true, errContains: "retry after 7s"},
 		{status: 429, header: http.Header{"Retry-After": {now.Add(90 * time.Second).Format(http.TimeFormat)}}, outcome: Retry, message: "too many requests", retryAfter: 90 * time.Second, slowDown: true},
-		{status: 503, header: http.Header{"Retry-After": {"junk"}}, body: []byte("<html>\n  <b>Down</b>\n</html>"), outcome: Retry, message: "<html> <b>Down</b> </html>", slowDown: true},
+		{status: 503, header: http.Header{"Retry-After": {"junk"}}, body: []byte("<html>\n  <b>Down</b>\n</html>"), outcome: Retry, message: "Down", slowDown: true},
 		{status: 500, outcome: Ambiguous, message: "internal server error"},
 		{status: 502, body: []byte("bad gateway"), outcome: Ambiguous, message: "bad gateway"},
 		{status: 504, outcome: Ambiguous, message: "gateway timeout"},
@@ -97,8 +97,51 @@ func TestClassifyStatus(t *testing.T) {
 func TestClassifyTruncatesRawBody(t *testing.T) {
 	body := strings.Repeat("å ", 400)
 	e := Classify(500, nil, []byte(body), nil, true, now)
-	if n := len([]rune(e.Message)); n != maxMessage+1 || !strings.HasSuffix(e.Message, "…") {
-		t.Errorf("message has %d runes (%q…); want %d with a trailing …", n, e.Message[:20], maxMessage+1)
+	if n := len([]rune(e.Message)); n != maxBodyText+1 || !strings.HasSuffix(e.Message, "…") {
+		t.Errorf("message has %d runes (%q…); want %d with a trailing …", n, e.Message[:20], maxBodyText+1)
+	}
+}
+
+func TestClassifyMarkupBody(t *testing.T) {
+	nginx := "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+	page := `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Oops</title><style>body{color:red}</style>
+<script>var secret = "<b>not text</b>";</script></head>
+<body><div class="x">Server&nbsp;Error &amp; more: &lt;b&gt; &#229;&#x00E4;</div><!-- a comment --><p>Try <b>again</b>.</p>
+<script type="text/javascript">alert(1)</script><noscript>enable js</noscript></body></html>`
+	tests := []struct {
+		name, ctype, body, want string
+	}{
+		{"nginx 502", "text/html", nginx, "502 Bad Gateway nginx"},
+		{"page", "", page, "Server Error & more: <b> åä Try again."},
+		{"title only", "text/html", "<html><head><title>Down for maintenance</title></head><body></body></html>", "Down for maintenance"},
+		{"html by content type", "text/html; charset=utf-8", "Bad &amp; <i>sad</i>", "Bad & sad"},
+		{"plain text keeps its signs", "text/plain", "a < b & c > d", "a < b & c > d"},
+		{"control characters", "text/plain", "line\x1b[31mred\x07\u202Eevil\r\nnext", "line [31mred evil next"},
+		{"binary", "", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "an answer that is not text (18 bytes)"},
+		{"binary without NUL", "application/octet-stream", strings.Repeat("\xff\xfe\x01\x02", 50), "an answer that is not text (200 bytes)"},
+		{"latin-1 text stays text", "", "Fel p\xe5 servern", "Fel p\uFFFD servern"},
+		{"laravel json as today", "application/json", `{"message":"The given data was <b>invalid</b>."}`, "the given data was <b>invalid</b>"},
+	}
+	for _, tt := range tests {
+		h := http.Header{}
+		if tt.ctype != "" {
+			h.Set("Content-Type", tt.ctype)
+		}
+		e := Classify(502, h, []byte(tt.body), nil, true, now)
+		if e.Message != tt.want {
+			t.Errorf("%s: message %q; want %q", tt.name, e.Message, tt.want)
+		}
+	}
+}
+
+func TestClassifyHugeMarkupBody(t *testing.T) {
+	body := "<html><body>" + strings.Repeat("<p>Something went wrong &amp; again</p>\n", 50000) + "</body></html>"
+	e := Classify(500, nil, []byte(body), nil, true, now)
+	if n := len([]rune(e.Message)); n != maxBodyText+1 || !strings.HasSuffix(e.Message, "…") || !strings.HasPrefix(e.Message, "Something went wrong & again Something") {
+		t.Errorf("message has %d runes: %q; want %d from the text with a trailing …", n, e.Message, maxBodyText+1)
+	}
+	if strings.ContainsAny(e.Message, "<>") {
+		t.Errorf("markup left in %q", e.Message)
 	}
 }
 

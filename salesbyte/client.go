@@ -27,9 +27,12 @@ const maxBody = 1 << 20
 // without a JSON id (the template endpoint's plain "Quote created"): the
 // row is created, its id unknown until reconciled.
 type Created struct {
-	ID     int64
-	Links  Links
-	Status int
+	ID    int64
+	Links Links
+	// BadLinks are the links the answer held that were not links (a
+	// formula, a relative path; see IsLink): left out of Links.
+	BadLinks []BadLink
+	Status   int
 	// Body is the answer's text (truncated) when it carried no id.
 	Body string
 }
@@ -54,7 +57,21 @@ func NewClient(baseURL string, uuid Secret, hc *http.Client) (*Client, error) {
 	if uuid.IsZero() {
 		return nil, errors.New("the integration uuid is empty: set SALESBYTE_UUID or pass --uuid-file with a file that holds it")
 	}
+	if holds(u, uuid) {
+		return nil, fmt.Errorf("the base URL holds the integration uuid; give only SalesByte's address (e.g. %s) and the uuid through SALESBYTE_UUID or --uuid-file", DefaultBaseURL)
+	}
 	return &Client{base: u, uuid: uuid, hc: noRedirects(hc)}, nil
+}
+
+// holds reports whether u shows the secret (in any form scrub knows).
+// A secret under 8 characters is not looked for: it would be found in
+// any address.
+func holds(u *url.URL, s Secret) bool {
+	if len(s.v) < 8 {
+		return false
+	}
+	full := u.String() + " " + u.Path
+	return s.scrub(full) != full
 }
 
 // DefaultHTTPClient is a client fit for hundreds of concurrent requests
@@ -110,14 +127,15 @@ func checkBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// IsLoopback reports whether host (without port) is localhost or a
-// loopback IP (127.0.0.0/8, ::1).
+// IsLoopback reports whether host (without port) is the name localhost
+// (any case) or a literal loopback IP (127.0.0.0/8, ::1). Other names
+// count as remote whatever they look like (evil.localhost,
+// 127.0.0.1.nip.io): a name is only as local as its resolver says.
 func IsLoopback(host string) bool {
-	h := strings.TrimSuffix(strings.ToLower(host), ".")
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(strings.Trim(h, "[]"))
+	ip := net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
 	return ip != nil && ip.IsLoopback()
 }
 
@@ -162,7 +180,7 @@ func (c *Client) Create(ctx context.Context, e Endpoint, body map[string]any) (C
 
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return Created{}, c.uuid.scrubError(Classify(0, nil, nil, c.uuid.scrubErr(err), wrote.Load(), time.Now()))
+		return Created{}, c.uuid.scrubError(Classify(0, nil, nil, c.uuid.transportErr(err), wrote.Load(), time.Now()))
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
@@ -195,8 +213,9 @@ func hint(msg, h string) string {
 	return msg + "; " + h
 }
 
-// parseCreated reads a 2xx body: JSON with an id (a number or numeric
-// text) and links, or anything else kept as text.
+// parseCreated reads a 2xx body: JSON with an id (a positive number or
+// numeric text) and links, or anything else kept as text. Only real
+// links are kept (see Links.Checked); the uuid is scrubbed from all.
 func parseCreated(status int, raw []byte, s Secret) Created {
 	var doc struct {
 		ID    json.RawMessage `json:"id"`
@@ -204,19 +223,43 @@ func parseCreated(status int, raw []byte, s Secret) Created {
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	if dec.Decode(&doc) == nil && len(doc.ID) > 0 {
-		var n json.Number
-		if json.Unmarshal(doc.ID, &n) == nil {
-			if id, ok := AsInt(n); ok && id > 0 {
-				return Created{ID: id, Links: doc.Links, Status: status}
-			}
-		}
-		var str string
-		if json.Unmarshal(doc.ID, &str) == nil {
-			if id, err := strconv.ParseInt(strings.TrimSpace(str), 10, 64); err == nil && id > 0 {
-				return Created{ID: id, Links: doc.Links, Status: status}
-			}
-		}
+	c := Created{Status: status}
+	if dec.Decode(&doc) == nil {
+		c.ID = parseID(doc.ID)
 	}
-	return Created{Status: status, Links: doc.Links, Body: truncate(collapse(s.scrub(string(raw))), maxMessage)}
+	c.Links, c.BadLinks = doc.Links.Checked()
+	for i := range c.BadLinks {
+		c.BadLinks[i].Value = s.scrub(c.BadLinks[i].Value)
+	}
+	if c.ID == 0 {
+		c.Body = s.scrub(bodyText([]byte(s.scrub(string(raw))), false, maxBodyText))
+	}
+	return c
+}
+
+// parseID reads a quote id: a positive integer, as a JSON number or as
+// text holding only digits. Anything else is no id (0).
+func parseID(raw json.RawMessage) int64 {
+	if len(raw) == 0 {
+		return 0
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		if id, ok := AsInt(n); ok && id > 0 {
+			return id
+		}
+		return 0
+	}
+	var str string
+	if json.Unmarshal(raw, &str) != nil {
+		return 0
+	}
+	str = strings.TrimSpace(str)
+	if str == "" || strings.Trim(str, "0123456789") != "" {
+		return 0
+	}
+	if id, err := strconv.ParseInt(str, 10, 64); err == nil && id > 0 {
+		return id
+	}
+	return 0
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -104,7 +105,7 @@ func TestCreateSuccessShapes(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Create: %v", err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v; want %+v", got, tt.want)
 			}
 		})
@@ -205,7 +206,7 @@ func TestCreateNeverLeaksUUID(t *testing.T) {
 	t.Run("uuid across the truncation point", func(t *testing.T) {
 		srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request, body map[string]any) {
 			w.WriteHeader(500)
-			_, _ = fmt.Fprintf(w, "%s%s", strings.Repeat("x", maxMessage-5), body["uuid"])
+			_, _ = fmt.Fprintf(w, "%s%s", strings.Repeat("x", maxBodyText-5), body["uuid"])
 		})
 		_, err := newTestClient(t, srv.URL, nil).Create(context.Background(), Quote, validQuote())
 		if strings.Contains(err.Error(), testUUID[:5]) {
@@ -475,6 +476,17 @@ func TestNewClientBaseURL(t *testing.T) {
 		{"http://10.0.0.1:8080", "not loopback"},
 		{"http://192.168.1.2", "not loopback"},
 		{"http://localhost.example.com", "not loopback"},
+		{"http://evil.localhost", "not loopback"},
+		{"http://evil.localhost.", "not loopback"},
+		{"http://localhost.evil.com", "not loopback"},
+		{"http://127.0.0.1.nip.io", "not loopback"},
+		{"http://127.1", "not loopback"},
+		{"http://LOCALHOST", ""},
+		{"http://LocalHost:3000/", ""},
+		{"http://127.0.0.2", ""},
+		{"http://[::ffff:127.0.0.1]:8080", ""},
+		{"http://[::2]:8080", "not loopback"},
+		{"https://evil.localhost", ""},
 		{"ftp://app.salesbyte.se", "must start with https://"},
 		{"app.salesbyte.se", "not a URL"},
 		{"", "not a URL"},
@@ -541,5 +553,117 @@ func TestCreateConcurrent(t *testing.T) {
 	}
 	if len(seen) != 64 {
 		t.Errorf("got %d ids; want 64", len(seen))
+	}
+}
+
+func TestCreateMarkupErrorBody(t *testing.T) {
+	split := "<b>" + testUUID[:8] + "</b>" + testUUID[8:]
+	entities := ""
+	for _, r := range testUUID {
+		entities += fmt.Sprintf("&#%d;", r)
+	}
+	tests := []struct{ name, body, want string }{
+		{"nginx", "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>", "HTTP 502: 502 Bad Gateway nginx"},
+		{"uuid split by a tag", "<html><body><p>Integration " + split + " is down</p></body></html>", "HTTP 502: Integration [redacted] is down"},
+		{"uuid as entities", "<html><body><p>Integration " + entities + " is down</p></body></html>", "HTTP 502: Integration [redacted] is down"},
+	}
+	for _, tt := range tests {
+		srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request, _ map[string]any) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, tt.body)
+		})
+		_, err := newTestClient(t, srv.URL, nil).Create(context.Background(), Quote, validQuote())
+		if se := outcomeOf(t, err); se.Outcome != Ambiguous || err.Error() != tt.want {
+			t.Errorf("%s: %v %q; want ambiguous %q", tt.name, se.Outcome, err.Error(), tt.want)
+		}
+	}
+}
+
+func TestNewClientRefusesSecretInBaseURL(t *testing.T) {
+	for _, base := range []string{
+		"https://app.salesbyte.se/" + testUUID,
+		"https://app.salesbyte.se/x/" + strings.ToUpper(strings.ReplaceAll(testUUID, "-", "")),
+		"http://127.0.0.1:8080/" + strings.ReplaceAll(testUUID, "-", "%2d"),
+	} {
+		_, err := NewClient(base, NewSecret(testUUID), nil)
+		if err == nil || !strings.Contains(err.Error(), "holds the integration uuid") || strings.Contains(err.Error(), testUUID[:8]) {
+			t.Errorf("%s: %v; want refused without showing the uuid", base, err)
+		}
+		_, err = NewQuotesClient(base, NewSecret(testUUID), nil)
+		if err == nil || !strings.Contains(err.Error(), "holds the Quotes API token") || strings.Contains(err.Error(), testUUID[:8]) {
+			t.Errorf("quotes %s: %v; want refused without showing the token", base, err)
+		}
+	}
+}
+
+// leakyClient is a client whose base URL holds the uuid in its path (the
+// constructor refuses that): a transport failure must not show the URL.
+func leakyClient(t *testing.T, base string, hc *http.Client) *Client {
+	t.Helper()
+	u, err := checkBaseURL(base + "/" + testUUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Client{base: u, uuid: NewSecret(testUUID), hc: noRedirects(hc)}
+}
+
+// Every kind of transport failure: the error, and every error in its
+// chain, shows neither the uuid nor Go's `Post "URL":` wrapping.
+func TestTransportFailuresNeverShowTheURL(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusedAddr := ln.Addr().String()
+	ln.Close()
+	closing, _ := serve(t, func(w http.ResponseWriter, r *http.Request, _ map[string]any) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	})
+	release := make(chan struct{})
+	hanging, _ := serve(t, func(w http.ResponseWriter, r *http.Request, _ map[string]any) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	t.Cleanup(func() { close(release) })
+	dnsHC := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: "app.salesbyte.invalid", IsNotFound: true}}
+	}}}
+	timeoutHC := DefaultHTTPClient()
+	timeoutHC.Timeout = 100 * time.Millisecond
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	short, cancelShort := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancelShort()
+
+	tests := []struct {
+		name string
+		c    *Client
+		ctx  context.Context
+	}{
+		{"refused", leakyClient(t, "http://"+refusedAddr, nil), context.Background()},
+		{"dns", leakyClient(t, "https://app.salesbyte.invalid", dnsHC), context.Background()},
+		{"tls handshake", leakyClient(t, strings.Replace(closing.URL, "http://", "https://", 1), nil), context.Background()},
+		{"closed after body", leakyClient(t, closing.URL, nil), context.Background()},
+		{"client timeout", leakyClient(t, hanging.URL, timeoutHC), context.Background()},
+		{"context deadline", leakyClient(t, hanging.URL, nil), short},
+		{"canceled", leakyClient(t, hanging.URL, nil), canceled},
+	}
+	for _, tt := range tests {
+		_, err := tt.c.Create(tt.ctx, Quote, validQuote())
+		se := outcomeOf(t, err) // checks every error in the chain for the uuid
+		for e := error(se); e != nil; e = errors.Unwrap(e) {
+			if s := e.Error(); strings.Contains(s, "Post ") || strings.Contains(s, "://") {
+				t.Errorf("%s: %T shows the request: %q", tt.name, e, s)
+			}
+		}
+		if strings.Contains(fmt.Sprintf("%#v", se.Err), testUUID[:8]) {
+			t.Errorf("%s: the wrapped error holds the uuid", tt.name)
+		}
 	}
 }

@@ -34,6 +34,9 @@ func NewQuotesClient(baseURL string, token Secret, hc *http.Client) (*QuotesClie
 	if token.IsZero() {
 		return nil, errors.New("the Quotes API token is empty: set SALESBYTE_API_TOKEN or pass --token-file with a file that holds it")
 	}
+	if holds(u, token) {
+		return nil, fmt.Errorf("the base URL holds the Quotes API token; give only SalesByte's address (e.g. %s) and the token through SALESBYTE_API_TOKEN or --token-file", DefaultBaseURL)
+	}
 	return &QuotesClient{base: u, token: token, hc: noRedirects(hc)}, nil
 }
 
@@ -142,7 +145,7 @@ func (c *QuotesClient) get(ctx context.Context, path string, q url.Values, key s
 	req.Header.Set("User-Agent", "sbimport/"+Version)
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, c.token.scrubError(Classify(0, nil, nil, c.token.scrubErr(err), wrote.Load(), time.Now()))
+		return nil, c.token.scrubError(Classify(0, nil, nil, c.token.transportErr(err), wrote.Load(), time.Now()))
 	}
 	defer resp.Body.Close()
 	raw, rerr := io.ReadAll(io.LimitReader(resp.Body, 8*maxBody))
@@ -231,7 +234,9 @@ func (q *APIQuote) UnmarshalJSON(data []byte) error {
 		case "signed":
 			q.Signed, err = flexBool(raw)
 		case "links":
-			err = json.Unmarshal(raw, &q.Links)
+			if err = json.Unmarshal(raw, &q.Links); err == nil {
+				q.Links, q.BadLinks = q.Links.Checked()
+			}
 		default:
 			if s, ok := scalarText(raw); ok {
 				if q.Extra == nil {

@@ -257,3 +257,28 @@ func TestSecretNeverPrints(t *testing.T) {
 		t.Errorf("scrub = %q", got)
 	}
 }
+
+// A Quotes API transport failure shows neither Go's `Get "URL":`
+// wrapping (the URL holds the quote key and the filters) nor the token.
+func TestQuotesTransportFailureNeverShowsTheURL(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := NewQuotesClient(srv.URL, NewSecret(testToken), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Get(context.Background(), "secret-key-"+testToken)
+	var se *Error
+	if !errors.As(err, &se) {
+		t.Fatalf("got %v; want *Error", err)
+	}
+	for e := error(se); e != nil; e = errors.Unwrap(e) {
+		if s := fmt.Sprintf("%v %+v %#v", e, e, e); strings.Contains(s, "Get ") || strings.Contains(s, "://") || strings.Contains(s, testToken) {
+			t.Errorf("%T shows the request: %q", e, s)
+		}
+	}
+}

@@ -1,10 +1,13 @@
 package salesbyte
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -13,11 +16,45 @@ const redacted = "[redacted]"
 // Secret holds a credential (the integration uuid or a Quotes API token).
 // Every way of printing, logging or encoding it shows "[redacted]"; only
 // this package reads the value.
-type Secret struct{ v string }
+type Secret struct {
+	v  string
+	re *regexp.Regexp // every echoed form of v, see echoes
+}
 
 // NewSecret wraps a credential; surrounding blanks (a file's trailing
 // newline) are dropped.
-func NewSecret(s string) Secret { return Secret{v: strings.TrimSpace(s)} }
+func NewSecret(s string) Secret {
+	v := strings.TrimSpace(s)
+	return Secret{v: v, re: echoes(v)}
+}
+
+// echoes matches v as a server or a library may echo it: in any letter
+// case, with or without its dashes (a uuid written as 32 hex digits),
+// and with any character percent-escaped (upper- or lower-case hex, as
+// query and path escaping write it) or, for a blank, written as "+".
+func echoes(v string) *regexp.Regexp {
+	if v == "" {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("(?i)")
+	for _, r := range v {
+		b.WriteString("(?:")
+		b.WriteString(regexp.QuoteMeta(string(r)))
+		b.WriteString("|")
+		for _, c := range []byte(string(r)) {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+		if r == ' ' {
+			b.WriteString(`|\+`)
+		}
+		b.WriteString(")")
+		if r == '-' {
+			b.WriteString("?")
+		}
+	}
+	return regexp.MustCompile(b.String())
+}
 
 // IsZero reports whether no credential was given.
 func (s Secret) IsZero() bool { return s.v == "" }
@@ -39,20 +76,18 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 func (s Secret) reveal() string { return s.v }
 
-// scrub replaces every occurrence of the secret (plain, URL-escaped or
-// path-escaped) in text by "[redacted]".
+// scrub replaces every occurrence of the secret in text by
+// "[redacted]": plain, in another letter case, without dashes, query- or
+// path-escaped (see echoes).
 func (s Secret) scrub(text string) string {
 	if s.v == "" || text == "" {
 		return text
 	}
-	text = strings.ReplaceAll(text, s.v, redacted)
-	if q := url.QueryEscape(s.v); q != s.v {
-		text = strings.ReplaceAll(text, q, redacted)
+	re := s.re
+	if re == nil { // a Secret made without NewSecret
+		re = echoes(s.v)
 	}
-	if p := url.PathEscape(s.v); p != s.v {
-		text = strings.ReplaceAll(text, p, redacted)
-	}
-	return text
+	return re.ReplaceAllLiteralString(text, redacted)
 }
 
 // scrubbedError hides a secret from an error's text while keeping the
@@ -65,10 +100,31 @@ type scrubbedError struct {
 func (e *scrubbedError) Error() string { return e.secret.scrub(e.err.Error()) }
 func (e *scrubbedError) Unwrap() error { return e.err }
 
+// Format prints the scrubbed text for every verb (%#v would otherwise
+// print the fields, the secret among them).
+func (e *scrubbedError) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		_, _ = io.WriteString(f, strconv.Quote(e.Error()))
+		return
+	}
+	_, _ = io.WriteString(f, e.Error())
+}
+
 // Timeout forwards the wrapped error's Timeout, as net.Error has it.
 func (e *scrubbedError) Timeout() bool {
 	t, ok := e.err.(interface{ Timeout() bool })
 	return ok && t.Timeout()
+}
+
+// transportErr is a failed request's error without Go's wrapping (a
+// *url.Error shows the method and the whole URL) and with the secret
+// scrubbed from its text.
+func (s Secret) transportErr(err error) error {
+	var ue *url.Error
+	for errors.As(err, &ue) && ue.Err != nil {
+		err = ue.Err
+	}
+	return s.scrubErr(err)
 }
 
 func (s Secret) scrubErr(err error) error {
