@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/sbimport/sbimport/salesbyte"
 )
 
 // The converters below turn one cell's text into a typed value. Each error
@@ -343,7 +343,9 @@ func wordDate(s string) (y, m, d int, ok bool) {
 
 // ParseEmail checks an e-mail address and returns it trimmed, with its
 // domain lower-cased. "Anna <anna@x.se>" and "mailto:" are unwrapped;
-// two addresses in one cell are refused.
+// two addresses in one cell are refused. The address is checked with
+// salesbyte.ValidEmail, the rule the requests are validated with, so an
+// address this accepts is never refused as a bad e-mail later.
 func ParseEmail(s string) (string, error) {
 	t := cleanSpace(s)
 	if t == "" {
@@ -359,55 +361,20 @@ func ParseEmail(s string) (string, error) {
 		return "", fmt.Errorf("%q holds more than one e-mail address; keep one per cell; expected e.g. anna@example.se", s)
 	}
 	at := strings.LastIndexByte(t, '@')
-	if at <= 0 || at == len(t)-1 || len(t) > 254 {
+	if at <= 0 || at == len(t)-1 {
 		return "", fmt.Errorf("%q is not an e-mail address; expected e.g. anna@example.se", s)
 	}
-	local, domain := t[:at], strings.ToLower(t[at+1:])
-	if !validLocal(local) {
-		return "", fmt.Errorf("%q is not an e-mail address: the part before @ is not valid; expected e.g. anna@example.se", s)
+	addr := t[:at] + "@" + strings.ToLower(t[at+1:])
+	if salesbyte.ValidEmail(addr) {
+		return addr, nil
 	}
-	if !validDomain(domain) {
+	if domain := addr[at+1:]; !salesbyte.ValidEmail("a@" + domain) {
 		return "", fmt.Errorf("%q is not an e-mail address: %q is not a domain; expected e.g. anna@example.se", s, domain)
 	}
-	return local + "@" + domain, nil
-}
-
-func validLocal(s string) bool {
-	if len(s) > 64 || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
-		return false
+	if len(addr) <= 254 {
+		return "", fmt.Errorf("%q is not an e-mail address: the part before @ is not valid; expected e.g. anna@example.se", s)
 	}
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		case strings.ContainsRune(".!#$%&'*+/=?^_`{|}~-", r):
-		case r > 127 && unicode.IsLetter(r):
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func validDomain(s string) bool {
-	labels := strings.Split(s, ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return false
-		}
-		for _, r := range l {
-			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r > 127 && unicode.IsLetter(r)) {
-				return false
-			}
-		}
-	}
-	tld := labels[len(labels)-1]
-	if utf8.RuneCountInString(tld) < 2 || allDigits(tld) {
-		return false
-	}
-	return true
+	return "", fmt.Errorf("%q is not an e-mail address: it is too long; expected e.g. anna@example.se", s)
 }
 
 const phoneExpect = "expected e.g. 070-123 45 67 or +46701234567"
