@@ -99,6 +99,7 @@ type source struct {
 	hasDef  bool
 	lookup  map[string]string // folded cell → replacement text
 	mapKeys []string          // as written, for messages
+	mapLns  []int             // the line of each map: entry, by mapKeys
 	when    string
 	whenLn  int
 }
@@ -404,6 +405,9 @@ func (p *parser) parseSet(n *yaml.Node) []setValue {
 			ok = false
 		}
 		if ok {
+			ok = p.checkAPIValue(e.value.Line, f.Name, f.Name, v)
+		}
+		if ok {
 			out = append(out, setValue{field: f.Name, value: v, line: e.key.Line})
 		}
 	}
@@ -630,12 +634,16 @@ func (p *parser) parseFields(n *yaml.Node) []fieldSource {
 		if !ok {
 			continue
 		}
+		p.given[name] = true
 		switch f.Kind {
 		case salesbyte.KindList, salesbyte.KindObject:
 			p.errf(e.key.Line, "%s is not filled under fields:; give it its own top-level block `%s:`", name, name)
 			continue
 		}
 		src := p.parseSource(e.value, defaultAs(f.Kind), name, sourceOpts{scalarIsColumn: true, allowed: asAllowed(f.Kind)})
+		if src != nil && !p.checkSourceValues(src, name) {
+			src = nil
+		}
 		if src != nil {
 			out = append(out, fieldSource{field: name, src: src})
 		}
@@ -762,6 +770,7 @@ func (p *parser) parseSource(n *yaml.Node, as valueType, what string, o sourceOp
 				}
 				s.lookup[fold(me.key.Value)] = me.value.Value
 				s.mapKeys = append(s.mapKeys, me.key.Value)
+				s.mapLns = append(s.mapLns, me.value.Line)
 			}
 		}
 		if e, ok := entries["when"]; ok {
@@ -1104,4 +1113,72 @@ func (p *parser) checkFields(s *Spec, rootLine int) {
 		}
 		p.errf(line, "%s is required by endpoint %s but the mapping gives it no value; %s", f.Name, s.endpoint, where)
 	}
+}
+
+// choicesOf lists the values a field takes when the API allows only a
+// fixed set (quote's send_type), as salesbyte's rules hold them; nil for
+// any other field. It only words the message: salesbyte.Validate decides.
+func choicesOf(e salesbyte.Endpoint, field string) []string {
+	if e == salesbyte.Quote && field == "send_type" {
+		return salesbyte.QuoteSendTypes
+	}
+	return nil
+}
+
+// valueProblem checks a typed value of one field with salesbyte.Validate,
+// the rules every row is checked with, and says what is wrong with it ("" when nothing),
+// naming the closest valid choice for a field with a fixed set.
+func valueProblem(e salesbyte.Endpoint, field string, v any) string {
+	var msgs []string
+	for _, fe := range salesbyte.Validate(e, map[string]any{field: v}) {
+		if fe.Field == field || strings.HasPrefix(fe.Field, field+".") {
+			msgs = append(msgs, fe.Message)
+		}
+	}
+	if len(msgs) == 0 {
+		return ""
+	}
+	if choices := choicesOf(e, field); choices != nil {
+		if s, ok := v.(string); ok {
+			return fmt.Sprintf("%q is not one of %s%s", s, strings.Join(choices, ", "), didYouMean(s, choices))
+		}
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// checkAPIValue reports a value the API would refuse on every row.
+func (p *parser) checkAPIValue(line int, what, field string, v any) bool {
+	msg := valueProblem(p.endpoint, field, v)
+	if msg != "" {
+		p.errf(line, "%s: %s", what, msg)
+	}
+	return msg == ""
+}
+
+// checkSourceValues checks the values a source of fields: can give
+// whatever the row holds (its constant, its map: replacements, its
+// default:) against the API's rules for the field.
+func (p *parser) checkSourceValues(s *source, field string) bool {
+	if !p.known {
+		return true
+	}
+	if s.isConst {
+		return p.checkAPIValue(s.line, field, field, s.constant)
+	}
+	ok := true
+	for i, k := range s.mapKeys {
+		if v, err := convertText(s.lookup[fold(k)], s.as, s.split); err == nil {
+			ok = p.checkAPIValue(s.mapLns[i], fmt.Sprintf("%s: map: the value for %q", field, k), field, v) && ok
+		}
+	}
+	if s.hasDef {
+		text := s.def
+		if r, mapped := s.lookup[fold(text)]; mapped {
+			text = r
+		}
+		if v, err := convertText(text, s.as, s.split); err == nil {
+			ok = p.checkAPIValue(s.line, fmt.Sprintf("%s: default %q", field, s.def), field, v) && ok
+		}
+	}
+	return ok
 }
