@@ -154,7 +154,8 @@ var boolWords = map[string]bool{
 }
 
 // ParseBool reads true/false, ja/nej, yes/no, j/n, y/n, sant/falskt, 1/0
-// and x (a ticked box). An empty cell is not a value: the mapper omits the
+// (also 1.0/0.0, as a number cell may show), and x, ✓ or ✔ (a ticked
+// box), in any case. An empty cell is not a value: the mapper omits the
 // field (or uses default:), so "x or empty" columns want `default: false`.
 func ParseBool(s string) (bool, error) {
 	t := strings.ToLower(cleanSpace(s))
