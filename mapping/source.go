@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -57,207 +58,279 @@ type sourceOpts struct {
 var sourceKeys = []string{"column", "template", "value", "as", "split", "default", "map", "when"}
 
 // parseSource reads a value source: a column header, a text with
-// {Column} placeholders, a constant, or the object form.
+// {Column} placeholders, a constant, or the object form. It reports every
+// problem and returns nil when the source cannot be used.
 func (p *parser) parseSource(n *yaml.Node, as valueType, what string, o sourceOpts) *source {
 	s := &source{line: n.Line, as: as, free: o.free}
+	var ok bool
 	switch n.Kind {
 	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			p.errf(n.Line, "%s has no value; name a column, e.g. %s: E-post", what, what)
-			return nil
-		}
-		if strings.Contains(n.Value, "{") {
-			if !p.setTemplate(s, n, what) {
-				return nil
-			}
-		} else if o.scalarIsColumn {
-			s.column = strings.TrimSpace(n.Value)
-			if s.column == "" {
-				p.errf(n.Line, "%s names an empty column; write the column's header, e.g. %s: E-post", what, what)
-				return nil
-			}
-		} else {
-			s.constant, s.isConst = nodeValue(n), true
-		}
+		ok = p.scalarSource(s, n, what, o)
 	case yaml.SequenceNode:
-		if o.scalarIsColumn {
-			p.errf(n.Line, "%s: a list is not a column; name one column, or use {column: X, split: \",\"}", what)
-			return nil
-		}
-		s.constant, s.isConst = nodeValue(n), true
+		ok = p.listSource(s, n, what, o)
 	case yaml.MappingNode:
-		if k, ok := bracedName(n); ok {
-			// `customer_email: {E-post}` reads as an object in YAML.
-			p.errf(n.Line, "%s: {%s} without quotes is not a placeholder in YAML; write %s: %s for the column, or put a text with placeholders in quotes: %s: \"{%s}\"", what, k, what, k, what, k)
-			return nil
-		}
-		valid := append(append([]string{}, sourceKeys...), o.extraKeys...)
-		entries := p.mapEntries(n, valid, "key in "+what)
-		if o.extra != nil {
-			for _, k := range o.extraKeys {
-				if e, ok := entries[k]; ok {
-					o.extra[k] = e.value
-				}
-			}
-		}
-		count := 0
-		if e, ok := entries["column"]; ok {
-			count++
-			s.column = strings.TrimSpace(e.value.Value)
-			if e.value.Kind != yaml.ScalarNode || s.column == "" {
-				p.errf(e.value.Line, "%s: column: must be one column header, e.g. column: E-post", what)
-				return nil
-			}
-		}
-		if e, ok := entries["template"]; ok {
-			count++
-			if e.value.Kind != yaml.ScalarNode || !p.setTemplate(s, e.value, what) {
-				if e.value.Kind != yaml.ScalarNode {
-					p.errf(e.value.Line, "%s: template: must be a text with {Column} placeholders", what)
-				}
-				return nil
-			}
-		}
-		if e, ok := entries["value"]; ok {
-			count++
-			s.constant, s.isConst = nodeValue(e.value), true
-		}
-		if count != 1 {
-			p.errf(n.Line, "%s: give exactly one of column:, template: or value:", what)
-			return nil
-		}
-		if e, ok := entries["as"]; ok {
-			name := strings.TrimSpace(e.value.Value)
-			if !contains(asNames, name) {
-				p.errf(e.value.Line, "%s: unknown type as: %q%s", what, name, orList(didYouMean(name, asNames), asNames))
-				return nil
-			}
-			s.as, s.asSet = valueType(name), true
-		}
-		if e, ok := entries["split"]; ok {
-			if e.value.Kind != yaml.ScalarNode || e.value.Value == "" {
-				p.errf(e.value.Line, "%s: split: must be the separator, e.g. split: \",\"", what)
-				return nil
-			}
-			s.split = e.value.Value
-			if _, hasAs := entries["as"]; !hasAs && s.as != asSKUs {
-				s.as = asList
-			}
-		}
-		if e, ok := entries["default"]; ok {
-			if e.value.Kind != yaml.ScalarNode || e.value.Tag == "!!null" {
-				p.errf(e.value.Line, "%s: default: must be a single value", what)
-				return nil
-			}
-			s.def, s.hasDef = e.value.Value, true
-		}
-		if e, ok := entries["map"]; ok {
-			if e.value.Kind != yaml.MappingNode || len(e.value.Content) == 0 {
-				p.errf(e.value.Line, "%s: map: must hold `cell value: replacement` lines, e.g. map: {Guld: 7, Silver: 8}", what)
-				return nil
-			}
-			s.lookup = map[string]string{}
-			for _, me := range p.orderedEntries(e.value, nil, "map entry") {
-				if me.value.Kind != yaml.ScalarNode {
-					p.errf(me.value.Line, "%s: map: %q must map to a single value", what, me.key.Value)
-					continue
-				}
-				s.lookup[fold(me.key.Value)] = me.value.Value
-				s.mapKeys = append(s.mapKeys, me.key.Value)
-				s.mapLns = append(s.mapLns, me.value.Line)
-			}
-		}
-		if e, ok := entries["when"]; ok {
-			s.when = strings.TrimSpace(e.value.Value)
-			s.whenLn = e.value.Line
-			if e.value.Kind != yaml.ScalarNode || s.when == "" {
-				p.errf(e.value.Line, "%s: when: must name a column, e.g. when: Artiklar", what)
-				return nil
-			}
-		}
+		ok = p.objectSource(s, n, what, o)
 	default:
 		p.errf(n.Line, "%s: expected a column header or {column: …}", what)
+	}
+	if !ok || !p.finishSource(s, n.Line, what, o) {
 		return nil
-	}
-	if s.split != "" && s.as != asList && s.as != asSKUs {
-		p.errf(n.Line, "%s: split: only goes with as: list", what)
-		return nil
-	}
-	if o.allowed != nil && !containsType(o.allowed, s.as) {
-		names := make([]string, len(o.allowed))
-		for i, a := range o.allowed {
-			names[i] = string(a)
-		}
-		p.errf(n.Line, "%s: as: %s does not fit this field; use %s", what, s.as, strings.Join(names, " or "))
-		return nil
-	}
-	if s.as == asList && s.split == "" {
-		s.split = ","
-	}
-	if s.as == asSKUs && s.split == "" {
-		s.split = ","
-	}
-	// A constant is typed now; it and a default must convert.
-	if s.isConst && !(s.free && !s.asSet) {
-		list, isList := s.constant.([]any)
-		switch {
-		case isList && s.as == asSKUs:
-			for _, it := range list {
-				switch it.(type) {
-				case int64, string:
-				default:
-					p.errf(n.Line, "%s: every sku must be a number or a text, not %v", what, it)
-					return nil
-				}
-			}
-		case isList && s.as == asList:
-			strs := make([]string, 0, len(list))
-			for _, it := range list {
-				strs = append(strs, fmt.Sprint(it))
-			}
-			s.constant = strs
-		case isList:
-			p.errf(n.Line, "%s: a list does not fit here; give a single value", what)
-			return nil
-		default:
-			v, err := convertText(fmt.Sprint(s.constant), s.as, s.split)
-			if err != nil {
-				p.errf(n.Line, "%s: value %v: %v", what, s.constant, err)
-				return nil
-			}
-			s.constant = v
-		}
-	}
-	if s.hasDef {
-		text := s.def
-		if s.lookup != nil {
-			if r, ok := s.lookup[fold(text)]; ok {
-				text = r
-			}
-		}
-		if _, err := convertText(text, s.as, s.split); err != nil {
-			p.errf(n.Line, "%s: default %q: %v", what, s.def, err)
-			return nil
-		}
-	}
-	if s.lookup != nil {
-		for k, v := range s.lookup {
-			if _, err := convertText(v, s.as, s.split); err != nil {
-				p.errf(n.Line, "%s: map: the value for %q: %v", what, k, err)
-				return nil
-			}
-		}
 	}
 	return s
 }
 
-func containsType(list []valueType, t valueType) bool {
-	for _, x := range list {
-		if x == t {
-			return true
+// scalarSource reads `field: E-post`, `field: "{Förnamn} {Efternamn}"`
+// or, where a plain value is a constant, `title: Grundpaket`.
+func (p *parser) scalarSource(s *source, n *yaml.Node, what string, o sourceOpts) bool {
+	switch {
+	case n.Tag == "!!null":
+		p.errf(n.Line, "%s has no value; name a column, e.g. %s: E-post", what, what)
+		return false
+	case strings.Contains(n.Value, "{"):
+		return p.setTemplate(s, n, what)
+	case o.scalarIsColumn:
+		s.column = strings.TrimSpace(n.Value)
+		if s.column == "" {
+			p.errf(n.Line, "%s names an empty column; write the column's header, e.g. %s: E-post", what, what)
+			return false
+		}
+		return true
+	}
+	s.constant, s.isConst = nodeValue(n), true
+	return true
+}
+
+// listSource reads a YAML list: a constant, where constants are allowed.
+func (p *parser) listSource(s *source, n *yaml.Node, what string, o sourceOpts) bool {
+	if o.scalarIsColumn {
+		p.errf(n.Line, "%s: a list is not a column; name one column, or use {column: X, split: \",\"}", what)
+		return false
+	}
+	s.constant, s.isConst = nodeValue(n), true
+	return true
+}
+
+// objectSource reads the object form {column | template | value, as,
+// split, default, map, when} and the extra keys o allows.
+func (p *parser) objectSource(s *source, n *yaml.Node, what string, o sourceOpts) bool {
+	if k, ok := bracedName(n); ok {
+		// `customer_email: {E-post}` reads as an object in YAML.
+		p.errf(n.Line, "%s: {%s} without quotes is not a placeholder in YAML; write %s: %s for the column, or put a text with placeholders in quotes: %s: \"{%s}\"", what, k, what, k, what, k)
+		return false
+	}
+	entries := p.mapEntries(n, slices.Concat(sourceKeys, o.extraKeys), "key in "+what)
+	for _, k := range o.extraKeys {
+		if e, ok := entries[k]; ok && o.extra != nil {
+			o.extra[k] = e.value
 		}
 	}
-	return false
+	return p.sourceOrigin(s, n, entries, what) &&
+		p.sourceAs(s, entries, what) &&
+		p.sourceSplit(s, entries, what) &&
+		p.sourceDefault(s, entries, what) &&
+		p.sourceMap(s, entries, what) &&
+		p.sourceWhen(s, entries, what)
+}
+
+// sourceOrigin reads the one of column:, template: or value: an object
+// source must have.
+func (p *parser) sourceOrigin(s *source, n *yaml.Node, entries map[string]entry, what string) bool {
+	count := 0
+	if e, ok := entries["column"]; ok {
+		count++
+		s.column = strings.TrimSpace(e.value.Value)
+		if e.value.Kind != yaml.ScalarNode || s.column == "" {
+			p.errf(e.value.Line, "%s: column: must be one column header, e.g. column: E-post", what)
+			return false
+		}
+	}
+	if e, ok := entries["template"]; ok {
+		count++
+		if e.value.Kind != yaml.ScalarNode {
+			p.errf(e.value.Line, "%s: template: must be a text with {Column} placeholders", what)
+			return false
+		}
+		if !p.setTemplate(s, e.value, what) {
+			return false
+		}
+	}
+	if e, ok := entries["value"]; ok {
+		count++
+		s.constant, s.isConst = nodeValue(e.value), true
+	}
+	if count != 1 {
+		p.errf(n.Line, "%s: give exactly one of column:, template: or value:", what)
+		return false
+	}
+	return true
+}
+
+func (p *parser) sourceAs(s *source, entries map[string]entry, what string) bool {
+	e, ok := entries["as"]
+	if !ok {
+		return true
+	}
+	name := strings.TrimSpace(e.value.Value)
+	if !slices.Contains(asNames, name) {
+		p.errf(e.value.Line, "%s: unknown type as: %q%s", what, name, orList(didYouMean(name, asNames), asNames))
+		return false
+	}
+	s.as, s.asSet = valueType(name), true
+	return true
+}
+
+// sourceSplit reads split:, which alone implies as: list.
+func (p *parser) sourceSplit(s *source, entries map[string]entry, what string) bool {
+	e, ok := entries["split"]
+	if !ok {
+		return true
+	}
+	if e.value.Kind != yaml.ScalarNode || e.value.Value == "" {
+		p.errf(e.value.Line, "%s: split: must be the separator, e.g. split: \",\"", what)
+		return false
+	}
+	s.split = e.value.Value
+	if _, hasAs := entries["as"]; !hasAs && s.as != asSKUs {
+		s.as = asList
+	}
+	return true
+}
+
+func (p *parser) sourceDefault(s *source, entries map[string]entry, what string) bool {
+	e, ok := entries["default"]
+	if !ok {
+		return true
+	}
+	if e.value.Kind != yaml.ScalarNode || e.value.Tag == "!!null" {
+		p.errf(e.value.Line, "%s: default: must be a single value", what)
+		return false
+	}
+	s.def, s.hasDef = e.value.Value, true
+	return true
+}
+
+// sourceMap reads map: {cell value: replacement}; an entry that does not
+// map to a single value is reported and left out.
+func (p *parser) sourceMap(s *source, entries map[string]entry, what string) bool {
+	e, ok := entries["map"]
+	if !ok {
+		return true
+	}
+	if e.value.Kind != yaml.MappingNode || len(e.value.Content) == 0 {
+		p.errf(e.value.Line, "%s: map: must hold `cell value: replacement` lines, e.g. map: {Guld: 7, Silver: 8}", what)
+		return false
+	}
+	s.lookup = map[string]string{}
+	for _, me := range p.orderedEntries(e.value, nil, "map entry") {
+		if me.value.Kind != yaml.ScalarNode {
+			p.errf(me.value.Line, "%s: map: %q must map to a single value", what, me.key.Value)
+			continue
+		}
+		s.lookup[fold(me.key.Value)] = me.value.Value
+		s.mapKeys = append(s.mapKeys, me.key.Value)
+		s.mapLns = append(s.mapLns, me.value.Line)
+	}
+	return true
+}
+
+func (p *parser) sourceWhen(s *source, entries map[string]entry, what string) bool {
+	e, ok := entries["when"]
+	if !ok {
+		return true
+	}
+	s.when = strings.TrimSpace(e.value.Value)
+	s.whenLn = e.value.Line
+	if e.value.Kind != yaml.ScalarNode || s.when == "" {
+		p.errf(e.value.Line, "%s: when: must name a column, e.g. when: Artiklar", what)
+		return false
+	}
+	return true
+}
+
+// finishSource checks that the type fits where the source is and that
+// split: goes with it, and converts a constant, a default and the map:
+// replacements now, so a mistake in them is reported before any row.
+func (p *parser) finishSource(s *source, line int, what string, o sourceOpts) bool {
+	if s.split != "" && s.as != asList && s.as != asSKUs {
+		p.errf(line, "%s: split: only goes with as: list", what)
+		return false
+	}
+	if o.allowed != nil && !slices.Contains(o.allowed, s.as) {
+		names := make([]string, len(o.allowed))
+		for i, a := range o.allowed {
+			names[i] = string(a)
+		}
+		p.errf(line, "%s: as: %s does not fit this field; use %s", what, s.as, strings.Join(names, " or "))
+		return false
+	}
+	if (s.as == asList || s.as == asSKUs) && s.split == "" {
+		s.split = ","
+	}
+	if s.isConst && !(s.free && !s.asSet) && !p.typeConstant(s, line, what) {
+		return false
+	}
+	return p.checkDefault(s, line, what) && p.checkMapValues(s, line, what)
+}
+
+// typeConstant converts a constant source's value to its type.
+func (p *parser) typeConstant(s *source, line int, what string) bool {
+	list, isList := s.constant.([]any)
+	switch {
+	case isList && s.as == asSKUs:
+		for _, it := range list {
+			switch it.(type) {
+			case int64, string:
+			default:
+				p.errf(line, "%s: every sku must be a number or a text, not %v", what, it)
+				return false
+			}
+		}
+	case isList && s.as == asList:
+		strs := make([]string, 0, len(list))
+		for _, it := range list {
+			strs = append(strs, fmt.Sprint(it))
+		}
+		s.constant = strs
+	case isList:
+		p.errf(line, "%s: a list does not fit here; give a single value", what)
+		return false
+	default:
+		v, err := convertText(fmt.Sprint(s.constant), s.as, s.split)
+		if err != nil {
+			p.errf(line, "%s: value %v: %v", what, s.constant, err)
+			return false
+		}
+		s.constant = v
+	}
+	return true
+}
+
+// checkDefault converts default: (through map: when it is a key there).
+func (p *parser) checkDefault(s *source, line int, what string) bool {
+	if !s.hasDef {
+		return true
+	}
+	text := s.def
+	if r, ok := s.lookup[fold(text)]; ok {
+		text = r
+	}
+	if _, err := convertText(text, s.as, s.split); err != nil {
+		p.errf(line, "%s: default %q: %v", what, s.def, err)
+		return false
+	}
+	return true
+}
+
+// checkMapValues converts every map: replacement; the first that does
+// not convert is reported.
+func (p *parser) checkMapValues(s *source, line int, what string) bool {
+	for k, v := range s.lookup {
+		if _, err := convertText(v, s.as, s.split); err != nil {
+			p.errf(line, "%s: map: the value for %q: %v", what, k, err)
+			return false
+		}
+	}
+	return true
 }
 
 // setTemplate parses "{Förnamn} {Efternamn}"; "{{" and "}}" are literal
