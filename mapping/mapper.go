@@ -94,109 +94,136 @@ func (m *Mapper) Endpoint() salesbyte.Endpoint { return m.endpoint }
 // into a request body, its key, and every problem found. It is checked
 // against the endpoint's rules with salesbyte.Validate.
 func (m *Mapper) Map(cells []string) Result {
-	payload := make(map[string]any, m.size)
-	var problems []Problem
-	var bad map[string]bool
-	fail := func(top string, p Problem) {
-		problems = append(problems, p)
-		if bad == nil {
-			bad = map[string]bool{}
-		}
-		bad[top] = true
-	}
+	r := &rowMap{cells: cells, payload: make(map[string]any, m.size)}
 	for _, c := range m.consts {
-		payload[c.field] = c.value
+		r.payload[c.field] = c.value
 	}
 	for i := range m.fields {
 		f := &m.fields[i]
-		v, raw, ok, err := f.src.eval(cells)
-		if err != nil {
-			fail(f.name, Problem{Column: f.src.label, Field: f.name, Value: raw, Message: err.Error()})
+		if v, ok := r.eval(&f.src, f.name, f.name); ok {
+			r.payload[f.name] = v
+		}
+	}
+	m.mapAlternatives(r)
+	m.mapCustomFields(r)
+	m.mapCustomerFields(r)
+	m.validate(r)
+	return Result{Payload: r.payload, Key: m.rowKey(cells, r.payload), Problems: r.problems}
+}
+
+// rowMap is one row being mapped.
+type rowMap struct {
+	cells    []string
+	payload  map[string]any
+	problems []Problem
+	bad      map[string]bool // top-level fields with a problem of their own
+}
+
+func (r *rowMap) fail(top string, p Problem) {
+	r.problems = append(r.problems, p)
+	if r.bad == nil {
+		r.bad = map[string]bool{}
+	}
+	r.bad[top] = true
+}
+
+// eval gives a source's value for the row; ok is false when the value is
+// left out or has a problem, which is then recorded against top.
+func (r *rowMap) eval(c *csrc, top, field string) (any, bool) {
+	v, raw, ok, err := c.eval(r.cells)
+	if err != nil {
+		r.fail(top, Problem{Column: c.label, Field: field, Value: raw, Message: err.Error()})
+		return nil, false
+	}
+	return v, ok
+}
+
+func (m *Mapper) mapAlternatives(r *rowMap) {
+	var list []any
+	for ai := range m.alts {
+		a := &m.alts[ai]
+		if a.when >= 0 && strings.TrimSpace(cell(r.cells, a.when)) == "" {
 			continue
 		}
-		if ok {
-			payload[f.name] = v
-		}
-	}
-	if len(m.alts) > 0 {
-		var list []any
-		for ai := range m.alts {
-			a := &m.alts[ai]
-			if a.when >= 0 && strings.TrimSpace(cell(cells, a.when)) == "" {
-				continue
-			}
-			item := make(map[string]any, len(a.parts))
-			itemBad := false
-			var productCols []string
-			for pi := range a.parts {
-				p := &a.parts[pi]
-				field := a.names[pi]
-				v, raw, ok, err := p.src.eval(cells)
-				if err != nil {
-					fail("alternatives", Problem{Column: p.src.label, Field: field, Value: raw, Message: err.Error()})
-					itemBad = true
-					continue
-				}
-				if ok {
-					item[p.name] = v
-				} else if p.name == "skus" || p.name == "bundle_id" {
-					productCols = append(productCols, p.src.label)
-				}
-			}
-			if itemBad {
-				continue
-			}
-			_, hasSKUs := item["skus"]
-			_, hasBundle := item["bundle_id"]
-			if !hasSKUs && !hasBundle {
-				col := strings.Join(productCols, ", ")
-				fail("alternatives", Problem{Column: col, Field: a.field,
-					Message: fmt.Sprintf("alternative %d has neither skus nor bundle_id on this row; fill in the cell, or add `when: %s` to the alternative to leave it out on such rows", a.index, col)})
-				continue
-			}
+		if item, ok := a.mapItem(r); ok {
 			list = append(list, item)
 		}
-		if len(list) > 0 {
-			payload["alternatives"] = list
+	}
+	if len(list) > 0 {
+		r.payload["alternatives"] = list
+	}
+}
+
+// mapItem maps one alternative; ok is false when it has a problem.
+func (a *calt) mapItem(r *rowMap) (map[string]any, bool) {
+	item := make(map[string]any, len(a.parts))
+	itemBad := false
+	var productCols []string
+	for pi := range a.parts {
+		p := &a.parts[pi]
+		v, raw, ok, err := p.src.eval(r.cells)
+		switch {
+		case err != nil:
+			r.fail("alternatives", Problem{Column: p.src.label, Field: a.names[pi], Value: raw, Message: err.Error()})
+			itemBad = true
+		case ok:
+			item[p.name] = v
+		case p.name == "skus" || p.name == "bundle_id":
+			productCols = append(productCols, p.src.label)
 		}
 	}
-	if len(m.customs) > 0 {
-		obj := make(map[string]any, len(m.customs))
-		for i := range m.customs {
-			c := &m.customs[i]
-			v, raw, ok, err := c.src.eval(cells)
-			if err != nil {
-				fail("custom_fields", Problem{Column: c.src.label, Field: "custom_fields." + c.name, Value: raw, Message: err.Error()})
-				continue
-			}
-			if ok {
-				obj[c.name] = map[string]any{"value": v, "attribute": c.attr}
-			}
-		}
-		if len(obj) > 0 {
-			payload["custom_fields"] = obj
+	if itemBad {
+		return nil, false
+	}
+	_, hasSKUs := item["skus"]
+	_, hasBundle := item["bundle_id"]
+	if !hasSKUs && !hasBundle {
+		col := strings.Join(productCols, ", ")
+		r.fail("alternatives", Problem{Column: col, Field: a.field,
+			Message: fmt.Sprintf("alternative %d has neither skus nor bundle_id on this row; fill in the cell, or add `when: %s` to the alternative to leave it out on such rows", a.index, col)})
+		return nil, false
+	}
+	return item, true
+}
+
+func (m *Mapper) mapCustomFields(r *rowMap) {
+	if len(m.customs) == 0 {
+		return
+	}
+	obj := make(map[string]any, len(m.customs))
+	for i := range m.customs {
+		c := &m.customs[i]
+		if v, ok := r.eval(&c.src, "custom_fields", "custom_fields."+c.name); ok {
+			obj[c.name] = map[string]any{"value": v, "attribute": c.attr}
 		}
 	}
-	if len(m.customers) > 0 {
-		obj := make(map[string]any, len(m.customers))
-		for i := range m.customers {
-			c := &m.customers[i]
-			v, raw, ok, err := c.src.eval(cells)
-			if err != nil {
-				fail("customer_fields", Problem{Column: c.src.label, Field: "customer_fields." + c.name, Value: raw, Message: err.Error()})
-				continue
-			}
-			if ok {
-				obj[c.name] = v
-			}
-		}
-		if len(obj) > 0 {
-			payload["customer_fields"] = obj
+	if len(obj) > 0 {
+		r.payload["custom_fields"] = obj
+	}
+}
+
+func (m *Mapper) mapCustomerFields(r *rowMap) {
+	if len(m.customers) == 0 {
+		return
+	}
+	obj := make(map[string]any, len(m.customers))
+	for i := range m.customers {
+		c := &m.customers[i]
+		if v, ok := r.eval(&c.src, "customer_fields", "customer_fields."+c.name); ok {
+			obj[c.name] = v
 		}
 	}
-	for _, fe := range salesbyte.Validate(m.endpoint, payload) {
+	if len(obj) > 0 {
+		r.payload["customer_fields"] = obj
+	}
+}
+
+// validate adds what salesbyte.Validate finds, each problem with the
+// column that fed the field, except for fields whose cell already had one.
+func (m *Mapper) validate(r *rowMap) {
+	for _, fe := range salesbyte.Validate(m.endpoint, r.payload) {
 		top := topField(fe.Field)
-		if bad[top] {
+		if r.bad[top] {
 			continue // already reported with the cell's own problem
 		}
 		col, ok := m.columnOf[fe.Field]
@@ -204,12 +231,11 @@ func (m *Mapper) Map(cells []string) Result {
 			col = m.columnOf[top]
 		}
 		msg := fe.Message
-		if col != "" && strings.HasPrefix(msg, "is required") && payload[top] == nil {
+		if col != "" && strings.HasPrefix(msg, "is required") && r.payload[top] == nil {
 			msg = "the cell is empty, but " + fe.Field + " " + msg
 		}
-		problems = append(problems, Problem{Column: col, Field: fe.Field, Value: valueText(payload[top]), Message: msg})
+		r.problems = append(r.problems, Problem{Column: col, Field: fe.Field, Value: valueText(r.payload[top]), Message: msg})
 	}
-	return Result{Payload: payload, Key: m.rowKey(cells, payload), Problems: problems}
 }
 
 // topField is the top-level body field of a validation path such as
