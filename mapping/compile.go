@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/xuri/excelize/v2"
 )
 
 type ref struct {
@@ -102,15 +104,17 @@ func quoteAll(list []string) []string {
 	return out
 }
 
-// columnLetters names column positions as a spreadsheet does (A, B, …, AA).
+// columnLetters names column positions as a spreadsheet does (A, B, …,
+// AA), with the same function the sheet writer uses; a position past
+// the last spreadsheet column (XFD, possible in a CSV) is its number.
 func columnLetters(idx []int) string {
-	var out []string
-	for _, i := range idx {
-		name := ""
-		for n := i + 1; n > 0; n = (n - 1) / 26 {
-			name = string(rune('A'+(n-1)%26)) + name
+	out := make([]string, len(idx))
+	for k, i := range idx {
+		name, err := excelize.ColumnNumberToName(i + 1)
+		if err != nil {
+			name = strconv.Itoa(i + 1)
 		}
-		out = append(out, name)
+		out[k] = name
 	}
 	return strings.Join(out, ", ")
 }
@@ -119,90 +123,106 @@ func columnLetters(idx []int) string {
 // header and returns a Mapper for its rows. All missing columns are
 // reported at once, each with the closest header.
 func (s *Spec) Compile(header []string) (*Mapper, error) {
-	h := newHeaderIndex(header)
-	var problems []string
-	seen := map[string]bool{}
-	resolve := func(name string, line int) int {
-		i, msg := h.resolve(name)
-		if msg != "" && !seen[name] {
-			seen[name] = true
-			problems = append(problems, fmt.Sprintf("%s:%d: %s", s.file, line, msg))
-		}
-		return i
-	}
-	compile := func(src *source) csrc {
-		c := csrc{s: src, col: -1, when: -1}
-		if src.column != "" {
-			c.col = resolve(src.column, src.line)
-			c.label = src.column
-		}
-		for _, p := range src.template {
-			if p.isCol {
-				c.parts = append(c.parts, cpart{col: resolve(p.column, src.line)})
-			} else {
-				c.parts = append(c.parts, cpart{lit: p.lit, col: -1})
-			}
-		}
-		if src.template != nil {
-			c.label = src.text
-		}
-		if src.when != "" {
-			c.when = resolve(src.when, src.whenLn)
-			if c.label == "" {
-				c.label = src.when
-			}
-		}
-		return c
-	}
+	c := &compiler{file: s.file, h: newHeaderIndex(header), seen: map[string]bool{}}
 	m := &Mapper{endpoint: s.endpoint, consts: s.set, columnOf: map[string]string{}}
 	for _, f := range s.fields {
-		c := compile(f.src)
-		m.fields = append(m.fields, cfield{name: f.field, src: c})
-		m.columnOf[f.field] = c.label
+		src := c.source(f.src)
+		m.fields = append(m.fields, cfield{name: f.field, src: src})
+		m.columnOf[f.field] = src.label
 	}
 	for _, a := range s.alternatives {
-		ca := calt{index: a.index, when: -1, field: fmt.Sprintf("alternatives[%d]", a.index)}
-		if a.when != "" {
-			ca.when = resolve(a.when, a.line)
-		}
-		for _, p := range a.parts {
-			c := compile(p.src)
-			ca.parts = append(ca.parts, cfield{name: p.name, src: c})
-			ca.names = append(ca.names, fmt.Sprintf("alternatives[%d].%s", a.index, p.name))
-			if c.label != "" {
-				m.columnOf[fmt.Sprintf("alternatives.%d.%s", a.index-1, p.name)] = c.label
-				if m.columnOf["alternatives"] == "" {
-					m.columnOf["alternatives"] = c.label
-				}
-			}
-		}
-		m.alts = append(m.alts, ca)
+		m.alts = append(m.alts, c.alternative(a, m.columnOf))
 	}
 	for _, cf := range s.customFields {
-		c := compile(cf.src)
-		m.customs = append(m.customs, ccustom{name: cf.name, src: c, attr: map[string]any{
+		src := c.source(cf.src)
+		m.customs = append(m.customs, ccustom{name: cf.name, src: src, attr: map[string]any{
 			"required": cf.required, "editableByContact": cf.editable, "hideFromContact": cf.hideContact,
 		}})
-		m.columnOf["custom_fields."+cf.name] = c.label
-		if m.columnOf["custom_fields"] == "" {
-			m.columnOf["custom_fields"] = c.label
-		}
+		setColumn(m.columnOf, "custom_fields", "custom_fields."+cf.name, src.label)
 	}
 	for _, cf := range s.customerFields {
-		c := compile(cf.src)
-		m.customers = append(m.customers, cfield{name: cf.name, src: c})
-		m.columnOf["customer_fields."+cf.name] = c.label
-		if m.columnOf["customer_fields"] == "" {
-			m.columnOf["customer_fields"] = c.label
-		}
+		src := c.source(cf.src)
+		m.customers = append(m.customers, cfield{name: cf.name, src: src})
+		setColumn(m.columnOf, "customer_fields", "customer_fields."+cf.name, src.label)
 	}
 	if s.key != nil {
-		c := compile(s.key)
-		m.key = &c
+		src := c.source(s.key)
+		m.key = &src
 	}
-	if len(problems) > 0 {
-		return nil, &Error{File: s.file, Problems: problems}
+	if len(c.problems) > 0 {
+		return nil, &Error{File: s.file, Problems: c.problems}
 	}
 	m.size = len(m.consts) + len(m.fields) + 2
 	return m, nil
+}
+
+// compiler resolves a mapping's columns against one header, reporting
+// each missing column once.
+type compiler struct {
+	file     string
+	h        *headerIndex
+	problems []string
+	seen     map[string]bool
+}
+
+func (c *compiler) resolve(name string, line int) int {
+	i, msg := c.h.resolve(name)
+	if msg != "" && !c.seen[name] {
+		c.seen[name] = true
+		c.problems = append(c.problems, fmt.Sprintf("%s:%d: %s", c.file, line, msg))
+	}
+	return i
+}
+
+// source resolves a source's columns; its label names them in problems.
+func (c *compiler) source(src *source) csrc {
+	out := csrc{s: src, col: -1, when: -1}
+	if src.column != "" {
+		out.col = c.resolve(src.column, src.line)
+		out.label = src.column
+	}
+	for _, p := range src.template {
+		if p.isCol {
+			out.parts = append(out.parts, cpart{col: c.resolve(p.column, src.line)})
+		} else {
+			out.parts = append(out.parts, cpart{lit: p.lit, col: -1})
+		}
+	}
+	if src.template != nil {
+		out.label = src.text
+	}
+	if src.when != "" {
+		out.when = c.resolve(src.when, src.whenLn)
+		if out.label == "" {
+			out.label = src.when
+		}
+	}
+	return out
+}
+
+// alternative resolves one alternative and records the columns of its
+// parts for validation problems.
+func (c *compiler) alternative(a alternative, columnOf map[string]string) calt {
+	ca := calt{index: a.index, when: -1, field: fmt.Sprintf("alternatives[%d]", a.index)}
+	if a.when != "" {
+		ca.when = c.resolve(a.when, a.line)
+	}
+	for _, p := range a.parts {
+		src := c.source(p.src)
+		ca.parts = append(ca.parts, cfield{name: p.name, src: src})
+		ca.names = append(ca.names, fmt.Sprintf("alternatives[%d].%s", a.index, p.name))
+		if src.label != "" {
+			setColumn(columnOf, "alternatives", fmt.Sprintf("alternatives.%d.%s", a.index-1, p.name), src.label)
+		}
+	}
+	return ca
+}
+
+// setColumn records the column of a nested field, and the first such
+// column as its block's.
+func setColumn(columnOf map[string]string, block, field, label string) {
+	columnOf[field] = label
+	if columnOf[block] == "" {
+		columnOf[block] = label
+	}
 }
