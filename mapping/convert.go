@@ -403,34 +403,58 @@ func ParsePhone(s string) (string, error) {
 	if len(t) > 64 {
 		return bad("too long")
 	}
-	// Two numbers in one cell: separators with enough digits on each side.
 	lower := asciiLower(t) // same length as t, so indexes agree
+	if twoPhones(lower) {
+		return "", fmt.Errorf("%q holds two phone numbers; keep one per cell, %s", s, phoneExpect)
+	}
+	t = dropExtension(t, lower)
+	if v, ok := fromSpreadsheetNumber(t); ok {
+		t = v
+	}
+	digits, plus, why, ok := phoneDigits(t)
+	if !ok {
+		return bad(why)
+	}
+	if e164, ok := phoneE164(digits, plus); ok {
+		return e164, nil
+	}
+	return bad("")
+}
+
+// twoPhones tells whether a cell (in lower case) holds two numbers: a
+// separator with enough digits on each side.
+func twoPhones(lower string) bool {
 	for _, sep := range []string{" eller ", " or ", ",", ";", "/", "|", " och ", " and "} {
 		if i := strings.Index(lower, sep); i >= 0 {
 			if countDigits(lower[:i]) >= 6 && countDigits(lower[i+len(sep):]) >= 6 {
-				return "", fmt.Errorf("%q holds two phone numbers; keep one per cell, %s", s, phoneExpect)
+				return true
 			}
 		}
 	}
-	// Extension: drop it.
+	return false
+}
+
+// dropExtension cuts an extension ("ankn. 12", "ext 3") off t; lower is t
+// in lower case.
+func dropExtension(t, lower string) string {
 	for _, m := range extMarkers {
 		if i := strings.LastIndex(lower, m); i > 0 {
 			rest := strings.TrimSpace(lower[i+len(m):])
 			if allDigits(rest) && len(rest) <= 6 && countDigits(lower[:i]) >= 6 {
-				t = strings.TrimSpace(t[:i])
-				t = strings.TrimRight(t, " ,;-")
-				break
+				return strings.TrimRight(strings.TrimSpace(t[:i]), " ,;-")
 			}
 		}
 	}
-	// Spreadsheet number artefacts.
-	if v, ok := fromSpreadsheetNumber(t); ok {
-		t = v
-	}
-	// Keep only what belongs to a number; letters are an error.
+	return t
+}
+
+// phoneDigits keeps the digits of a number written with blanks, dashes,
+// dots, slashes and brackets, and drops a national "(0)" after a country
+// code. plus tells whether it started with +; letters and a + inside are
+// refused, with why when there is more to say.
+func phoneDigits(t string) (digits string, plus bool, why string, ok bool) {
 	var b strings.Builder
 	b.Grow(len(t))
-	plus := false
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		switch {
@@ -438,31 +462,34 @@ func ParsePhone(s string) (string, error) {
 			b.WriteByte(c)
 		case c == '+':
 			if b.Len() > 0 || plus {
-				return bad("a + inside the number")
+				return "", false, "a + inside the number", false
 			}
 			plus = true
-		case c == ' ' || c == '-' || c == '.' || c == '/':
-		case c == '(' || c == ')':
+		case c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')':
 		default:
-			return bad("")
+			return "", false, "", false
 		}
 	}
-	digits := b.String()
-	// "(0)" after a country code is a national trunk prefix to drop.
+	digits = b.String()
 	if plus || strings.HasPrefix(digits, "00") {
 		if i := strings.Index(t, "(0)"); i > 0 {
-			d := countDigits(t[:i])
-			if d <= 5 && d < len(digits) {
+			if d := countDigits(t[:i]); d <= 5 && d < len(digits) {
 				digits = digits[:d] + digits[d+1:]
 			}
 		}
 	}
 	if len(digits) < 6 || len(digits) > 17 {
-		return bad("")
+		return "", false, "", false
 	}
+	return digits, plus, "", true
+}
+
+// phoneE164 reads the digits as a Swedish or international number and
+// gives it in E.164 when it is a valid number.
+func phoneE164(digits string, plus bool) (string, bool) {
 	// Fast path: a Swedish mobile number 07[02369]NNNNNNN.
 	if !plus && len(digits) == 10 && digits[0] == '0' && digits[1] == '7' && strings.IndexByte("02369", digits[2]) >= 0 {
-		return "+46" + digits[1:], nil
+		return "+46" + digits[1:], true
 	}
 	var candidates []string
 	switch {
@@ -481,9 +508,35 @@ func ParsePhone(s string) (string, error) {
 		if err != nil || !phonenumbers.IsValidNumber(num) {
 			continue
 		}
-		return phonenumbers.Format(num, phonenumbers.E164), nil
+		return phonenumbers.Format(num, phonenumbers.E164), true
 	}
-	return bad("")
+	return "", false
+}
+
+// PhoneDigits gives a phone number as digits only, country code first
+// (46701234567), for telling whether two numbers written differently are
+// the same: "070-123 45 67", "+46 (0)70 123 45 67" and "0046701234567"
+// all give "46701234567". A number ParsePhone reads is its E.164 form
+// without the +; anything else is its digits with a leading 0046 or 0
+// read as Sweden's 46. It is "" when s has no digits.
+func PhoneDigits(s string) string {
+	if e164, err := ParsePhone(s); err == nil {
+		return e164[1:]
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			b.WriteByte(s[i])
+		}
+	}
+	d := b.String()
+	switch {
+	case strings.HasPrefix(d, "0046"):
+		d = "46" + d[4:]
+	case strings.HasPrefix(d, "0"):
+		d = "46" + d[1:]
+	}
+	return d
 }
 
 func asciiLower(s string) string {
