@@ -55,37 +55,46 @@ func ParseInt(s string) (int64, error) {
 // write them: "1234.5", "1234,5", "1 234,50" (space or no-break space
 // thousands), "1.234,5", "1,234.5", "-3", "1.5E3".
 func ParseNumber(s string) (float64, error) {
-	bad := func() (float64, error) {
-		return 0, fmt.Errorf("%q is not a number; expected e.g. 1234,50 or 1234.50", s)
-	}
 	t := cleanSpace(s)
 	if t == "" {
 		return 0, errors.New("the cell is empty; expected a number, e.g. 1234,50")
 	}
-	var b strings.Builder
-	b.Grow(len(t))
-	lastDot, lastComma, dots, commas := -1, -1, 0, 0
-	body := t
-	exp := ""
-	if i := strings.IndexAny(t, "eE"); i >= 0 {
-		body, exp = t[:i], t[i+1:]
-		if exp == "" {
-			return bad()
-		}
-		if exp[0] == '+' || exp[0] == '-' {
-			exp = exp[1:]
-			if exp == "" {
-				return bad()
-			}
-		}
-		for _, r := range exp {
-			if r < '0' || r > '9' {
-				return bad()
-			}
-		}
-		exp = t[i+1:]
+	body, exp, ok := splitExponent(t)
+	var norm string
+	if ok {
+		norm, ok = normaliseDecimal(body)
 	}
-	digits := 0
+	if ok && exp != "" {
+		norm += "e" + exp
+	}
+	f, err := strconv.ParseFloat(norm, 64)
+	if !ok || err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, fmt.Errorf("%q is not a number; expected e.g. 1234,50 or 1234.50", s)
+	}
+	return f, nil
+}
+
+// splitExponent splits "1.5E3" into "1.5" and "3"; ok is false when
+// what follows the E is not a (signed) whole number.
+func splitExponent(t string) (body, exp string, ok bool) {
+	i := strings.IndexAny(t, "eE")
+	if i < 0 {
+		return t, "", true
+	}
+	body, exp = t[:i], t[i+1:]
+	digits := strings.TrimLeft(exp, "+-")
+	if len(exp)-len(digits) > 1 || !allDigits(digits) {
+		return "", "", false
+	}
+	return body, exp, true
+}
+
+// normaliseDecimal turns a number with space, apostrophe, dot or comma
+// thousands and a dot or comma decimal mark into Go's syntax: the last
+// mark is the decimal one when both are used, a lone mark is decimal, and
+// a mark used more than once is thousands.
+func normaliseDecimal(body string) (string, bool) {
+	lastDot, lastComma, dots, commas, digits := -1, -1, 0, 0, 0
 	for i, r := range body {
 		switch {
 		case r >= '0' && r <= '9':
@@ -100,19 +109,17 @@ func ParseNumber(s string) (float64, error) {
 			// thousands separator
 		case (r == '-' || r == '+' || r == '\u2212') && i == 0:
 		default:
-			return bad()
+			return "", false
 		}
 	}
 	if digits == 0 {
-		return bad()
+		return "", false
 	}
-	// Decide which mark is the decimal separator.
 	dec := rune(0)
 	switch {
 	case dots > 0 && commas > 0:
-		if lastDot > lastComma {
-			dec = '.'
-		} else {
+		dec = '.'
+		if lastComma > lastDot {
 			dec = ','
 		}
 	case commas == 1:
@@ -121,8 +128,10 @@ func ParseNumber(s string) (float64, error) {
 		dec = '.'
 	}
 	if (dec == '.' && dots > 1) || (dec == ',' && commas > 1) {
-		return bad()
+		return "", false
 	}
+	var b strings.Builder
+	b.Grow(len(body))
 	for _, r := range body {
 		switch {
 		case r >= '0' && r <= '9', r == '+', r == '-':
@@ -133,15 +142,7 @@ func ParseNumber(s string) (float64, error) {
 			b.WriteByte('.')
 		}
 	}
-	if exp != "" {
-		b.WriteByte('e')
-		b.WriteString(exp)
-	}
-	f, err := strconv.ParseFloat(b.String(), 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		return bad()
-	}
-	return f, nil
+	return b.String(), true
 }
 
 var boolWords = map[string]bool{
