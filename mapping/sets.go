@@ -83,88 +83,98 @@ func kindExample(f salesbyte.Field) string {
 
 // typedConstant checks a set: value against the field's kind.
 func (p *parser) typedConstant(n *yaml.Node, f salesbyte.Field) (any, bool) {
-	wrong := func(what string) (any, bool) {
-		p.errf(n.Line, "%s: %s; expected %s", f.Name, what, kindExample(f))
+	v, why := constantValue(n, f)
+	if why != "" {
+		p.errf(n.Line, "%s: %s; expected %s", f.Name, why, kindExample(f))
 		return nil, false
 	}
+	return v, true
+}
+
+// constantValue types a set: value for the field's kind, or says why it
+// does not fit.
+func constantValue(n *yaml.Node, f salesbyte.Field) (any, string) {
 	if n.Tag == "!!null" {
-		return wrong("has no value (remove the line to leave it out)")
+		return nil, "has no value (remove the line to leave it out)"
 	}
 	switch f.Kind {
 	case salesbyte.KindList, salesbyte.KindObject:
-		return nodeValue(n), true
+		return nodeValue(n), ""
 	case salesbyte.KindStringList:
 		if n.Kind == yaml.SequenceNode {
-			var list []string
-			for _, c := range n.Content {
-				if c.Kind != yaml.ScalarNode || c.Tag == "!!null" || strings.TrimSpace(c.Value) == "" {
-					return wrong("every item of the list must be a text")
-				}
-				list = append(list, strings.TrimSpace(c.Value))
-			}
-			return list, true
+			return constantTexts(n)
 		}
 	}
 	if n.Kind != yaml.ScalarNode {
-		return wrong("is not a single value")
+		return nil, "is not a single value"
 	}
 	v := n.Value
 	switch f.Kind {
 	case salesbyte.KindInt:
-		switch n.Tag {
-		case "!!int":
-			i, err := strconv.ParseInt(strings.ReplaceAll(v, "_", ""), 0, 64)
-			if err != nil {
-				return wrong(fmt.Sprintf("%q is not a whole number", v))
-			}
-			return i, true
-		case "!!float":
-			fl, err := strconv.ParseFloat(v, 64)
-			if err == nil && fl == math.Trunc(fl) && math.Abs(fl) < 1<<53 {
-				return int64(fl), true
-			}
-			return wrong(fmt.Sprintf("%s is not a whole number", v))
-		case "!!str":
-			if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
-				return wrong(fmt.Sprintf("%q is quoted, so it is a text; remove the quotes", v))
-			}
-		}
-		return wrong(fmt.Sprintf("%q is not a whole number", v))
+		return constantInt(n)
 	case salesbyte.KindBool:
-		if n.Tag == "!!bool" {
-			b, err := strconv.ParseBool(strings.ToLower(v))
-			if err == nil {
-				return b, true
-			}
+		if b, err := strconv.ParseBool(strings.ToLower(v)); err == nil && n.Tag == "!!bool" {
+			return b, ""
 		}
-		return wrong(fmt.Sprintf("%q is not true or false (the mapping file takes only those two, without quotes)", v))
+		return nil, fmt.Sprintf("%q is not true or false (the mapping file takes only those two, without quotes)", v)
 	case salesbyte.KindDate:
-		d, err := ParseDate(v)
-		if err != nil {
-			return wrong(err.Error())
-		}
-		return d, true
+		return parsed(ParseDate(v))
 	case salesbyte.KindEmail:
-		e, err := ParseEmail(v)
-		if err != nil {
-			return wrong(err.Error())
-		}
-		return e, true
+		return parsed(ParseEmail(v))
 	case salesbyte.KindPhone:
-		ph, err := ParsePhone(v)
-		if err != nil {
-			return wrong(err.Error())
-		}
-		return ph, true
+		return parsed(ParsePhone(v))
 	}
 	// text
 	if n.Tag == "!!bool" {
-		return wrong(fmt.Sprintf("%s is a yes/no value, not a text (quote it if you mean the text)", v))
+		return nil, fmt.Sprintf("%s is a yes/no value, not a text (quote it if you mean the text)", v)
 	}
 	if strings.TrimSpace(v) == "" {
-		return wrong("is empty (remove the line to leave it out)")
+		return nil, "is empty (remove the line to leave it out)"
 	}
-	return strings.TrimSpace(v), true
+	return strings.TrimSpace(v), ""
+}
+
+func parsed(v string, err error) (any, string) {
+	if err != nil {
+		return nil, err.Error()
+	}
+	return v, ""
+}
+
+// constantTexts reads a YAML list of texts.
+func constantTexts(n *yaml.Node) (any, string) {
+	var list []string
+	for _, c := range n.Content {
+		if c.Kind != yaml.ScalarNode || c.Tag == "!!null" || strings.TrimSpace(c.Value) == "" {
+			return nil, "every item of the list must be a text"
+		}
+		list = append(list, strings.TrimSpace(c.Value))
+	}
+	return list, ""
+}
+
+// constantInt reads a whole number written without quotes.
+func constantInt(n *yaml.Node) (any, string) {
+	v := n.Value
+	switch n.Tag {
+	case "!!int":
+		i, err := strconv.ParseInt(strings.ReplaceAll(v, "_", ""), 0, 64)
+		if err != nil {
+			return nil, fmt.Sprintf("%q is not a whole number", v)
+		}
+		return i, ""
+	case "!!float":
+		fl, err := strconv.ParseFloat(v, 64)
+		if err == nil && fl == math.Trunc(fl) && math.Abs(fl) < 1<<53 {
+			return int64(fl), ""
+		}
+		return nil, fmt.Sprintf("%s is not a whole number", v)
+	case "!!str":
+		if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+			return nil, fmt.Sprintf("%q is quoted, so it is a text; remove the quotes", v)
+		}
+	}
+	return nil, fmt.Sprintf("%q is not a whole number", v)
 }
 
 // nodeValue turns YAML into JSON-ready Go values (int64, float64, bool,
