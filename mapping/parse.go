@@ -3,6 +3,7 @@ package mapping
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,70 +34,15 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // problem is reported at once, in one *Error.
 func Parse(name string, data []byte) (*Spec, error) {
 	p := &parser{file: name, given: map[string]bool{}}
-	spec := &Spec{file: name}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg := err.Error()
-		line := 1
-		for _, l := range strings.Split(msg, "\n") {
-			l = strings.TrimSpace(l)
-			if m := yamlLine.FindStringSubmatch(l); m != nil {
-				line, _ = strconv.Atoi(m[1])
-				p.errf(line, "not valid YAML: %s%s", m[2], yamlHint(data, line))
-			} else if l != "" && l != "yaml: unmarshal errors:" {
-				p.errf(line, "not valid YAML: %s", strings.TrimPrefix(l, "yaml: "))
-			}
-		}
-		return nil, &Error{File: name, Problems: p.problems}
-	}
-	if len(doc.Content) == 0 {
-		p.errf(1, "the mapping file is empty; start with `endpoint: quote` (or lead, template) and a fields: block, or run `sbimport init`")
-		return nil, &Error{File: name, Problems: p.problems}
-	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		p.errf(root.Line, "the mapping file must be a set of `key: value` lines (endpoint:, set:, fields: …)")
+	root := p.root(data)
+	if root == nil {
 		return nil, &Error{File: name, Problems: p.problems}
 	}
 	top := p.mapEntries(root, topKeys, "top-level key")
 	// The endpoint first: everything else is checked against it.
-	if n, ok := top["endpoint"]; ok {
-		if n.value.Kind != yaml.ScalarNode {
-			p.errf(n.value.Line, "endpoint: must be one of lead, quote, template")
-		} else if e, err := salesbyte.ParseEndpoint(strings.TrimSpace(n.value.Value)); err != nil {
-			p.errf(n.value.Line, "%v", err)
-		} else {
-			p.endpoint, p.known = e, true
-		}
-	} else {
-		p.errf(root.Line, "endpoint: is missing; add a line `endpoint: quote` (or lead, template)")
-	}
-	spec.endpoint = p.endpoint
-	if n, ok := top["set"]; ok {
-		spec.set = p.parseSet(n.value)
-	}
-	if n, ok := top["fields"]; ok {
-		spec.fieldsLine = n.key.Line
-		spec.fields = p.parseFields(n.value)
-	}
-	if n, ok := top["alternatives"]; ok {
-		if p.sectionAllowed(n.key, "alternatives", salesbyte.Quote) {
-			spec.alternatives = p.parseAlternatives(n.value)
-		}
-	}
-	if n, ok := top["custom_fields"]; ok {
-		if p.sectionAllowed(n.key, "custom_fields", salesbyte.Quote) {
-			spec.customFields = p.parseCustomFields(n.value)
-		}
-	}
-	if n, ok := top["customer_fields"]; ok {
-		if p.sectionAllowed(n.key, "customer_fields", salesbyte.Template) {
-			spec.customerFields = p.parseNamedSources(n.value, "customer_fields")
-		}
-	}
-	if n, ok := top["key"]; ok {
-		spec.key = p.parseSource(n.value, asText, "key", sourceOpts{scalarIsColumn: true})
-	}
+	p.parseEndpoint(top, root.Line)
+	spec := &Spec{file: name, endpoint: p.endpoint}
+	p.parseSections(spec, top)
 	if p.known {
 		p.checkFields(spec, root.Line)
 	}
@@ -104,6 +50,82 @@ func Parse(name string, data []byte) (*Spec, error) {
 		return nil, &Error{File: name, Problems: p.problems}
 	}
 	return spec, nil
+}
+
+// root reads the YAML document and gives its top-level mapping, or nil
+// after reporting why there is none.
+func (p *parser) root(data []byte) *yaml.Node {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		p.yamlErrors(err, data)
+		return nil
+	}
+	if len(doc.Content) == 0 {
+		p.errf(1, "the mapping file is empty; start with `endpoint: quote` (or lead, template) and a fields: block, or run `sbimport init`")
+		return nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		p.errf(root.Line, "the mapping file must be a set of `key: value` lines (endpoint:, set:, fields: …)")
+		return nil
+	}
+	return root
+}
+
+// yamlErrors reports each of the YAML parser's errors at its line, with a
+// hint at the usual cause.
+func (p *parser) yamlErrors(err error, data []byte) {
+	line := 1
+	for _, l := range strings.Split(err.Error(), "\n") {
+		l = strings.TrimSpace(l)
+		if m := yamlLine.FindStringSubmatch(l); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			p.errf(line, "not valid YAML: %s%s", m[2], yamlHint(data, line))
+		} else if l != "" && l != "yaml: unmarshal errors:" {
+			p.errf(line, "not valid YAML: %s", strings.TrimPrefix(l, "yaml: "))
+		}
+	}
+}
+
+func (p *parser) parseEndpoint(top map[string]entry, rootLine int) {
+	n, ok := top["endpoint"]
+	if !ok {
+		p.errf(rootLine, "endpoint: is missing; add a line `endpoint: quote` (or lead, template)")
+		return
+	}
+	if n.value.Kind != yaml.ScalarNode {
+		p.errf(n.value.Line, "endpoint: must be one of lead, quote, template")
+		return
+	}
+	e, err := salesbyte.ParseEndpoint(strings.TrimSpace(n.value.Value))
+	if err != nil {
+		p.errf(n.value.Line, "%v", err)
+		return
+	}
+	p.endpoint, p.known = e, true
+}
+
+// parseSections reads every top-level block but endpoint:.
+func (p *parser) parseSections(spec *Spec, top map[string]entry) {
+	if n, ok := top["set"]; ok {
+		spec.set = p.parseSet(n.value)
+	}
+	if n, ok := top["fields"]; ok {
+		spec.fieldsLine = n.key.Line
+		spec.fields = p.parseFields(n.value)
+	}
+	if n, ok := top["alternatives"]; ok && p.sectionAllowed(n.key, "alternatives", salesbyte.Quote) {
+		spec.alternatives = p.parseAlternatives(n.value)
+	}
+	if n, ok := top["custom_fields"]; ok && p.sectionAllowed(n.key, "custom_fields", salesbyte.Quote) {
+		spec.customFields = p.parseCustomFields(n.value)
+	}
+	if n, ok := top["customer_fields"]; ok && p.sectionAllowed(n.key, "customer_fields", salesbyte.Template) {
+		spec.customerFields = p.parseNamedSources(n.value, "customer_fields")
+	}
+	if n, ok := top["key"]; ok {
+		spec.key = p.parseSource(n.value, asText, "key", sourceOpts{scalarIsColumn: true})
+	}
 }
 
 // unquotedTemplate matches a value such as {Förnamn} {Efternamn} written
@@ -155,7 +177,7 @@ func (p *parser) orderedEntries(n *yaml.Node, valid []string, what string) []ent
 			continue
 		}
 		name := strings.TrimSpace(k.Value)
-		if valid != nil && !contains(valid, name) {
+		if valid != nil && !slices.Contains(valid, name) {
 			p.errf(k.Line, "unknown %s %q%s", what, name, orList(didYouMean(name, valid), valid))
 			continue
 		}
@@ -186,19 +208,10 @@ func bracedName(n *yaml.Node) (string, bool) {
 		return "", false
 	}
 	k, v := n.Content[0], n.Content[1]
-	if k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode || v.Tag != "!!null" || v.Value != "" || contains(sourceKeys, k.Value) {
+	if k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode || v.Tag != "!!null" || v.Value != "" || slices.Contains(sourceKeys, k.Value) {
 		return "", false
 	}
 	return k.Value, true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (p *parser) sectionAllowed(key *yaml.Node, name string, want salesbyte.Endpoint) bool {
