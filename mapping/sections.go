@@ -54,64 +54,83 @@ func (p *parser) parseAlternatives(n *yaml.Node) []alternative {
 	}
 	var out []alternative
 	for i, item := range n.Content {
-		what := fmt.Sprintf("alternative %d", i+1)
-		if item.Kind != yaml.MappingNode {
-			p.errf(item.Line, "%s: expected title:, sort_order: and bundle_id: or skus:", what)
-			continue
+		if a, ok := p.parseAlternative(item, i+1); ok {
+			out = append(out, a)
 		}
-		a := alternative{line: item.Line, index: i + 1}
-		ok := true
-		for _, e := range p.orderedEntries(item, altKeys, "key in "+what) {
-			k := e.key.Value
-			if k == "when" {
-				if e.value.Kind != yaml.ScalarNode || strings.TrimSpace(e.value.Value) == "" {
-					p.errf(e.value.Line, "%s: when: must name a column, e.g. when: Artiklar", what)
-					ok = false
-					continue
-				}
-				a.when = strings.TrimSpace(e.value.Value)
-				continue
-			}
-			as := asText
-			allowed := []valueType{asText}
-			switch k {
-			case "sort_order", "bundle_id":
-				as, allowed = asInt, []valueType{asInt}
-			case "skus":
-				as, allowed = asSKUs, []valueType{asSKUs, asList}
-			}
-			src := p.parseSource(e.value, as, what+" "+k, sourceOpts{allowed: allowed})
-			if src == nil {
-				ok = false
-				continue
-			}
-			if src.as == asList {
-				src.as = asSKUs
-			}
-			a.parts = append(a.parts, namedSource{name: k, src: src})
-		}
-		if !ok {
-			continue
-		}
-		has := map[string]bool{}
-		for _, pt := range a.parts {
-			has[pt.name] = true
-		}
-		if !has["title"] {
-			p.errf(item.Line, "%s has no title:; add e.g. title: Grundpaket", what)
-		}
-		if has["bundle_id"] && has["skus"] {
-			p.errf(item.Line, "%s has both bundle_id: and skus:; keep one", what)
-		}
-		if !has["bundle_id"] && !has["skus"] {
-			p.errf(item.Line, "%s needs bundle_id: or skus:, e.g. skus: {column: Artiklar, split: \",\"}", what)
-		}
-		if !has["sort_order"] {
-			a.parts = append(a.parts, namedSource{name: "sort_order", src: &source{line: item.Line, as: asInt, constant: int64(i + 1), isConst: true}})
-		}
-		out = append(out, a)
 	}
 	return out
+}
+
+// parseAlternative reads item index (1-based) of alternatives:; its
+// sort_order defaults to index.
+func (p *parser) parseAlternative(item *yaml.Node, index int) (alternative, bool) {
+	what := fmt.Sprintf("alternative %d", index)
+	if item.Kind != yaml.MappingNode {
+		p.errf(item.Line, "%s: expected title:, sort_order: and bundle_id: or skus:", what)
+		return alternative{}, false
+	}
+	a := alternative{line: item.Line, index: index}
+	ok := true
+	for _, e := range p.orderedEntries(item, altKeys, "key in "+what) {
+		k := e.key.Value
+		if k == "when" {
+			a.when = strings.TrimSpace(e.value.Value)
+			if e.value.Kind != yaml.ScalarNode || a.when == "" {
+				p.errf(e.value.Line, "%s: when: must name a column, e.g. when: Artiklar", what)
+				ok = false
+			}
+			continue
+		}
+		src := p.parseAltPart(e.value, k, what)
+		if src == nil {
+			ok = false
+			continue
+		}
+		a.parts = append(a.parts, namedSource{name: k, src: src})
+	}
+	if !ok {
+		return alternative{}, false
+	}
+	p.checkAltParts(&a, what)
+	return a, true
+}
+
+// parseAltPart reads title:, sort_order:, bundle_id: or skus: of an
+// alternative; there a plain value is a constant.
+func (p *parser) parseAltPart(n *yaml.Node, key, what string) *source {
+	as, allowed := asText, []valueType{asText}
+	switch key {
+	case "sort_order", "bundle_id":
+		as, allowed = asInt, []valueType{asInt}
+	case "skus":
+		as, allowed = asSKUs, []valueType{asSKUs, asList}
+	}
+	src := p.parseSource(n, as, what+" "+key, sourceOpts{allowed: allowed})
+	if src != nil && src.as == asList {
+		src.as = asSKUs
+	}
+	return src
+}
+
+// checkAltParts reports a missing title: and a product given twice or
+// not at all, and gives the alternative its default sort_order.
+func (p *parser) checkAltParts(a *alternative, what string) {
+	has := map[string]bool{}
+	for _, pt := range a.parts {
+		has[pt.name] = true
+	}
+	if !has["title"] {
+		p.errf(a.line, "%s has no title:; add e.g. title: Grundpaket", what)
+	}
+	if has["bundle_id"] && has["skus"] {
+		p.errf(a.line, "%s has both bundle_id: and skus:; keep one", what)
+	}
+	if !has["bundle_id"] && !has["skus"] {
+		p.errf(a.line, "%s needs bundle_id: or skus:, e.g. skus: {column: Artiklar, split: \",\"}", what)
+	}
+	if !has["sort_order"] {
+		a.parts = append(a.parts, namedSource{name: "sort_order", src: &source{line: a.line, as: asInt, constant: int64(a.index), isConst: true}})
+	}
 }
 
 var customKeys = []string{"required", "editable_by_contact", "hide_from_contact"}
