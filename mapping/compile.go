@@ -90,7 +90,7 @@ func (h *headerIndex) resolve(name string) (int, string) {
 			nonEmpty = append(nonEmpty, c)
 		}
 	}
-	if s := closest(name, nonEmpty); s != "" {
+	if s, ok := Closest(name, nonEmpty); ok {
 		return -1, fmt.Sprintf("column %q is not in the sheet; did you mean %q?", name, s)
 	}
 	return -1, fmt.Sprintf("column %q is not in the sheet; its columns are: %s", name, strings.Join(quoteAll(nonEmpty), ", "))
