@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/sbimport/sbimport/salesbyte"
 )
 
 // The converters below turn one cell's text into a typed value. Each error
@@ -55,37 +55,46 @@ func ParseInt(s string) (int64, error) {
 // write them: "1234.5", "1234,5", "1 234,50" (space or no-break space
 // thousands), "1.234,5", "1,234.5", "-3", "1.5E3".
 func ParseNumber(s string) (float64, error) {
-	bad := func() (float64, error) {
-		return 0, fmt.Errorf("%q is not a number; expected e.g. 1234,50 or 1234.50", s)
-	}
 	t := cleanSpace(s)
 	if t == "" {
 		return 0, errors.New("the cell is empty; expected a number, e.g. 1234,50")
 	}
-	var b strings.Builder
-	b.Grow(len(t))
-	lastDot, lastComma, dots, commas := -1, -1, 0, 0
-	body := t
-	exp := ""
-	if i := strings.IndexAny(t, "eE"); i >= 0 {
-		body, exp = t[:i], t[i+1:]
-		if exp == "" {
-			return bad()
-		}
-		if exp[0] == '+' || exp[0] == '-' {
-			exp = exp[1:]
-			if exp == "" {
-				return bad()
-			}
-		}
-		for _, r := range exp {
-			if r < '0' || r > '9' {
-				return bad()
-			}
-		}
-		exp = t[i+1:]
+	body, exp, ok := splitExponent(t)
+	var norm string
+	if ok {
+		norm, ok = normaliseDecimal(body)
 	}
-	digits := 0
+	if ok && exp != "" {
+		norm += "e" + exp
+	}
+	f, err := strconv.ParseFloat(norm, 64)
+	if !ok || err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, fmt.Errorf("%q is not a number; expected e.g. 1234,50 or 1234.50", s)
+	}
+	return f, nil
+}
+
+// splitExponent splits "1.5E3" into "1.5" and "3"; ok is false when
+// what follows the E is not a (signed) whole number.
+func splitExponent(t string) (body, exp string, ok bool) {
+	i := strings.IndexAny(t, "eE")
+	if i < 0 {
+		return t, "", true
+	}
+	body, exp = t[:i], t[i+1:]
+	digits := strings.TrimLeft(exp, "+-")
+	if len(exp)-len(digits) > 1 || !allDigits(digits) {
+		return "", "", false
+	}
+	return body, exp, true
+}
+
+// normaliseDecimal turns a number with space, apostrophe, dot or comma
+// thousands and a dot or comma decimal mark into Go's syntax: the last
+// mark is the decimal one when both are used, a lone mark is decimal, and
+// a mark used more than once is thousands.
+func normaliseDecimal(body string) (string, bool) {
+	lastDot, lastComma, dots, commas, digits := -1, -1, 0, 0, 0
 	for i, r := range body {
 		switch {
 		case r >= '0' && r <= '9':
@@ -100,19 +109,17 @@ func ParseNumber(s string) (float64, error) {
 			// thousands separator
 		case (r == '-' || r == '+' || r == '\u2212') && i == 0:
 		default:
-			return bad()
+			return "", false
 		}
 	}
 	if digits == 0 {
-		return bad()
+		return "", false
 	}
-	// Decide which mark is the decimal separator.
 	dec := rune(0)
 	switch {
 	case dots > 0 && commas > 0:
-		if lastDot > lastComma {
-			dec = '.'
-		} else {
+		dec = '.'
+		if lastComma > lastDot {
 			dec = ','
 		}
 	case commas == 1:
@@ -121,8 +128,10 @@ func ParseNumber(s string) (float64, error) {
 		dec = '.'
 	}
 	if (dec == '.' && dots > 1) || (dec == ',' && commas > 1) {
-		return bad()
+		return "", false
 	}
+	var b strings.Builder
+	b.Grow(len(body))
 	for _, r := range body {
 		switch {
 		case r >= '0' && r <= '9', r == '+', r == '-':
@@ -133,15 +142,7 @@ func ParseNumber(s string) (float64, error) {
 			b.WriteByte('.')
 		}
 	}
-	if exp != "" {
-		b.WriteByte('e')
-		b.WriteString(exp)
-	}
-	f, err := strconv.ParseFloat(b.String(), 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		return bad()
-	}
-	return f, nil
+	return b.String(), true
 }
 
 var boolWords = map[string]bool{
@@ -154,7 +155,8 @@ var boolWords = map[string]bool{
 }
 
 // ParseBool reads true/false, ja/nej, yes/no, j/n, y/n, sant/falskt, 1/0
-// and x (a ticked box). An empty cell is not a value: the mapper omits the
+// (also 1.0/0.0, as a number cell may show), and x, ✓ or ✔ (a ticked
+// box), in any case. An empty cell is not a value: the mapper omits the
 // field (or uses default:), so "x or empty" columns want `default: false`.
 func ParseBool(s string) (bool, error) {
 	t := strings.ToLower(cleanSpace(s))
@@ -343,7 +345,9 @@ func wordDate(s string) (y, m, d int, ok bool) {
 
 // ParseEmail checks an e-mail address and returns it trimmed, with its
 // domain lower-cased. "Anna <anna@x.se>" and "mailto:" are unwrapped;
-// two addresses in one cell are refused.
+// two addresses in one cell are refused. The address is checked with
+// salesbyte.ValidEmail, the rule the requests are validated with, so an
+// address this accepts is never refused as a bad e-mail later.
 func ParseEmail(s string) (string, error) {
 	t := cleanSpace(s)
 	if t == "" {
@@ -359,55 +363,20 @@ func ParseEmail(s string) (string, error) {
 		return "", fmt.Errorf("%q holds more than one e-mail address; keep one per cell; expected e.g. anna@example.se", s)
 	}
 	at := strings.LastIndexByte(t, '@')
-	if at <= 0 || at == len(t)-1 || len(t) > 254 {
+	if at <= 0 || at == len(t)-1 {
 		return "", fmt.Errorf("%q is not an e-mail address; expected e.g. anna@example.se", s)
 	}
-	local, domain := t[:at], strings.ToLower(t[at+1:])
-	if !validLocal(local) {
-		return "", fmt.Errorf("%q is not an e-mail address: the part before @ is not valid; expected e.g. anna@example.se", s)
+	addr := t[:at] + "@" + strings.ToLower(t[at+1:])
+	if salesbyte.ValidEmail(addr) {
+		return addr, nil
 	}
-	if !validDomain(domain) {
+	if domain := addr[at+1:]; !salesbyte.ValidEmail("a@" + domain) {
 		return "", fmt.Errorf("%q is not an e-mail address: %q is not a domain; expected e.g. anna@example.se", s, domain)
 	}
-	return local + "@" + domain, nil
-}
-
-func validLocal(s string) bool {
-	if len(s) > 64 || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
-		return false
+	if len(addr) <= 254 {
+		return "", fmt.Errorf("%q is not an e-mail address: the part before @ is not valid; expected e.g. anna@example.se", s)
 	}
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		case strings.ContainsRune(".!#$%&'*+/=?^_`{|}~-", r):
-		case r > 127 && unicode.IsLetter(r):
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func validDomain(s string) bool {
-	labels := strings.Split(s, ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return false
-		}
-		for _, r := range l {
-			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r > 127 && unicode.IsLetter(r)) {
-				return false
-			}
-		}
-	}
-	tld := labels[len(labels)-1]
-	if utf8.RuneCountInString(tld) < 2 || allDigits(tld) {
-		return false
-	}
-	return true
+	return "", fmt.Errorf("%q is not an e-mail address: it is too long; expected e.g. anna@example.se", s)
 }
 
 const phoneExpect = "expected e.g. 070-123 45 67 or +46701234567"
@@ -435,34 +404,58 @@ func ParsePhone(s string) (string, error) {
 	if len(t) > 64 {
 		return bad("too long")
 	}
-	// Two numbers in one cell: separators with enough digits on each side.
 	lower := asciiLower(t) // same length as t, so indexes agree
+	if twoPhones(lower) {
+		return "", fmt.Errorf("%q holds two phone numbers; keep one per cell, %s", s, phoneExpect)
+	}
+	t = dropExtension(t, lower)
+	if v, ok := fromSpreadsheetNumber(t); ok {
+		t = v
+	}
+	digits, plus, why, ok := phoneDigits(t)
+	if !ok {
+		return bad(why)
+	}
+	if e164, ok := phoneE164(digits, plus); ok {
+		return e164, nil
+	}
+	return bad("")
+}
+
+// twoPhones tells whether a cell (in lower case) holds two numbers: a
+// separator with enough digits on each side.
+func twoPhones(lower string) bool {
 	for _, sep := range []string{" eller ", " or ", ",", ";", "/", "|", " och ", " and "} {
 		if i := strings.Index(lower, sep); i >= 0 {
 			if countDigits(lower[:i]) >= 6 && countDigits(lower[i+len(sep):]) >= 6 {
-				return "", fmt.Errorf("%q holds two phone numbers; keep one per cell, %s", s, phoneExpect)
+				return true
 			}
 		}
 	}
-	// Extension: drop it.
+	return false
+}
+
+// dropExtension cuts an extension ("ankn. 12", "ext 3") off t; lower is t
+// in lower case.
+func dropExtension(t, lower string) string {
 	for _, m := range extMarkers {
 		if i := strings.LastIndex(lower, m); i > 0 {
 			rest := strings.TrimSpace(lower[i+len(m):])
 			if allDigits(rest) && len(rest) <= 6 && countDigits(lower[:i]) >= 6 {
-				t = strings.TrimSpace(t[:i])
-				t = strings.TrimRight(t, " ,;-")
-				break
+				return strings.TrimRight(strings.TrimSpace(t[:i]), " ,;-")
 			}
 		}
 	}
-	// Spreadsheet number artefacts.
-	if v, ok := fromSpreadsheetNumber(t); ok {
-		t = v
-	}
-	// Keep only what belongs to a number; letters are an error.
+	return t
+}
+
+// phoneDigits keeps the digits of a number written with blanks, dashes,
+// dots, slashes and brackets, and drops a national "(0)" after a country
+// code. plus tells whether it started with +; letters and a + inside are
+// refused, with why when there is more to say.
+func phoneDigits(t string) (digits string, plus bool, why string, ok bool) {
 	var b strings.Builder
 	b.Grow(len(t))
-	plus := false
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		switch {
@@ -470,31 +463,34 @@ func ParsePhone(s string) (string, error) {
 			b.WriteByte(c)
 		case c == '+':
 			if b.Len() > 0 || plus {
-				return bad("a + inside the number")
+				return "", false, "a + inside the number", false
 			}
 			plus = true
-		case c == ' ' || c == '-' || c == '.' || c == '/':
-		case c == '(' || c == ')':
+		case c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')':
 		default:
-			return bad("")
+			return "", false, "", false
 		}
 	}
-	digits := b.String()
-	// "(0)" after a country code is a national trunk prefix to drop.
+	digits = b.String()
 	if plus || strings.HasPrefix(digits, "00") {
 		if i := strings.Index(t, "(0)"); i > 0 {
-			d := countDigits(t[:i])
-			if d <= 5 && d < len(digits) {
+			if d := countDigits(t[:i]); d <= 5 && d < len(digits) {
 				digits = digits[:d] + digits[d+1:]
 			}
 		}
 	}
 	if len(digits) < 6 || len(digits) > 17 {
-		return bad("")
+		return "", false, "", false
 	}
+	return digits, plus, "", true
+}
+
+// phoneE164 reads the digits as a Swedish or international number and
+// gives it in E.164 when it is a valid number.
+func phoneE164(digits string, plus bool) (string, bool) {
 	// Fast path: a Swedish mobile number 07[02369]NNNNNNN.
 	if !plus && len(digits) == 10 && digits[0] == '0' && digits[1] == '7' && strings.IndexByte("02369", digits[2]) >= 0 {
-		return "+46" + digits[1:], nil
+		return "+46" + digits[1:], true
 	}
 	var candidates []string
 	switch {
@@ -513,9 +509,35 @@ func ParsePhone(s string) (string, error) {
 		if err != nil || !phonenumbers.IsValidNumber(num) {
 			continue
 		}
-		return phonenumbers.Format(num, phonenumbers.E164), nil
+		return phonenumbers.Format(num, phonenumbers.E164), true
 	}
-	return bad("")
+	return "", false
+}
+
+// PhoneDigits gives a phone number as digits only, country code first
+// (46701234567), for telling whether two numbers written differently are
+// the same: "070-123 45 67", "+46 (0)70 123 45 67" and "0046701234567"
+// all give "46701234567". A number ParsePhone reads is its E.164 form
+// without the +; anything else is its digits with a leading 0046 or 0
+// read as Sweden's 46. It is "" when s has no digits.
+func PhoneDigits(s string) string {
+	if e164, err := ParsePhone(s); err == nil {
+		return e164[1:]
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			b.WriteByte(s[i])
+		}
+	}
+	d := b.String()
+	switch {
+	case strings.HasPrefix(d, "0046"):
+		d = "46" + d[4:]
+	case strings.HasPrefix(d, "0"):
+		d = "46" + d[1:]
+	}
+	return d
 }
 
 func asciiLower(s string) string {

@@ -3,6 +3,8 @@ package mapping
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestParsePhone(t *testing.T) {
@@ -114,22 +116,60 @@ func TestParseDate(t *testing.T) {
 	}
 }
 
+// boolSpellings is every spelling ParseBool takes, with its value. A
+// negative must never read as yes: n, nej, no, 0, 0.0, falskt are false.
+var boolSpellings = []struct {
+	in   string
+	want bool
+}{
+	{"true", true}, {"false", false},
+	{"ja", true}, {"nej", false}, {"j", true}, {"n", false},
+	{"yes", true}, {"no", false}, {"y", true},
+	{"sant", true}, {"falskt", false},
+	{"1", true}, {"0", false}, {"1.0", true}, {"0.0", false},
+	{"x", true}, {"✓", true}, {"✔", true},
+}
+
 func TestParseBool(t *testing.T) {
-	cases := map[string]bool{
-		"true": true, "TRUE": true, "false": false, "ja": true, "Ja": true, "nej": false, "NEJ": false,
-		"yes": true, "no": false, "1": true, "0": false, "x": true, "X": true, " x ": true, "sant": true, "falskt": false,
-		"1.0": true,
-	}
-	for in, want := range cases {
-		got, err := ParseBool(in)
-		if err != nil || got != want {
-			t.Errorf("ParseBool(%q) = %v, %v; want %v", in, got, err, want)
+	for _, c := range boolSpellings {
+		// As written, in capitals, capitalised, and with the blanks a
+		// spreadsheet leaves around a value.
+		for _, in := range []string{c.in, strings.ToUpper(c.in), capitalised(c.in), " " + c.in + "\u00a0", "\t" + c.in + " "} {
+			got, err := ParseBool(in)
+			if err != nil || got != c.want {
+				t.Errorf("ParseBool(%q) = %v, %v; want %v", in, got, err, c.want)
+			}
 		}
 	}
-	for _, in := range []string{"", "kanske", "2", "yes please", "-"} {
+	for _, in := range []string{"", " ", "kanske", "2", "-1", "yes please", "-", "nja", "jo", "nope", "ok", "on", "off",
+		"0,0", "1,0", "00", "01", "0.5", "1.00", "t", "f", "xx", "✗", "✘", "n/a", "ej", "inte"} {
 		if got, err := ParseBool(in); err == nil {
 			t.Errorf("ParseBool(%q) = %v; want an error", in, got)
+		} else if !strings.Contains(err.Error(), "expected") {
+			t.Errorf("ParseBool(%q) error %q gives no example", in, err)
 		}
+	}
+}
+
+func capitalised(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// TestBoolSpellingsAllTested: a spelling added to ParseBool needs its line
+// in boolSpellings, so its value is tested.
+func TestBoolSpellingsAllTested(t *testing.T) {
+	tested := map[string]bool{}
+	for _, c := range boolSpellings {
+		tested[c.in] = true
+	}
+	for w := range boolWords {
+		if !tested[w] {
+			t.Errorf("ParseBool takes %q but boolSpellings does not test it", w)
+		}
+	}
+	if len(tested) != len(boolWords) {
+		t.Errorf("boolSpellings has %d spellings, ParseBool %d", len(tested), len(boolWords))
 	}
 }
 
@@ -233,4 +273,30 @@ func FuzzParseDate(f *testing.F) {
 			t.Fatalf("ParseDate(%q) = %q, but that re-parses to %q, %v", s, got, again, err)
 		}
 	})
+}
+
+func TestPhoneDigits(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"070-123 45 67", "46701234567"},
+		{"0701234567", "46701234567"},
+		{"+46701234567", "46701234567"},
+		{"+46 (0)70 123 45 67", "46701234567"}, // the (0) dropped, as ParsePhone does
+		{"0046 70 123 45 67", "46701234567"},
+		{"46701234567", "46701234567"},
+		{"701234567.0", "46701234567"},
+		{"08-123 456 78", "46812345678"},
+		{"+47 22 12 34 56", "4722123456"},
+		{"0047 22 12 34 56", "4722123456"},
+		// Not a number ParsePhone reads: the digits, 0046 or 0 read as 46.
+		{"00460000000", "460000000"},
+		{"0000000000", "46000000000"},
+		{"+999 123 456 789", "999123456789"},
+		{"12345", "12345"},
+		{"", ""},
+		{"okänt", ""},
+	} {
+		if got := PhoneDigits(c.in); got != c.want {
+			t.Errorf("PhoneDigits(%q) = %q; want %q", c.in, got, c.want)
+		}
+	}
 }

@@ -372,3 +372,17 @@ func BenchmarkMap(b *testing.B) {
 		}
 	}
 }
+
+func TestColumnLetters(t *testing.T) {
+	for _, c := range []struct {
+		idx  []int
+		want string
+	}{
+		{[]int{0}, "A"}, {[]int{25, 26}, "Z, AA"}, {[]int{51, 52, 701, 702}, "AZ, BA, ZZ, AAA"},
+		{[]int{16383}, "XFD"}, {[]int{16384}, "16385"},
+	} {
+		if got := columnLetters(c.idx); got != c.want {
+			t.Errorf("columnLetters(%v) = %q; want %q", c.idx, got, c.want)
+		}
+	}
+}

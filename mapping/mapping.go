@@ -1,7 +1,7 @@
 // Package mapping reads the YAML mapping file and turns sheet rows into
 // request payloads for one SalesByte endpoint, listing every problem.
 //
-// The format (PRODUCT.md, "Mapping file"):
+// The format (the README's "Mapping file" section shows it by endpoint):
 //
 //	endpoint: quote                  # lead | quote | template
 //	set:                             # constants, typed by the field's kind
@@ -39,9 +39,14 @@
 // ignored) before conversion; a value not in map: is a problem. when: Col
 // leaves the value (or alternative) out on rows where Col is empty. A bool
 // cell must say yes or no (true/false, ja/nej, yes/no, j/n, y/n,
-// sant/falskt, 1/0, x): an empty cell is not "no", since the field is then
+// sant/falskt, 1/0, x, ✓; see ParseBool): an empty cell is not "no", since the field is then
 // left out and the server's default applies; a column of x-or-empty
 // ticks wants `default: false`.
+//
+// What can be checked before any row is checked when the file is read,
+// with salesbyte's rules: a set: value, and the constant, map: values and
+// default: of a fields: source. `send_type: mail` on a quote is a mapping
+// problem naming email, not an invalid row each time.
 //
 // Keys: the key: source's text, trimmed and lower-cased; when the mapping
 // has no key: or the row's key cell is empty, the mapped customer_email,

@@ -74,3 +74,16 @@ func TestUnquotedSinglePlaceholder(t *testing.T) {
 		t.Errorf("object form: %v", err)
 	}
 }
+
+// A fields: entry with a mistake is reported on its line, not also as "required but
+// the mapping gives it no value".
+func TestBrokenFieldSourceNotAlsoMissing(t *testing.T) {
+	for _, src := range []string{"{colum: Namn}", "{column: Namn, as: int}", "\"{Förnamn\""} {
+		got := problemsOf(t, typicalHead+"  signable: true\nfields:\n  customer_name: "+src+"\n  customer_email: E-post\n")
+		for _, p := range got {
+			if !strings.HasPrefix(p, "m.yaml:9: customer_name") && !strings.HasPrefix(p, "m.yaml:9: unknown key in customer_name") {
+				t.Errorf("customer_name: %s: problems = %q; want only line 9's", src, got)
+			}
+		}
+	}
+}

@@ -102,134 +102,170 @@ func columnRef(h, as string) string {
 // column fits), a key, and a commented line for each header it could not
 // match. The result parses, and compiles against header.
 func Starter(header []string, e salesbyte.Endpoint) []byte {
+	m := matchHeader(header, e)
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Starter mapping for endpoint %s, written by `sbimport init`.\n", e)
+	b.WriteString("# Check every line marked TODO, then try it with `sbimport validate`.\n")
+	fmt.Fprintf(&b, "endpoint: %s\n", e)
+	writeBlock(&b, "set:                 # the same value on every row", m.setLines(e))
+	writeBlock(&b, "fields:              # field: column header, or a text with {Column} placeholders", m.fieldLines(e))
+	b.WriteString(m.keyLine())
+	return []byte(b.String())
+}
+
+// headerMatch is what Starter found in a header.
+type headerMatch struct {
+	fieldCol     map[string]string // body field → column
+	unmatched    []string          // columns no field matched
+	skipped      []string          // columns whose name appears more than once
+	nameTemplate string            // customer_name from first and last name, quoted; "" if none
+}
+
+// matchHeader matches each header to a field of e by its names.
+func matchHeader(header []string, e salesbyte.Endpoint) *headerMatch {
 	count := map[string]int{}
 	for _, h := range header {
 		count[strings.TrimSpace(h)]++
 	}
-	fieldCol := map[string]string{}
-	var unmatched, skipped []string
+	m := &headerMatch{fieldCol: map[string]string{}}
 	used := map[string]bool{}
 	for _, raw := range header {
 		h := strings.TrimSpace(raw)
-		if h == "" {
-			continue
-		}
-		if count[h] > 1 {
+		switch {
+		case h == "":
+		case count[h] > 1:
 			if !used[h] {
-				skipped = append(skipped, h)
+				m.skipped = append(m.skipped, h)
 				used[h] = true
 			}
-			continue
-		}
-		field, ok := headerSynonyms[fold(h)]
-		if !ok {
-			if f, known := salesbyte.LookupField(e, h); known && f.Kind != salesbyte.KindList && f.Kind != salesbyte.KindObject {
-				field, ok = f.Name, true
+		default:
+			field, ok := headerField(h, e)
+			if !ok || m.fieldCol[field] != "" {
+				m.unmatched = append(m.unmatched, h)
+				continue
 			}
+			m.fieldCol[field] = h
 		}
-		if ok && field != "firstname" && field != "lastname" {
-			if _, known := salesbyte.LookupField(e, field); !known {
-				ok = false
-			}
-		}
-		if !ok || fieldCol[field] != "" {
-			unmatched = append(unmatched, h)
-			continue
-		}
-		fieldCol[field] = h
 	}
-	// customer_name from first and last name when no single column has it.
-	nameTemplate := ""
-	first, last := fieldCol["firstname"], fieldCol["lastname"]
-	if fieldCol["customer_name"] == "" && (first != "" || last != "") && !strings.ContainsAny(first+last, "{}") {
+	m.joinName()
+	return m
+}
+
+// headerField is the field of e a header names, by its synonyms or as
+// the field's own name; "firstname" and "lastname" are halves of
+// customer_name.
+func headerField(h string, e salesbyte.Endpoint) (string, bool) {
+	field, ok := headerSynonyms[fold(h)]
+	if !ok {
+		if f, known := salesbyte.LookupField(e, h); known && f.Kind != salesbyte.KindList && f.Kind != salesbyte.KindObject {
+			return f.Name, true
+		}
+		return "", false
+	}
+	if field == "firstname" || field == "lastname" {
+		return field, true
+	}
+	_, known := salesbyte.LookupField(e, field)
+	return field, known
+}
+
+// joinName makes customer_name from first and last name when no single
+// column has it; otherwise those columns are unmatched.
+func (m *headerMatch) joinName() {
+	first, last := m.fieldCol["firstname"], m.fieldCol["lastname"]
+	delete(m.fieldCol, "firstname")
+	delete(m.fieldCol, "lastname")
+	if m.fieldCol["customer_name"] == "" && (first != "" || last != "") && !strings.ContainsAny(first+last, "{}") {
 		var parts []string
 		for _, c := range []string{first, last} {
 			if c != "" {
 				parts = append(parts, "{"+c+"}")
 			}
 		}
-		nameTemplate = strconv.Quote(strings.Join(parts, " "))
-	} else {
-		for _, c := range []string{first, last} {
-			if c != "" {
-				unmatched = append(unmatched, c)
-			}
+		m.nameTemplate = strconv.Quote(strings.Join(parts, " "))
+		return
+	}
+	for _, c := range []string{first, last} {
+		if c != "" {
+			m.unmatched = append(m.unmatched, c)
 		}
 	}
-	delete(fieldCol, "firstname")
-	delete(fieldCol, "lastname")
+}
 
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Starter mapping for endpoint %s, written by `sbimport init`.\n", e)
-	b.WriteString("# Check every line marked TODO, then try it with `sbimport validate`.\n")
-	fmt.Fprintf(&b, "endpoint: %s\n", e)
-
-	fields := salesbyte.Fields(e)
-	var setLines []string
-	for _, f := range fields {
-		if !f.Required || fieldCol[f.Name] != "" || (f.Name == "customer_name" && nameTemplate != "") {
+// setLines gives a TODO placeholder for each required field no column fills.
+func (m *headerMatch) setLines(e salesbyte.Endpoint) []string {
+	var lines []string
+	for _, f := range salesbyte.Fields(e) {
+		if !f.Required || m.fieldCol[f.Name] != "" || (f.Name == "customer_name" && m.nameTemplate != "") {
 			continue
 		}
 		v, comment := starterConst(e, f)
-		setLines = append(setLines, fmt.Sprintf("  %s: %s  # %s", f.Name, v, comment))
+		lines = append(lines, fmt.Sprintf("  %s: %s  # %s", f.Name, v, comment))
 	}
-	if len(setLines) > 0 {
-		b.WriteString("set:                 # the same value on every row\n")
-		for _, l := range setLines {
-			b.WriteString(l + "\n")
-		}
-	}
+	return lines
+}
 
-	var fieldLines []string
-	for _, f := range fields {
-		if f.Name == "customer_name" && nameTemplate != "" {
-			fieldLines = append(fieldLines, "  customer_name: "+nameTemplate)
+// fieldLines gives a line per matched field, then a commented line per
+// column left over.
+func (m *headerMatch) fieldLines(e salesbyte.Endpoint) []string {
+	var lines []string
+	for _, f := range salesbyte.Fields(e) {
+		if f.Name == "customer_name" && m.nameTemplate != "" {
+			lines = append(lines, "  customer_name: "+m.nameTemplate)
 			continue
 		}
-		col := fieldCol[f.Name]
-		if col == "" {
-			continue
-		}
-		as := ""
-		switch f.Kind {
-		case salesbyte.KindPhone:
-			as = "phone"
-		case salesbyte.KindDate:
-			as = "date"
-		case salesbyte.KindStringList:
-			as = "list"
-		}
-		fieldLines = append(fieldLines, fmt.Sprintf("  %s: %s", f.Name, columnRef(col, as)))
-	}
-	for _, h := range unmatched {
-		hint := "no field matched this column; to send it, replace FIELD with a field name and remove the #"
-		switch e {
-		case salesbyte.Quote:
-			hint += " (or add it under custom_fields:)"
-		case salesbyte.Template:
-			hint += " (or add it under customer_fields:)"
-		case salesbyte.Lead:
-			hint += " (e.g. custom_field_1_content)"
-		}
-		fieldLines = append(fieldLines, fmt.Sprintf("  # FIELD: %s  # TODO: %s", columnRef(h, ""), hint))
-	}
-	for _, h := range skipped {
-		fieldLines = append(fieldLines, fmt.Sprintf("  # FIELD: %s  # TODO: this header appears more than once in the sheet; rename the copies first", columnRef(h, "")))
-	}
-	if len(fieldLines) > 0 {
-		b.WriteString("fields:              # field: column header, or a text with {Column} placeholders\n")
-		for _, l := range fieldLines {
-			b.WriteString(l + "\n")
+		if col := m.fieldCol[f.Name]; col != "" {
+			lines = append(lines, fmt.Sprintf("  %s: %s", f.Name, columnRef(col, starterAs(f.Kind))))
 		}
 	}
+	hint := "no field matched this column; to send it, replace FIELD with a field name and remove the #"
+	switch e {
+	case salesbyte.Quote:
+		hint += " (or add it under custom_fields:)"
+	case salesbyte.Template:
+		hint += " (or add it under customer_fields:)"
+	case salesbyte.Lead:
+		hint += " (e.g. custom_field_1_content)"
+	}
+	for _, h := range m.unmatched {
+		lines = append(lines, fmt.Sprintf("  # FIELD: %s  # TODO: %s", columnRef(h, ""), hint))
+	}
+	for _, h := range m.skipped {
+		lines = append(lines, fmt.Sprintf("  # FIELD: %s  # TODO: this header appears more than once in the sheet; rename the copies first", columnRef(h, "")))
+	}
+	return lines
+}
 
-	switch {
-	case fieldCol["customer_email"] != "":
-		fmt.Fprintf(&b, "key: %s  # identifies a customer row across reruns\n", columnRef(fieldCol["customer_email"], ""))
-	case fieldCol["customer_phone"] != "":
-		fmt.Fprintf(&b, "key: %s  # identifies a customer row across reruns\n", columnRef(fieldCol["customer_phone"], ""))
-	default:
-		b.WriteString("# key: Kundnummer  # TODO: the column that identifies a customer row across reruns\n")
+// starterAs is the as: a starter mapping spells out for a field's kind.
+func starterAs(k salesbyte.FieldKind) string {
+	switch k {
+	case salesbyte.KindPhone:
+		return "phone"
+	case salesbyte.KindDate:
+		return "date"
+	case salesbyte.KindStringList:
+		return "list"
 	}
-	return []byte(b.String())
+	return ""
+}
+
+func (m *headerMatch) keyLine() string {
+	for _, f := range []string{"customer_email", "customer_phone"} {
+		if col := m.fieldCol[f]; col != "" {
+			return fmt.Sprintf("key: %s  # identifies a customer row across reruns\n", columnRef(col, ""))
+		}
+	}
+	return "# key: Kundnummer  # TODO: the column that identifies a customer row across reruns\n"
+}
+
+// writeBlock writes a block's heading and its lines; nothing when there
+// are no lines.
+func writeBlock(b *strings.Builder, heading string, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	b.WriteString(heading + "\n")
+	for _, l := range lines {
+		b.WriteString(l + "\n")
+	}
 }

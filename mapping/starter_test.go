@@ -127,8 +127,19 @@ func TestFold(t *testing.T) {
 func TestClosest(t *testing.T) {
 	cands := []string{"customer_name", "customer_email", "customer_phone", "send_type"}
 	for in, want := range map[string]string{"custmer_email": "customer_email", "sendtype": "send_type", "Customer Phone": "customer_phone", "zzz": "", "": ""} {
-		if got := closest(in, cands); got != want {
-			t.Errorf("closest(%q) = %q; want %q", in, got, want)
+		if got, ok := Closest(in, cands); got != want || ok != (want != "") {
+			t.Errorf("Closest(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}
+
+// Closest folds headers as it compares them: a header typed without its
+// diacritics or punctuation is found, and a name that holds another is close.
+func TestClosestHeaders(t *testing.T) {
+	header := []string{"Förnamn", "Efternamn", "E-post", "Företag", "Mobilnummer"}
+	for in, want := range map[string]string{"Foretag": "Företag", "epost": "E-post", "E-Post ": "E-post", "Mobilnumer": "Mobilnummer", "Efternamnet": "Efternamn", "fornamn": "Förnamn", "Adress": ""} {
+		if got, _ := Closest(in, header); got != want {
+			t.Errorf("Closest(%q) = %q; want %q", in, got, want)
 		}
 	}
 }

@@ -31,12 +31,16 @@ func fold(s string) string {
 	return b.String()
 }
 
-// closest returns the candidate nearest to name, or "" when none is near
-// enough to be a likely typo.
-func closest(name string, candidates []string) string {
+// Closest returns the candidate nearest to name, when it is near enough
+// to be a plausible typo: by edit distance after folding (case,
+// diacritics, blanks and punctuation ignored, so "Foretag" finds
+// "Företag" and "sendtype" "send_type"), a name contained in the other
+// counting as close. It is the one did-you-mean rule for mapping files,
+// sheet headers and field names. Ties go to the earlier candidate.
+func Closest(name string, candidates []string) (string, bool) {
 	f := fold(name)
 	if f == "" {
-		return ""
+		return "", false
 	}
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
@@ -51,11 +55,10 @@ func closest(name string, candidates []string) string {
 			best, bestD = c, d
 		}
 	}
-	limit := max(2, len([]rune(f))/3)
-	if bestD > limit {
-		return ""
+	if bestD > max(2, len([]rune(f))/3) {
+		return "", false
 	}
-	return best
+	return best, true
 }
 
 func abs(n int) int {
@@ -89,7 +92,7 @@ func distance(a, b string) int {
 
 // didYouMean formats a suggestion, or "" when there is none.
 func didYouMean(name string, candidates []string) string {
-	if c := closest(name, candidates); c != "" {
+	if c, ok := Closest(name, candidates); ok {
 		return "; did you mean \"" + c + "\"?"
 	}
 	return ""
