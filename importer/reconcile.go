@@ -277,30 +277,13 @@ type unsettledRow struct {
 }
 
 // customerKey is what identifies a row's customer, each part normalised
-// (see emailKey, phoneKey, nameKey); "" when the row has none.
+// (see emailKey, mapping.PhoneDigits, nameKey); "" when the row has none.
 type customerKey struct{ email, phone, name string }
 
 func emailKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func nameKey(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
 
-// phoneKey is a phone number's digits with a Swedish trunk prefix (0 or
-// 0046) turned into 46, so 070-123 45 67 and +46 70 123 45 67 are one key.
-func phoneKey(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	d := b.String()
-	if strings.HasPrefix(d, "0046") {
-		d = "46" + d[4:]
-	} else if strings.HasPrefix(d, "0") {
-		d = "46" + d[1:]
-	}
-	return d
-}
 
 // timeSpan is a stretch of time; zero ends are not yet known.
 type timeSpan struct{ from, to time.Time }
@@ -386,7 +369,7 @@ func customerOf(res mapping.Result) customerKey {
 	email, _ := res.Payload["customer_email"].(string)
 	phone, _ := res.Payload["customer_phone"].(string)
 	name, _ := res.Payload["customer_name"].(string)
-	return customerKey{email: emailKey(email), phone: phoneKey(phone), name: nameKey(name)}
+	return customerKey{email: emailKey(email), phone: mapping.PhoneDigits(phone), name: nameKey(name)}
 }
 
 func cellAt(cells []string, i int) string {
@@ -451,7 +434,7 @@ func (ix *quoteIndex) addPage(qs []salesbyte.APIQuote) (fresh bool) {
 		if e := emailKey(q.CustomerEmail); e != "" {
 			ix.byEmail[e] = append(ix.byEmail[e], q)
 		}
-		if d := phoneKey(q.CustomerPhone); d != "" {
+		if d := mapping.PhoneDigits(q.CustomerPhone); d != "" {
 			ix.byPhone[d] = append(ix.byPhone[d], q)
 		}
 		if n := nameKey(q.CustomerName); n != "" {
@@ -479,7 +462,7 @@ func (ix *quoteIndex) candidates(c customerKey, taken map[int64]bool) []salesbyt
 		out = narrow(out, func(q salesbyte.APIQuote) bool { return nameKey(q.CustomerName) == c.name }, true)
 	}
 	if c.phone != "" {
-		out = narrow(out, func(q salesbyte.APIQuote) bool { return phoneKey(q.CustomerPhone) == c.phone }, true)
+		out = narrow(out, func(q salesbyte.APIQuote) bool { return mapping.PhoneDigits(q.CustomerPhone) == c.phone }, true)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out

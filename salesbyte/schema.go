@@ -4,6 +4,8 @@
 package salesbyte
 
 import (
+	"github.com/sbimport/sbimport/internal/suggest"
+
 	"fmt"
 	"strconv"
 	"strings"
@@ -37,7 +39,7 @@ func ParseEndpoint(s string) (Endpoint, error) {
 	if name == "" {
 		return "", fmt.Errorf("no endpoint given: set endpoint to one of %s", strings.Join(names, ", "))
 	}
-	if c, ok := Closest(name, names); ok {
+	if c, ok := suggest.Closest(name, names); ok {
 		return "", fmt.Errorf("unknown endpoint %q: did you mean %q? (valid endpoints: %s)", s, c, strings.Join(names, ", "))
 	}
 	return "", fmt.Errorf("unknown endpoint %q: use one of %s", s, strings.Join(names, ", "))
@@ -205,56 +207,3 @@ type FieldError struct {
 }
 
 func (fe FieldError) Error() string { return fe.Field + ": " + fe.Message }
-
-// Closest returns the candidate nearest to name by edit distance (case
-// and surrounding blanks ignored), when it is near enough to be a
-// plausible typo. Ties go to the earlier candidate.
-func Closest(name string, candidates []string) (string, bool) {
-	n := []rune(strings.ToLower(strings.TrimSpace(name)))
-	if len(n) == 0 {
-		return "", false
-	}
-	best, bestD := "", -1
-	for _, c := range candidates {
-		d := levenshtein(n, []rune(strings.ToLower(strings.TrimSpace(c))))
-		if bestD < 0 || d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if bestD < 0 {
-		return "", false
-	}
-	limit := len(n) / 3
-	if limit < 2 {
-		limit = 2
-	}
-	if bestD > limit || bestD >= len(n) {
-		return "", false
-	}
-	return best, true
-}
-
-// levenshtein is the edit distance between a and b (insert, delete,
-// substitute, each costing one).
-func levenshtein(a, b []rune) int {
-	if len(a) == 0 {
-		return len(b)
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}

@@ -1,6 +1,8 @@
 package salesbyte
 
 import (
+	"github.com/sbimport/sbimport/internal/suggest"
+
 	"encoding/json"
 	"math"
 	"reflect"
@@ -51,7 +53,7 @@ func Validate(e Endpoint, body map[string]any) []FieldError {
 		f, ok := known[name]
 		if !ok {
 			msg := "unknown field"
-			if c, ok := Closest(name, FieldNames(e)); ok {
+			if c, ok := suggest.Closest(name, FieldNames(e)); ok {
 				msg += "; did you mean " + c + "?"
 			}
 			v.add(name, msg)
