@@ -284,7 +284,6 @@ func emailKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func nameKey(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
 
-
 // timeSpan is a stretch of time; zero ends are not yet known.
 type timeSpan struct{ from, to time.Time }
 

@@ -41,4 +41,3 @@ func TestDistance(t *testing.T) {
 		}
 	}
 }
-
