@@ -87,6 +87,12 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 	if !cols.isResult {
 		return nil, inputErr("%s has no sb_status column: reconcile reads an output sheet of sbimport run", cfg.Input)
 	}
+	// The run's lock: reconcile rewrites its sheet and journal.
+	lk, err := lockOutput(cfg.Input)
+	if err != nil {
+		return nil, err
+	}
+	defer lk.Release()
 	jpath := JournalPath(cfg.Input)
 	js, jerr := readJournal(jpath)
 	if jerr != nil && !errors.Is(jerr, os.ErrNotExist) {

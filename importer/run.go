@@ -144,6 +144,19 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	sum := &Summary{Output: cfg.Output, Validated: cfg.ValidateOnly, Counts: make(map[Status]int)}
 	plan := Plan{Endpoint: mapper.Endpoint(), Input: cfg.Input, Sheet: format.Sheet, Output: cfg.Output, Rate: cfg.Rate}
 
+	if !cfg.DryRun {
+		// Held until the output is written: a second sbimport on this
+		// output is refused before it reads the journal or sends a row.
+		lk, err := lockOutput(cfg.Output)
+		if err != nil {
+			return nil, err
+		}
+		defer lk.Release()
+		if gone, err := sheet.RemoveStaleTemps(cfg.Output); err == nil && len(gone) > 0 {
+			cfg.Logf("removed temporary files an earlier run left when it was stopped: %s", strings.Join(gone, ", "))
+		}
+	}
+
 	var js *journalState
 	var bind Binding
 	if !cfg.ValidateOnly {
@@ -219,7 +232,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		mapAbs, _ := filepath.Abs(cfg.Mapping)
 		j, err = openJournal(sum.Journal, bind, cfg.Input, mapAbs, js, cfg.Now())
 		if err != nil {
-			return sum, err
+			return sum, &InputError{Err: err} // nothing was sent
 		}
 		if cfg.wrapJournal != nil {
 			j.f = cfg.wrapJournal(j.f)
@@ -275,23 +288,35 @@ func checkJournal(path string, bind Binding, inputIsResult, inPlace, dryRun bool
 // created rows when there is no journal to say which: sending the input
 // again would create them twice.
 func checkEarlierOutput(output, sheetName string) error {
-	if _, err := os.Stat(output); err != nil {
-		return nil
+	st, err := os.Stat(output)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && st.Mode().IsRegular() && st.Size() == 0) {
+		return nil // nothing there to lose
+	}
+	unreadable := func(err error) error {
+		return inputErr("the output %s already exists and cannot be read (%v).\n"+
+			"It may hold the results of an earlier run, so it is not overwritten. Nothing was sent. "+
+			"Choose another output with -o; or, if you are sure it holds nothing you need, move it away and run again", output, err)
+	}
+	if err != nil {
+		return unreadable(err)
 	}
 	out, err := openSource(output, sheet.Options{Sheet: sheetName})
 	if err != nil {
-		return nil // not ours: it is replaced
+		return unreadable(err)
 	}
 	defer out.Close()
 	if !out.cols.isResult {
 		return nil
 	}
 	created := 0
-	out.each(func(row sheet.Row) {
+	err = out.each(func(row sheet.Row) {
 		if o, ok := outcomeFromCells(row.Cells, out.cols.result); ok && (o.Status == Created || o.Status == Unknown) {
 			created++
 		}
 	})
+	if err != nil {
+		return unreadable(err)
+	}
 	if created == 0 {
 		return nil
 	}
@@ -503,23 +528,25 @@ func send(ctx context.Context, cfg *Config, sum *Summary, src *source, p *planne
 	if writeErr != nil {
 		return writeErr
 	}
-	if err := wk.journalErr(); err != nil {
-		return err
-	}
 	// The journal's end record goes first: a crash between it and the
 	// rename leaves the input as it was and a journal that replays it; a
 	// crash after it (an in-place re-run) leaves a journal whose sheet
 	// holds every outcome.
-	if j != nil {
-		if err := j.End(!sum.Interrupted); err != nil {
-			return err
-		}
+	jerr := wk.journalErr()
+	if jerr == nil && j != nil {
+		jerr = j.End(!sum.Interrupted)
 	}
+	var gone *JournalReplacedError
+	if jerr != nil && !errors.As(jerr, &gone) {
+		return jerr // the journal keeps what was sent: the same command resumes
+	}
+	// Without its journal, the output sheet is the only record of what
+	// was sent: it is written.
 	if err := w.Commit(summaryTable(cfg, sum)); err != nil {
 		return fmt.Errorf("write %s: %w", cfg.Output, err)
 	}
 	committed = true
-	return nil
+	return jerr
 }
 
 func statusWord(o *Outcome) string {

@@ -134,10 +134,7 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 		}
 		attempts++
 		if err := w.j.Intent(it.line, attempts); err != nil {
-			w.mu.Lock()
-			w.jerr = err
-			w.mu.Unlock()
-			w.stop("the journal could not be written (" + err.Error() + "); free disk space and run the same command again")
+			w.journalFailed(err)
 			return w.notSent(attempts - 1)
 		}
 		if err := w.thr.Space(ctx); err != nil {
@@ -227,13 +224,24 @@ func (w *workers) notSentAfter(attempts int, last *salesbyte.Error) *Outcome {
 func (w *workers) settle(it *item, o *Outcome) *Outcome {
 	if w.j != nil && o.Status != Skipped {
 		if err := w.j.Outcome(it.line, o); err != nil {
-			w.mu.Lock()
-			w.jerr = err
-			w.mu.Unlock()
-			w.stop("the journal could not be written (" + err.Error() + "); free disk space and run the same command again")
+			w.journalFailed(err)
 		}
 	}
 	return o
+}
+
+// journalFailed stops sending: a request whose intent is not durably
+// journaled could be sent twice after a crash.
+func (w *workers) journalFailed(err error) {
+	w.mu.Lock()
+	w.jerr = err
+	w.mu.Unlock()
+	var gone *JournalReplacedError
+	if errors.As(err, &gone) {
+		w.stop(err.Error() + "; the output sheet records what was sent: give it as the input (-i) to send the rest")
+		return
+	}
+	w.stop("the journal could not be written (" + err.Error() + "); free disk space and run the same command again")
 }
 
 func (w *workers) noteRefusal(se *salesbyte.Error) {
