@@ -68,7 +68,7 @@ func reconcileWith(ctx context.Context, s streams, o *reconcileOptions, q import
 		Input: o.input, Read: sheet.Options{Sheet: o.sheetName}, Output: o.output, Mapping: o.mapping, Quotes: q,
 	})
 	if err != nil {
-		return err
+		return explainFileErr(err, nil)
 	}
 	w := s.Err
 	if sum.ToSettle == 0 {

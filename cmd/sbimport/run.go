@@ -324,7 +324,7 @@ func importWithValidate(ctx context.Context, s streams, o *runOptions, sender im
 		return &exitError{code: exitRowsFailed}
 	}
 	if err != nil {
-		return err
+		return explainFileErr(err, sum)
 	}
 	if sum.DryRun {
 		fmt.Fprint(s.Err, sum.Plan.String())
