@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 )
 
 // LockedError says another sbimport holds the lock of this output: it is
@@ -86,7 +87,11 @@ func (l *runLock) Release() {
 	if l == nil {
 		return
 	}
-	os.Remove(l.path) // on Windows an open file stays; the next run reuses it
+	if runtime.GOOS != "windows" {
+		// Windows cannot remove a file another process has open; the
+		// file stays there, unlocked, for the next run.
+		os.Remove(l.path)
+	}
 	unlock(l.f)
 	l.f.Close()
 }
