@@ -145,3 +145,47 @@ func TestKilledRunLeavesNoStaleLock(t *testing.T) {
 		t.Errorf("output has %d rows; want %d", len(out), rows)
 	}
 }
+
+// Two runs started at the same moment: one sends every row, the other is
+// refused before it sends anything.
+func TestTwoRunsStartedTogetherSendEachRowOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts subprocesses; not in -short")
+	}
+	const rows = 40
+	srv, url, open := gatedSandbox(t, 5)
+	dir := t.TempDir()
+	input, emails := ntCustomers(t, dir, rows)
+	mappingPath := ntWriteFile(t, filepath.Join(dir, "mapping.yaml"), neverTwiceMapping)
+	env := []string{"SALESBYTE_UUID=" + neverTwiceUUID}
+	args := []string{"run", "-m", mappingPath, "-i", input, "--base-url", url, "--rate", "0", "--concurrency", "4", "--yes"}
+
+	a, b := ntStart(t, env, args...), ntStart(t, env, args...)
+	// The one that holds the output is stopped at the sandbox's gate, so
+	// the other must end first.
+	var refused, sender *ntChild
+	select {
+	case <-a.done:
+		refused, sender = a, b
+	case <-b.done:
+		refused, sender = b, a
+	case <-time.After(time.Minute):
+		t.Fatalf("neither run ended within a minute; stderrs:\n%s\n%s", a.stderr, b.stderr)
+	}
+	if code := refused.wait(t); code != 2 || !strings.Contains(refused.stderr.String(), "another sbimport is running on") {
+		t.Errorf("the run that ended first exited %d; want 2 with a message. stderr:\n%s", code, refused.stderr)
+	}
+	open()
+	if code := sender.wait(t); code != 0 {
+		t.Fatalf("the other run exited %d; stderr:\n%s", code, sender.stderr)
+	}
+	created := ntCreated(srv)
+	for _, e := range emails {
+		if len(created[e]) != 1 {
+			t.Errorf("%s was created %d times; want once", e, len(created[e]))
+		}
+	}
+	if st := srv.Stats(); st.Requests != rows {
+		t.Errorf("sandbox saw %d requests; want %d", st.Requests, rows)
+	}
+}
