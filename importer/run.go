@@ -147,14 +147,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if !cfg.DryRun {
 		// Held until the output is written: a second sbimport on this
 		// output is refused before it reads the journal or sends a row.
-		lk, err := lockOutput(cfg.Output)
+		lk, err := takeOutput(&cfg)
 		if err != nil {
 			return nil, err
 		}
 		defer lk.Release()
-		if gone, err := sheet.RemoveStaleTemps(cfg.Output); err == nil && len(gone) > 0 {
-			cfg.Logf("removed temporary files an earlier run left when it was stopped: %s", strings.Join(gone, ", "))
-		}
 	}
 
 	var js *journalState
@@ -167,25 +164,12 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			return nil, &InputError{Err: err}
 		}
 		bind = Binding{InputSHA256: inHash, Sheet: format.Sheet, HeaderRow: cfg.Read.HeaderRow, MappingSHA256: mapHash, Endpoint: string(mapper.Endpoint())}
-		js, err = checkJournal(sum.Journal, bind, cols.isResult, sameFile(cfg.Input, cfg.Output), cfg.DryRun)
-		if err != nil {
-			return nil, err
-		}
-		if js == nil && !cols.isResult && !sameFile(cfg.Input, cfg.Output) {
-			if err := checkEarlierOutput(cfg.Output, cfg.Read.Sheet); err != nil {
-				return nil, err
-			}
-		}
-		plan.Resumed = js != nil && !js.Complete
-	} else if !cols.isResult && !sameFile(cfg.Input, cfg.Output) {
-		// validate writes the same output sheet: without a journal to
-		// rebuild it from, an earlier run's results there are all there is.
-		if _, err := os.Stat(JournalPath(cfg.Output)); errors.Is(err, os.ErrNotExist) {
-			if err := checkEarlierOutput(cfg.Output, cfg.Read.Sheet); err != nil {
-				return nil, err
-			}
-		}
 	}
+	js, err = checkPrior(&cfg, bind, cols.isResult)
+	if err != nil {
+		return nil, err
+	}
+	plan.Resumed = js != nil && !js.Complete
 
 	// The keys of rows settled in earlier runs are learnt first, so both
 	// passes start from them.
@@ -240,6 +224,44 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		defer j.Close()
 	}
 	return sum, send(ctx, &cfg, sum, src, learnt.clone(), j)
+}
+
+// takeOutput locks the output for the run and removes the temporary
+// files that runs killed while writing it left behind: under the lock, no
+// other writer's file can be among them.
+func takeOutput(cfg *Config) (*runLock, error) {
+	lk, err := lockOutput(cfg.Output)
+	if err != nil {
+		return nil, err
+	}
+	if gone, err := sheet.RemoveStaleTemps(cfg.Output); err == nil && len(gone) > 0 {
+		cfg.Logf("removed temporary files an earlier run left when it was stopped: %s", strings.Join(gone, ", "))
+	}
+	return lk, nil
+}
+
+// checkPrior looks at what earlier runs left at the output: a journal to
+// resume (not for validate, which keeps none), or an output sheet whose
+// results would be lost.
+func checkPrior(cfg *Config, bind Binding, inputIsResult bool) (*journalState, error) {
+	inPlace := sameFile(cfg.Input, cfg.Output)
+	jpath := JournalPath(cfg.Output)
+	if !cfg.ValidateOnly {
+		js, err := checkJournal(jpath, bind, inputIsResult, inPlace, cfg.DryRun)
+		if err != nil || js != nil || inputIsResult || inPlace {
+			return js, err
+		}
+		return nil, checkEarlierOutput(cfg.Output, cfg.Read.Sheet)
+	}
+	if inputIsResult || inPlace {
+		return nil, nil
+	}
+	// validate writes the same output sheet: without a journal to
+	// rebuild it from, an earlier run's results there are all there is.
+	if _, err := os.Stat(jpath); errors.Is(err, os.ErrNotExist) {
+		return nil, checkEarlierOutput(cfg.Output, cfg.Read.Sheet)
+	}
+	return nil, nil
 }
 
 // checkJournal looks for a journal of an earlier run beside the output.
@@ -528,25 +550,28 @@ func send(ctx context.Context, cfg *Config, sum *Summary, src *source, p *planne
 	if writeErr != nil {
 		return writeErr
 	}
-	// The journal's end record goes first: a crash between it and the
-	// rename leaves the input as it was and a journal that replays it; a
-	// crash after it (an in-place re-run) leaves a journal whose sheet
-	// holds every outcome.
-	jerr := wk.journalErr()
+	committed, err = finish(cfg, sum, wk.journalErr(), j, w)
+	return err
+}
+
+// finish ends the journal and commits the output sheet. The journal's end
+// record goes first: a crash between it and the rename leaves the input
+// as it was and a journal that replays it; a crash after it (an in-place
+// re-run) leaves a journal whose sheet holds every outcome.
+func finish(cfg *Config, sum *Summary, jerr error, j *journal, w sheet.Writer) (committed bool, err error) {
 	if jerr == nil && j != nil {
 		jerr = j.End(!sum.Interrupted)
 	}
 	var gone *JournalReplacedError
 	if jerr != nil && !errors.As(jerr, &gone) {
-		return jerr // the journal keeps what was sent: the same command resumes
+		return false, jerr // the journal keeps what was sent: the same command resumes
 	}
 	// Without its journal, the output sheet is the only record of what
 	// was sent: it is written.
 	if err := w.Commit(summaryTable(cfg, sum)); err != nil {
-		return fmt.Errorf("write %s: %w", cfg.Output, err)
+		return false, fmt.Errorf("write %s: %w", cfg.Output, err)
 	}
-	committed = true
-	return jerr
+	return true, jerr
 }
 
 func statusWord(o *Outcome) string {
