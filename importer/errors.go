@@ -40,13 +40,18 @@ func (e *JournalOtherRunError) Error() string {
 }
 
 // EarlierOutputError: the output sheet records rows created by an earlier
-// run whose journal is gone; writing over it could send them twice.
+// run whose journal is gone, or cannot be read to tell; writing over it
+// could send them twice.
 type EarlierOutputError struct {
-	Output  string
-	Created int // rows created or unknown
+	Output     string
+	Created    int   // rows created or unknown
+	Unreadable error // the output exists but cannot be read
 }
 
 func (e *EarlierOutputError) Error() string {
+	if e.Unreadable != nil {
+		return fmt.Sprintf("the output %s already exists and cannot be read (%v); it may hold the results of an earlier run, so it is not overwritten and nothing was sent", e.Output, e.Unreadable)
+	}
 	return fmt.Sprintf("%s already holds the results of an earlier run (%d rows created or unknown), and its journal is gone; sending the input again could create them twice, so nothing was sent", e.Output, e.Created)
 }
 

@@ -851,3 +851,11 @@ func TestValidateInterruptedWritesNothing(t *testing.T) {
 		t.Errorf("an interrupted validate wrote its output (%v)", err)
 	}
 }
+
+// runMode sends cfg's import, or validates it.
+func runMode(ctx context.Context, cfg Config, validate bool) (*Summary, error) {
+	if validate {
+		return validateRun(ctx, cfg)
+	}
+	return Run(ctx, cfg)
+}

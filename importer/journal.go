@@ -222,6 +222,7 @@ type journalFile interface {
 type journal struct {
 	path string
 	f    journalFile
+	osf  *os.File // the file itself, to check it is still the one at path
 
 	mu      sync.Mutex
 	waiters []chan error
@@ -254,7 +255,7 @@ func openJournal(path string, bind Binding, input, mappingPath, baseURL string, 
 		}
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
-	j := &journal{path: path, f: f, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	j := &journal{path: path, f: f, osf: f, kick: make(chan struct{}, 1), done: make(chan struct{})}
 	if resume == nil {
 		b := bind
 		line, err := encodeRecord(&journalRecord{T: recRun, V: journalVersion, Bind: &b, Input: input, Mapping: mappingPath, BaseURL: baseURL, At: now.UTC().Format(time.RFC3339)})
@@ -299,6 +300,12 @@ func (j *journal) flush() {
 	if err == nil {
 		if serr := j.f.Sync(); serr != nil {
 			err = fmt.Errorf("sync journal %s: %w", j.path, serr)
+		} else if !j.stillAtPath() {
+			// Records synced into a file nobody will read again protect
+			// nothing: the intents waiting must not be sent.
+			err = &JournalReplacedError{Path: j.path}
+		}
+		if err != nil {
 			j.mu.Lock()
 			j.err = err
 			j.mu.Unlock()
@@ -307,6 +314,26 @@ func (j *journal) flush() {
 	for _, w := range waiters {
 		w <- err
 	}
+}
+
+// JournalReplacedError says the journal file was removed or replaced while
+// the run was writing it: what it recorded would be lost at the next crash,
+// so sending stopped. The output sheet records what was sent.
+type JournalReplacedError struct{ Path string }
+
+func (e *JournalReplacedError) Error() string {
+	return fmt.Sprintf("the journal %s was removed or replaced while the run was going", e.Path)
+}
+
+// stillAtPath says whether the open journal file is still the one at its
+// path (not removed, renamed or replaced by another file).
+func (j *journal) stillAtPath() bool {
+	fi, err := j.osf.Stat()
+	if err != nil {
+		return false
+	}
+	pi, err := os.Stat(j.path)
+	return err == nil && os.SameFile(fi, pi)
 }
 
 // append writes a record at once (so a killed process loses nothing the

@@ -29,6 +29,9 @@ type Plan struct {
 	// the journal) that are not sent again, by status.
 	Kept    map[Status]int
 	Resumed bool // a journal of an unfinished run of this sheet is picked up
+	// RemovedTemps are temporary files that runs stopped while writing
+	// the output left beside it, removed.
+	RemovedTemps []string
 	// Deliveries says what customers will receive, most common first.
 	Deliveries []DeliveryCount
 	Rate       float64

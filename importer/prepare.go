@@ -43,6 +43,7 @@ type Import struct {
 	js     *journalState
 	inStat os.FileInfo
 	tally  *Tally
+	lock   *runLock // on the output, from Prepare to Close
 	// setAside: the output's journal is a finished one of another run,
 	// moved away when sending begins.
 	setAside bool
@@ -60,6 +61,10 @@ func Prepare(ctx context.Context, cfg Config, mode Mode) (*Import, error) {
 	imp := &Import{cfg: cfg, mode: mode}
 	imp.abortCtx, imp.abort = context.WithCancel(context.Background())
 	if err := imp.load(); err != nil {
+		imp.Close()
+		return nil, err
+	}
+	if err := imp.takeOutput(); err != nil {
 		imp.Close()
 		return nil, err
 	}
@@ -103,6 +108,20 @@ func (imp *Import) load() error {
 	}
 	imp.plan = Plan{Endpoint: imp.mapper.Endpoint(), Input: cfg.Input, Sheet: src.format.Sheet, Output: cfg.Output, Rate: cfg.Rate}
 	imp.bind = Binding{Sheet: src.format.Sheet, HeaderRow: cfg.Read.HeaderRow, MappingSHA256: mapHash, Endpoint: string(imp.mapper.Endpoint())}
+	return nil
+}
+
+// takeOutput locks the output until Close, so a second sbimport on it is
+// refused before it reads the journal or sends a row, and removes the
+// temporary files that runs killed while writing it left behind: under
+// the lock, no other writer's file can be among them.
+func (imp *Import) takeOutput() error {
+	lk, err := lockOutput(imp.cfg.Output)
+	if err != nil {
+		return err
+	}
+	imp.lock = lk
+	imp.plan.RemovedTemps, _ = sheet.RemoveStaleTemps(imp.cfg.Output)
 	return nil
 }
 
@@ -191,6 +210,10 @@ func (imp *Import) Close() error {
 	imp.abort()
 	if imp.src != nil {
 		imp.src.Close()
+	}
+	if imp.lock != nil {
+		imp.lock.Release()
+		imp.lock = nil
 	}
 	return nil
 }

@@ -106,7 +106,7 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 	if err != nil {
 		return nil, err
 	}
-	defer rc.src.Close()
+	defer rc.close()
 	sum := &ReconcileSummary{Output: cfg.Output, BaseURL: rc.baseURL, BaseURLFrom: rc.baseURLFrom, RecordedBaseURL: rc.recordedBaseURL()}
 	u, err := collectUnsettled(ctx, rc)
 	if err != nil {
@@ -155,6 +155,7 @@ func (cfg *ReconcileConfig) setDefaults() {
 // reconciliation is what Reconcile works on.
 type reconciliation struct {
 	src     *source
+	lock    *runLock
 	jpath   string
 	journal *journalState // nil: the run left none
 	mapper  *mapping.Mapper
@@ -181,16 +182,30 @@ func openReconcile(cfg ReconcileConfig) (*reconciliation, error) {
 	}
 	rc := &reconciliation{src: src, jpath: JournalPath(cfg.Input)}
 	if err := rc.prepare(cfg); err != nil {
-		src.Close()
+		rc.close()
 		return nil, err
 	}
 	return rc, nil
+}
+
+// close releases the sheet and the run's lock.
+func (rc *reconciliation) close() {
+	rc.src.Close()
+	if rc.lock != nil {
+		rc.lock.Release()
+	}
 }
 
 func (rc *reconciliation) prepare(cfg ReconcileConfig) error {
 	if !rc.src.cols.isResult {
 		return inputErr("%s has no sb_status column: reconcile reads an output sheet of sbimport run", cfg.Input)
 	}
+	// The run's lock, before its journal is read: reconcile rewrites both.
+	lk, err := lockOutput(cfg.Input)
+	if err != nil {
+		return err
+	}
+	rc.lock = lk
 	js, err := readJournal(rc.jpath)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return &InputError{Err: err}

@@ -152,23 +152,33 @@ func setAsideJournal(path string) error {
 // created rows when there is no journal to say which: sending the input
 // again would create them twice.
 func checkEarlierOutput(output, sheetName string) error {
-	if _, err := os.Stat(output); err != nil {
-		return nil
+	st, err := os.Stat(output)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && st.Mode().IsRegular() && st.Size() == 0) {
+		return nil // nothing there to lose
+	}
+	unreadable := func(err error) error {
+		return &InputError{Err: &EarlierOutputError{Output: output, Unreadable: err}}
+	}
+	if err != nil {
+		return unreadable(err)
 	}
 	out, err := openSource(output, sheet.Options{Sheet: sheetName})
 	if err != nil {
-		return nil // not ours: it is replaced
+		return unreadable(err)
 	}
 	defer out.Close()
 	if !out.cols.isResult {
 		return nil
 	}
 	created := 0
-	out.each(context.Background(), func(row sheet.Row) {
+	err = out.each(context.Background(), func(row sheet.Row) {
 		if o, ok := outcomeFromCells(row.Cells, out.cols.result); ok && (o.Status == Created || o.Status == Unknown) {
 			created++
 		}
 	})
+	if err != nil {
+		return unreadable(err)
+	}
 	if created == 0 {
 		return nil
 	}

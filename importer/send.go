@@ -51,7 +51,7 @@ func (imp *Import) Send(ctx context.Context, obs Observer) (*Summary, error) {
 	mapAbs, _ := filepath.Abs(imp.cfg.Mapping)
 	j, err := openJournal(sum.Journal, imp.bind, imp.cfg.Input, mapAbs, cleanBaseURL(imp.cfg.BaseURL), imp.js, imp.cfg.now())
 	if err != nil {
-		return sum, err
+		return sum, &InputError{Err: err} // nothing was sent
 	}
 	if imp.cfg.wrapJournal != nil {
 		j.f = imp.cfg.wrapJournal(j.f)
@@ -141,25 +141,33 @@ func (imp *Import) pass(ctx context.Context, obs Observer, sum *Summary, j *jour
 		obs.Observe(Finished{Summary: sum})
 		return ctx.Err()
 	}
-	if err := imp.passErr(rd.err, ow.err, wk.journalErr()); err != nil {
+	if err := imp.passErr(rd.err, ow.err); err != nil {
 		obs.Observe(Finished{Summary: sum})
 		return err
 	}
-	// The journal's end record goes first: a crash between it and the
-	// rename leaves the input as it was and a journal that replays it; a
-	// crash after it (an in-place re-run) leaves a journal whose sheet
-	// holds every outcome.
-	if j != nil {
-		if err := j.End(!sum.Interrupted); err != nil {
-			return err
-		}
-	}
-	if err := w.Commit(summaryTable(&imp.cfg, sum)); err != nil {
-		return fmt.Errorf("write %s: %w", imp.cfg.Output, err)
-	}
-	committed = true
+	committed, err = imp.commit(sum, wk.journalErr(), j, w)
 	obs.Observe(Finished{Summary: sum})
-	return nil
+	return err
+}
+
+// commit ends the journal and commits the output sheet. The journal's end
+// record goes first: a crash between it and the rename leaves the input
+// as it was and a journal that replays it; a crash after it (an in-place
+// re-run) leaves a journal whose sheet holds every outcome.
+func (imp *Import) commit(sum *Summary, jerr error, j *journal, w sheet.Writer) (committed bool, err error) {
+	if jerr == nil && j != nil {
+		jerr = j.End(!sum.Interrupted)
+	}
+	var gone *JournalReplacedError
+	if jerr != nil && !errors.As(jerr, &gone) {
+		return false, jerr // the journal keeps what was sent: the same command resumes
+	}
+	// Without its journal, the output sheet is the only record of what
+	// was sent: it is written.
+	if err := w.Commit(summaryTable(&imp.cfg, sum)); err != nil {
+		return false, fmt.Errorf("write %s: %w", imp.cfg.Output, err)
+	}
+	return true, jerr
 }
 
 func (imp *Import) finishSummary(ctx context.Context, sum *Summary, wk *workers) {
@@ -180,14 +188,11 @@ type ReadError struct {
 func (e *ReadError) Error() string { return e.Input + ": " + e.Err.Error() }
 func (e *ReadError) Unwrap() error { return e.Err }
 
-func (imp *Import) passErr(readErr, writeErr, journalErr error) error {
-	switch {
-	case readErr != nil:
+func (imp *Import) passErr(readErr, writeErr error) error {
+	if readErr != nil {
 		return &ReadError{Input: imp.cfg.Input, Validating: imp.mode == Validating, Err: readErr}
-	case writeErr != nil:
-		return writeErr
 	}
-	return journalErr
+	return writeErr
 }
 
 // rowReader is pass 2's first stage: it reads the sheet in order and

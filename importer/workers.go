@@ -117,11 +117,18 @@ func (w *workers) stop(r *StopReason) {
 	w.stopAll()
 }
 
+// journalFailed stops sending: a request whose intent is not durably
+// journaled could be sent twice after a crash.
 func (w *workers) journalFailed(err error) {
 	w.mu.Lock()
 	w.jerr = err
 	w.mu.Unlock()
-	w.stop(&StopReason{Kind: StopJournal, Err: err})
+	kind := StopJournal
+	var gone *JournalReplacedError
+	if errors.As(err, &gone) {
+		kind = StopJournalReplaced
+	}
+	w.stop(&StopReason{Kind: kind, Err: err})
 }
 
 // sendRow sends one row, retrying what is safe to retry, and returns its
@@ -222,6 +229,7 @@ func (w *workers) settle(it *item, o *Outcome) *Outcome {
 	return o
 }
 
+
 func (w *workers) noteRefusal(se *salesbyte.Error) {
 	if se.Status != 401 && se.Status != 403 && se.Status != 404 {
 		return
@@ -263,6 +271,9 @@ const (
 	// StopJournal: the journal could not be written (a full disk, most
 	// likely), so no request may go out.
 	StopJournal
+	// StopJournalReplaced: the journal was removed or replaced while the
+	// run went on; the output sheet is then the record of what was sent.
+	StopJournalReplaced
 )
 
 // StopReason says why sending stopped early on its own.
@@ -286,6 +297,8 @@ func (r StopReason) String() string {
 		return fmt.Sprintf("SalesByte refused the first %d requests with HTTP %d (%s): %s may be wrong", r.Count, r.Status, r.Message, what)
 	case StopJournal:
 		return fmt.Sprintf("the journal could not be written (%v); free disk space and run the same command again", r.Err)
+	case StopJournalReplaced:
+		return fmt.Sprintf("%v; the output sheet records what was sent: run again with it as the input to send the rest", r.Err)
 	}
 	return "sending stopped"
 }

@@ -27,6 +27,10 @@ func inputWords(err error) (msg string, ok bool) {
 		return fmt.Sprintf("the output %s would overwrite the input, which is not an sbimport output sheet; give another name with -o", ow.Output), true
 	case errors.As(err, &jo):
 		return journalWords(jo), true
+	case errors.As(err, &eo) && eo.Unreadable != nil:
+		return fmt.Sprintf("the output %s already exists and cannot be read (%v).\n"+
+			"It may hold the results of an earlier run, so it is not overwritten. Nothing was sent. "+
+			"Choose another output with -o; or, if you are sure it holds nothing you need, move it away and run again", eo.Output, eo.Unreadable), true
 	case errors.As(err, &eo):
 		return fmt.Sprintf("%s already holds the results of an earlier run (%d rows created or unknown), and its journal is gone.\n"+
 			"Sending the input again could create those quotes twice. To re-send its failed rows, give it as the input (-i %s); "+

@@ -460,6 +460,10 @@ func TestKillAndResume(t *testing.T) {
 	if len(out) != rows {
 		t.Fatalf("output has %d rows; want %d (one per input row)", len(out), rows)
 	}
+	// Each kill left half an output behind; the final run cleared them.
+	if left, _ := filepath.Glob(filepath.Join(dir, ".kunder-result.csv.tmp-*")); len(left) > 0 {
+		t.Errorf("%d temporary output files left after %d kills and a full run: %v", len(left), kills, left)
+	}
 	created := ntCreated(srv)
 	if d := srv.Duplicates(); len(d) > 0 {
 		t.Errorf("created more than once at the sandbox: %v", d)

@@ -87,7 +87,7 @@ func reconcileWith(ctx context.Context, s streams, o *reconcileOptions, quotes f
 		BaseURL: o.baseURL, ForceBaseURL: o.forceBaseURL, Quotes: quotes,
 	})
 	if err != nil {
-		return reconcileErr(err)
+		return reconcileErr(explainFileErr(err, nil))
 	}
 	w := s.Err
 	if sum.ToSettle == 0 {
@@ -144,7 +144,7 @@ func reconcileAfterRun(ctx context.Context, s streams, o *runOptions, sum *impor
 	}
 	rs, err := importer.Reconcile(ctx, importer.ReconcileConfig{Input: sum.Output, Read: sheet.Options{Sheet: o.sheetName}, Mapping: o.mapping, BaseURL: o.baseURL, Quotes: quotesAt(tok)})
 	if err != nil {
-		return reconcileErr(err)
+		return reconcileErr(explainFileErr(err, nil))
 	}
 	if rs.ToSettle > 0 {
 		fmt.Fprintf(s.Err, "Reconciled %d rows: %d found, %d not created (now failed), %d ambiguous.\n", rs.ToSettle, rs.Found, rs.NotFound, rs.Ambiguous)

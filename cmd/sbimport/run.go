@@ -295,7 +295,7 @@ func runConfig(ctx context.Context, s streams, o *runOptions, cfg importer.Confi
 	defer cleanup()
 	imp, err := importer.Prepare(stop, cfg, mode)
 	if err != nil {
-		return interrupted(err)
+		return interrupted(explainFileErr(err, nil))
 	}
 	defer imp.Close()
 	current.Store(imp)
@@ -311,9 +311,14 @@ func runConfig(ctx context.Context, s streams, o *runOptions, cfg importer.Confi
 	} else {
 		sum, err = imp.Send(stop, prog)
 	}
-	if err != nil {
-		return interrupted(err)
+	var gone *importer.JournalReplacedError
+	if errors.As(err, &gone) {
+		printSummary(s, o, sum, validate) // the output was written: say what it holds
 	}
+	if err != nil {
+		return interrupted(explainFileErr(err, sum))
+	}
+	imp.Close() // reconcile takes the output's lock in turn
 	if o.reconcile && !validate && (sum.Counts[importer.Unknown] > 0 || sum.Counts[importer.Created] > 0) {
 		if rerr := reconcileAfterRun(ctx, s, o, sum); rerr != nil {
 			fmt.Fprintln(s.Err, "sbimport: reconcile:", rerr)
