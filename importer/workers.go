@@ -229,7 +229,6 @@ func (w *workers) settle(it *item, o *Outcome) *Outcome {
 	return o
 }
 
-
 func (w *workers) noteRefusal(se *salesbyte.Error) {
 	if se.Status != 401 && se.Status != 403 && se.Status != 404 {
 		return
