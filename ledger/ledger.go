@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -49,6 +50,7 @@ type Ledger struct {
 	salt []byte
 	now  func() time.Time
 	fs   Filesystem
+	sync Sync
 
 	mu     sync.Mutex
 	locks  map[int64]*runLock // runs this Ledger began or resumed and holds
@@ -83,7 +85,7 @@ func Open(ctx context.Context, path string, opt Options) (*Ledger, error) {
 		return nil, classify(abs, "open", err)
 	}
 	db.SetMaxOpenConns(1) // one writer per process; SQLite serialises writers anyway
-	l := &Ledger{path: abs, db: db, now: opt.Now, locks: make(map[int64]*runLock)}
+	l := &Ledger{path: abs, db: db, now: opt.Now, sync: opt.Sync, locks: make(map[int64]*runLock)}
 	if err := l.setup(ctx, opt); err != nil {
 		db.Close()
 		return nil, err
@@ -164,7 +166,44 @@ func (l *Ledger) tx(ctx context.Context, op string, fn func(*sql.Tx) error) erro
 	if closed {
 		return ErrClosed
 	}
-	t, err := l.db.BeginTx(ctx, nil)
+	c, err := l.db.Conn(ctx)
+	if err != nil {
+		return l.classify(op, err)
+	}
+	defer c.Close()
+	return l.connTx(ctx, c, op, fn)
+}
+
+// lazyTx is tx whose commit does not wait for the disk: with WAL, the
+// next synchronous=FULL commit (the next Reserve, FinishRun, or Close)
+// fsyncs it along with its own. Outcomes use it, as the journal does: an
+// outcome lost in a power cut leaves its intent, which reads as unknown,
+// never as "not sent".
+func (l *Ledger) lazyTx(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+	if l.sync != SyncFull {
+		return l.tx(ctx, op, fn)
+	}
+	c, err := l.db.Conn(ctx)
+	if err != nil {
+		return l.classify(op, err)
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
+		return l.classify(op, err)
+	}
+	err = l.connTx(ctx, c, op, fn)
+	if _, rerr := c.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous=FULL"); rerr != nil {
+		// Never leave a lazy connection in the pool.
+		c.Raw(func(any) error { return driver.ErrBadConn })
+		if err == nil {
+			err = l.classify(op, rerr)
+		}
+	}
+	return err
+}
+
+func (l *Ledger) connTx(ctx context.Context, c *sql.Conn, op string, fn func(*sql.Tx) error) error {
+	t, err := c.BeginTx(ctx, nil)
 	if err != nil {
 		return l.classify(op, err)
 	}

@@ -302,6 +302,11 @@ func TestReserveHoldsBackWhatWasCreatedInTheScope(t *testing.T) {
 		Outcome{Entry: ds[0].Entry, Status: Created, SBID: 101, Links: links, HTTPStatus: 201},
 		Outcome{Entry: ds[1].Entry, Status: Failed, HTTPStatus: 422},
 		Outcome{Entry: ds[2].Entry, Status: Unknown})
+	var syncMode int
+	l.db.QueryRow("PRAGMA synchronous").Scan(&syncMode)
+	if syncMode != 2 {
+		t.Errorf("after Record the connection is left at synchronous=%d, want 2 (FULL) for the next Reserve", syncMode)
+	}
 	if err := l.FinishRun(ctx, run1, Counts{Rows: 3, Created: 1, Failed: 1, Unknown: 1}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}

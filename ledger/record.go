@@ -20,6 +20,9 @@ type Outcome struct {
 }
 
 // Record writes outcomes in one transaction: one per batch of answers.
+// With SyncFull its commit is fsynced by the next Reserve or FinishRun
+// (see lazyTx): an outcome is never more durable than the next intent
+// needs.
 // It fails as a whole (nothing written) on an unknown entry or status.
 func (l *Ledger) Record(ctx context.Context, outcomes []Outcome) error {
 	for _, o := range outcomes {
@@ -29,7 +32,7 @@ func (l *Ledger) Record(ctx context.Context, outcomes []Outcome) error {
 			return fmt.Errorf("ledger: record entry %d: status %q is not an outcome", o.Entry, o.Status)
 		}
 	}
-	return l.tx(ctx, "record", func(tx *sql.Tx) error {
+	return l.lazyTx(ctx, "record", func(tx *sql.Tx) error {
 		st, err := tx.PrepareContext(ctx, `UPDATE entries SET status=?, sb_id=?, link_edit=?, link_view=?, link_verificate=?,
 			link_approval=?, http_status=?, at=? WHERE id=?`)
 		if err != nil {

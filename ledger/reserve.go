@@ -103,13 +103,14 @@ func (e *Entry) When() time.Time {
 const entryColumns = `e.id, e.run_id, e.scope, e.status, e.sb_id, e.link_edit, e.link_view, e.link_verificate, e.link_approval,
 	e.http_status, e.file, e.row, e.reserved, e.at, r.input, r.started, r.base_url`
 
-func scanEntry(sc interface{ Scan(...any) error }) (*Entry, error) {
+// scanEntry reads entryColumns, then any extra columns into extra.
+func scanEntry(sc interface{ Scan(...any) error }, extra ...any) (*Entry, error) {
 	e := &Entry{}
 	var reserved, started int64
 	var at sql.NullInt64
-	err := sc.Scan(&e.ID, &e.Run, &e.Scope, &e.Status, &e.SBID, &e.Links.Edit, &e.Links.CustomerView,
+	err := sc.Scan(append([]any{&e.ID, &e.Run, &e.Scope, &e.Status, &e.SBID, &e.Links.Edit, &e.Links.CustomerView,
 		&e.Links.CustomerVerificate, &e.Links.ProjectApproval, &e.HTTPStatus, &e.File, &e.Row, &reserved, &at,
-		&e.RunInput, &started, &e.RunBaseURL)
+		&e.RunInput, &started, &e.RunBaseURL}, extra...)...)
 	e.Reserved = time.UnixMilli(reserved).UTC()
 	e.At = fromMS(at)
 	e.RunStarted = time.UnixMilli(started).UTC()
@@ -152,33 +153,43 @@ func (l *Ledger) Check(ctx context.Context, run int64, scope Scope, claims []Cla
 	return out, nil
 }
 
-// decider holds one transaction's prepared statements.
+// decider decides one batch in one transaction.
 type decider struct {
-	l                    *Ledger
-	inScope, within, ins *sql.Stmt
-	regrant              *sql.Stmt
-	alive                map[int64]bool
-	run                  int64
-	scope                Scope
-	opt                  ReserveOptions
+	l            *Ledger
+	ins, regrant *sql.Stmt // nil for Check
+	alive        map[int64]bool
+	run          int64
+	scope        Scope
+	opt          ReserveOptions
+	byKey        map[Hash][]*Entry // the batch's keys' blocking entries, oldest first
+	cutoff       time.Time         // NotWithin: entries since then count
+	runInput     string
+	runStarted   time.Time
+	runBaseURL   string
 }
+
+// maxKeysPerQuery bounds the IN (...) list of one lookup.
+const maxKeysPerQuery = 500
 
 func (l *Ledger) decide(ctx context.Context, tx *sql.Tx, run int64, scope Scope, claims []Claim, opt ReserveOptions, write bool) ([]Decision, error) {
 	if opt.Now.IsZero() {
 		opt.Now = l.now()
 	}
-	d := &decider{l: l, run: run, scope: scope, opt: opt, alive: make(map[int64]bool)}
-	var err error
-	blocking := `FROM entries e JOIN runs r ON r.id = e.run_id WHERE e.key_hash = ? AND e.integration = ? AND e.status IN ('sending','created','unknown')`
-	if d.inScope, err = tx.PrepareContext(ctx, "SELECT "+entryColumns+" "+blocking+" AND e.scope = ? ORDER BY e.id"); err != nil {
-		return nil, err
+	d := &decider{l: l, run: run, scope: scope, opt: opt, alive: make(map[int64]bool), byKey: make(map[Hash][]*Entry),
+		cutoff: opt.Now.Add(-opt.NotWithin)}
+	for i := 0; i < len(claims); i += maxKeysPerQuery {
+		if err := d.load(ctx, tx, claims[i:min(i+maxKeysPerQuery, len(claims))]); err != nil {
+			return nil, err
+		}
 	}
-	defer d.inScope.Close()
-	if d.within, err = tx.PrepareContext(ctx, "SELECT "+entryColumns+" "+blocking+" AND coalesce(e.at, e.reserved) >= ? ORDER BY e.id"); err != nil {
-		return nil, err
-	}
-	defer d.within.Close()
 	if write {
+		var started int64
+		if err := tx.QueryRowContext(ctx, "SELECT input, started, base_url FROM runs WHERE id = ?", run).Scan(
+			&d.runInput, &started, &d.runBaseURL); err != nil {
+			return nil, err
+		}
+		d.runStarted = time.UnixMilli(started).UTC()
+		var err error
 		if d.ins, err = tx.PrepareContext(ctx, `INSERT INTO entries(run_id, integration, scope, key_hash, status, file, row, reserved) VALUES (?,?,?,?,'sending',?,?,?)`); err != nil {
 			return nil, err
 		}
@@ -190,6 +201,7 @@ func (l *Ledger) decide(ctx context.Context, tx *sql.Tx, run int64, scope Scope,
 	}
 	out := make([]Decision, len(claims))
 	for i, c := range claims {
+		var err error
 		if out[i], err = d.one(ctx, c); err != nil {
 			return nil, err
 		}
@@ -197,16 +209,48 @@ func (l *Ledger) decide(ctx context.Context, tx *sql.Tx, run int64, scope Scope,
 	return out, nil
 }
 
-func (d *decider) one(ctx context.Context, c Claim) (Decision, error) {
-	var own int64 // this run's own sending entry of this very row
-	if !d.opt.AllowDuplicates {
-		es, err := d.query(ctx, d.inScope, c.Key[:], d.scope.Integration[:], d.scope.Name())
-		if err != nil {
-			return Decision{}, err
+// load reads, in one query, every entry of the claims' keys and the
+// integration that could hold one back.
+func (d *decider) load(ctx context.Context, tx *sql.Tx, claims []Claim) error {
+	args := make([]any, 0, len(claims)+1)
+	args = append(args, d.scope.Integration[:])
+	marks := make([]byte, 0, 2*len(claims))
+	for i, c := range claims {
+		if i > 0 {
+			marks = append(marks, ',')
 		}
+		marks = append(marks, '?')
+		args = append(args, c.Key[:])
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT "+entryColumns+`, e.key_hash FROM entries e JOIN runs r ON r.id = e.run_id
+		WHERE e.integration = ? AND e.key_hash IN (`+string(marks)+`) AND e.status IN ('sending','created','unknown') ORDER BY e.id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key []byte
+		e, err := scanEntry(rows, &key)
+		if err != nil {
+			return err
+		}
+		var h Hash
+		copy(h[:], key)
+		d.byKey[h] = append(d.byKey[h], e)
+	}
+	return rows.Err()
+}
+
+func (d *decider) one(ctx context.Context, c Claim) (Decision, error) {
+	es := d.byKey[c.Key]
+	var own *Entry // this run's own sending entry of this very row
+	if !d.opt.AllowDuplicates {
 		for _, e := range es {
+			if e.Scope != d.scope.Name() {
+				continue
+			}
 			if d.run != 0 && e.Run == d.run && e.Status == Sending && e.File == c.File && e.Row == c.Row {
-				own = e.ID
+				own = e
 				continue
 			}
 			if why := d.blocks(e); why != "" {
@@ -215,29 +259,31 @@ func (d *decider) one(ctx context.Context, c Claim) (Decision, error) {
 		}
 	}
 	if d.opt.NotWithin > 0 {
-		es, err := d.query(ctx, d.within, c.Key[:], d.scope.Integration[:], ms(d.opt.Now.Add(-d.opt.NotWithin)))
-		if err != nil {
-			return Decision{}, err
-		}
 		for _, e := range es {
-			if e.ID != own && d.blocks(e) != "" {
+			if e != own && !e.When().Before(d.cutoff) && d.blocks(e) != "" {
 				return Decision{Reason: HeldNotWithin, Earlier: e}, nil
 			}
 		}
 	}
-	dec := Decision{Granted: true, Entry: own}
+	dec := Decision{Granted: true}
 	switch {
 	case d.ins == nil: // Check
-	case own != 0:
-		_, err := d.regrant.ExecContext(ctx, ms(d.opt.Now), own)
+	case own != nil:
+		dec.Entry = own.ID
+		_, err := d.regrant.ExecContext(ctx, ms(d.opt.Now), own.ID)
 		return dec, err
 	default:
 		res, err := d.ins.ExecContext(ctx, d.run, d.scope.Integration[:], d.scope.Name(), c.Key[:], c.File, c.Row, ms(d.opt.Now))
 		if err != nil {
 			return dec, err
 		}
-		dec.Entry, err = res.LastInsertId()
-		return dec, err
+		if dec.Entry, err = res.LastInsertId(); err != nil {
+			return dec, err
+		}
+		// Later claims of this batch see it as the ledger now holds it.
+		d.byKey[c.Key] = append(es, &Entry{ID: dec.Entry, Run: d.run, Scope: d.scope.Name(), Status: Sending,
+			File: c.File, Row: c.Row, Reserved: time.UnixMilli(ms(d.opt.Now)).UTC(), RunInput: d.runInput,
+			RunStarted: d.runStarted, RunBaseURL: d.runBaseURL})
 	}
 	return dec, nil
 }
@@ -265,21 +311,4 @@ func (d *decider) blocks(e *Entry) Reason {
 		}
 	}
 	return ""
-}
-
-func (d *decider) query(ctx context.Context, st *sql.Stmt, args ...any) ([]*Entry, error) {
-	rows, err := st.QueryContext(ctx, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Entry
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
