@@ -39,6 +39,10 @@ type Options struct {
 	// MaxPages caps the database size in pages (PRAGMA max_page_count):
 	// beyond it writes fail with ErrDiskFull as on a full disk. 0: no cap.
 	MaxPages int64
+	// Verify runs PRAGMA quick_check at Open (time grows with the
+	// ledger's size): damage inside the file is then a *CorruptError
+	// before anything is sent, not at the first query that meets it.
+	Verify bool
 
 	readOnly bool // tests: open as on a read-only medium
 }

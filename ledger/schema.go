@@ -72,6 +72,11 @@ func (l *Ledger) setup(ctx context.Context, opt Options) error {
 	if !strings.EqualFold(mode, "wal") {
 		return fmt.Errorf("ledger %s: cannot use WAL mode (got %q)", l.path, mode)
 	}
+	if opt.Verify {
+		if err := l.verify(ctx); err != nil {
+			return err
+		}
+	}
 	return l.tx(ctx, "open", func(tx *sql.Tx) error {
 		var version, app, objects int
 		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
@@ -120,4 +125,16 @@ func (l *Ledger) loadSalt(ctx context.Context, tx *sql.Tx) error {
 		err = &CorruptError{Path: l.path, Err: errors.New("salt is not 32 bytes")}
 	}
 	return err
+}
+
+// verify runs quick_check; anything but "ok" is a *CorruptError.
+func (l *Ledger) verify(ctx context.Context) error {
+	var res string
+	if err := l.db.QueryRowContext(ctx, "PRAGMA quick_check(1)").Scan(&res); err != nil {
+		return l.classify("verify", err)
+	}
+	if res != "ok" {
+		return &CorruptError{Path: l.path, Err: errors.New(res)}
+	}
+	return nil
 }
