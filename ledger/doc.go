@@ -53,22 +53,35 @@
 //
 // # How the importer uses it
 //
-//	l, err := ledger.Open(ctx, path, ledger.Options{})      // before the plan
-//	fp := l.Fingerprint(uuid)
-//	scope := ledger.Scope{Integration: fp, Endpoint: "quote", Campaign: c}
-//	held, err := l.Check(ctx, scope, claims, opts)          // for the plan: nothing written
-//	run, err := l.BeginRun(ctx, ledger.RunInfo{...})        // or ResumeRun(ctx, id) from the journal
+//	path, err := ledger.Resolve(flagLedger, nil)             // --ledger, $SBIMPORT_LEDGER, default
+//	l, err := ledger.Open(ctx, path, ledger.Options{})        // before the plan; typed errors → exit 2
+//	if fs := l.Filesystem(); fs.Network { warn }
+//	scope := ledger.Scope{Integration: l.Fingerprint(uuid), Endpoint: "quote", Campaign: c}
+//	claims[i] = ledger.Claim{Key: l.KeyHash(rowKey), File: input, Row: line}
+//	ds, err := l.Check(ctx, 0, scope, claims, opts)           // the plan; nothing written
+//	for _, h := range ledger.Summarize(ds) { plan line }      // "12 … already … (first … from …)"
+//	run, err := l.BeginRun(ctx, ledger.RunInfo{...})          // or l.ResumeRun(ctx, id) when the journal names one
 //	for each group commit of rows about to be sent:
-//	    ds, err := l.Reserve(ctx, run, scope, claims, opts) // one BEGIN IMMEDIATE transaction, fsynced
+//	    ds, err := l.Reserve(ctx, run, scope, claims, opts)   // one BEGIN IMMEDIATE transaction, fsynced
+//	    held rows → skipped, with ds[i].Earlier (run, id, links, file, row, when)
 //	    journal intents for the granted rows; send them
-//	    l.Record(ctx, outcomes)                             // one transaction per batch
-//	l.FinishRun(ctx, run, counts, time.Now())               // left-over sending entries become unknown
+//	    l.Record(ctx, outcomes)                               // ds[i].Entry; one transaction per batch
+//	l.FinishRun(ctx, run, counts, time.Time{})                // left-over sending entries become unknown
+//	reconcile: l.Settle(ctx, settlements)
+//	history:   l.Runs(ctx, n), l.KeyHistory(ctx, key), l.Forget(ctx, before)
 //
 // Reserve is durable when it returns (synchronous=FULL by default): it is
 // the write-ahead intent. A row whose Reserve did not return granted must
-// not be sent. If the process dies after Reserve but before the journal's
-// intent, the resumed run (ResumeRun with the id the journal recorded) is
-// granted its own sending entry of the same file and row again: the request
-// never went out. A row the journal says was in flight is not reserved
-// again; FinishRun turns its entry unknown.
+// not be sent. Record commits without waiting for the disk; the next
+// Reserve (or FinishRun, or Close) fsyncs it with its own commit, as the
+// journal does with outcomes. If the process dies after Reserve but
+// before the journal's intent, the resumed run (ResumeRun with the id the
+// journal recorded) is granted its own sending entry of the same file and
+// row again: the request never went out. A row the journal says was in
+// flight is not reserved again; FinishRun turns its entry unknown.
+//
+// Claims are decided in order and a second claim of a key in one Reserve
+// batch is held back by the first (HeldInFlight). Check writes nothing,
+// so it does not see duplicates within its own batch: the planner's own
+// duplicate check covers them.
 package ledger

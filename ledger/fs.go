@@ -8,7 +8,8 @@ type Filesystem struct {
 	Known bool
 	// Network: NFS, SMB/CIFS, AFS, 9p (WSL's Windows drives), Ceph and such.
 	Network bool
-	// Type names the filesystem when known ("nfs", "cifs", "ext4-like"...).
+	// Type names it when known: "local", or the network kind ("nfs",
+	// "cifs", "smb2", "smbfs", "9p", "remote"...).
 	Type string
 }
 

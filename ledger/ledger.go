@@ -161,13 +161,16 @@ func (l *Ledger) Close() error {
 	return l.db.Close()
 }
 
+func (l *Ledger) isClosed() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.closed
+}
+
 // tx runs fn in one transaction (BEGIN IMMEDIATE: the write lock is taken
 // at once, so two processes never both read-then-write the same key).
 func (l *Ledger) tx(ctx context.Context, op string, fn func(*sql.Tx) error) error {
-	l.mu.Lock()
-	closed := l.closed
-	l.mu.Unlock()
-	if closed {
+	if l.isClosed() {
 		return ErrClosed
 	}
 	c, err := l.db.Conn(ctx)
@@ -184,7 +187,7 @@ func (l *Ledger) tx(ctx context.Context, op string, fn func(*sql.Tx) error) erro
 // outcome lost in a power cut leaves its intent, which reads as unknown,
 // never as "not sent".
 func (l *Ledger) lazyTx(ctx context.Context, op string, fn func(*sql.Tx) error) error {
-	if l.sync != SyncFull {
+	if l.sync != SyncFull || l.isClosed() {
 		return l.tx(ctx, op, fn)
 	}
 	c, err := l.db.Conn(ctx)

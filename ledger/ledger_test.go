@@ -398,6 +398,13 @@ func TestReserveNeedsAHeldRun(t *testing.T) {
 	if !errors.Is(err, ErrRunNotHeld) {
 		t.Errorf("Reserve for a finished run: %v, want ErrRunNotHeld", err)
 	}
+	l.Close()
+	if _, err := l.BeginRun(context.Background(), RunInfo{}); !errors.Is(err, ErrClosed) {
+		t.Errorf("BeginRun after Close: %v, want ErrClosed", err)
+	}
+	if err := l.Record(context.Background(), nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("Record after Close: %v, want ErrClosed", err)
+	}
 }
 
 func TestCheckWritesNothing(t *testing.T) {
