@@ -103,3 +103,14 @@ func newLedgerIn(t *testing.T, dir string) (*Ledger, *clock) {
 	c := &clock{t: t0}
 	return openAt(t, filepath.Join(dir, "ledger.db"), Options{Now: c.now}), c
 }
+
+func TestMissingRunsAreTypedErrors(t *testing.T) {
+	l, _ := newLedger(t)
+	ctx := context.Background()
+	if err := l.ResumeRun(ctx, 42); !errors.Is(err, ErrNoRun) {
+		t.Errorf("ResumeRun of a missing run: %v, want ErrNoRun", err)
+	}
+	if err := l.FinishRun(ctx, 42, Counts{}, time.Time{}); !errors.Is(err, ErrNoRun) {
+		t.Errorf("FinishRun of a missing run: %v, want ErrNoRun", err)
+	}
+}
