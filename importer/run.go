@@ -24,7 +24,10 @@ type Summary struct {
 	Counts map[Status]int
 	Errors []ErrorCount // most common first
 	// Problems are the first rows that were not created, with where and why.
-	Problems    []RowProblem
+	Problems []RowProblem
+	// ProblemRows counts, by status, every row Problems would list were it
+	// not cut at its first few: the rest are in the output sheet.
+	ProblemRows map[Status]int
 	Requests    int // requests sent
 	Throttled   int // answers 429 or 503
 	Started     time.Time
@@ -37,6 +40,9 @@ type Summary struct {
 	DryRun      bool   // stopped after the plan
 	Interrupted bool   // stopped early by the caller's ctx
 	Stopped     string // why sending stopped early on its own, if it did
+	// Unreachable: sending stopped because no connection to the server
+	// could be made; no request reached it, and no row needs fixing.
+	Unreachable bool
 }
 
 // RowProblem is one row that was not created, and why.
@@ -57,13 +63,17 @@ type ErrorCount struct {
 
 // ExitCode is the documented exit status for the run: 0 when every row
 // is created (or valid), 1 when rows failed, are invalid, unknown, or
-// were not sent, 130 when interrupted.
+// were not sent, 2 when the server could not be reached at all (nothing was
+// sent), 130 when interrupted.
 func (s *Summary) ExitCode() int {
 	if s.Interrupted {
 		return 130
 	}
 	if s.DryRun {
 		return 0
+	}
+	if s.Unreachable {
+		return 2 // nothing was sent: like an input error, fix and run again
 	}
 	bad := s.Counts[Failed] + s.Counts[Invalid] + s.Counts[Unknown]
 	if s.Stopped != "" {
@@ -141,7 +151,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
-	sum := &Summary{Output: cfg.Output, Validated: cfg.ValidateOnly, Counts: make(map[Status]int)}
+	sum := &Summary{Output: cfg.Output, Validated: cfg.ValidateOnly, Counts: make(map[Status]int), ProblemRows: make(map[Status]int)}
 	plan := Plan{Endpoint: mapper.Endpoint(), Input: cfg.Input, Sheet: format.Sheet, Output: cfg.Output, Rate: cfg.Rate}
 
 	var js *journalState
@@ -466,8 +476,11 @@ func send(ctx context.Context, cfg *Config, sum *Summary, src *source, p *planne
 			sum.Counts[x.out.Status]++
 			if x.out.Error != "" && x.out.Status != Created {
 				errs[errorClass(x.out.Error)]++
-				if len(sum.Problems) < maxProblems && !x.d.kept {
-					sum.Problems = append(sum.Problems, RowProblem{Line: x.line, Status: x.out.Status, Error: x.out.Error})
+				if !x.d.kept {
+					sum.ProblemRows[x.out.Status]++
+					if len(sum.Problems) < maxProblems {
+						sum.Problems = append(sum.Problems, RowProblem{Line: x.line, Status: x.out.Status, Error: x.out.Error})
+					}
 				}
 			}
 			if writeErr == nil {
@@ -495,6 +508,7 @@ func send(ctx context.Context, cfg *Config, sum *Summary, src *source, p *planne
 	}
 	sum.Requests, sum.Throttled, sum.Stopped = wk.stats()
 	sum.FirstSent, sum.LastSent = wk.sendSpan()
+	sum.Unreachable = wk.reachedNothing()
 	sum.Interrupted = ctx.Err() != nil
 	sum.Errors = topErrors(errs, 10)
 	if readErr != nil {

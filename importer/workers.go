@@ -2,10 +2,13 @@ package importer
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/sbimport/sbimport/salesbyte"
@@ -28,17 +31,26 @@ type workers struct {
 	requests  int
 	throttled int
 	created   int
-	refused   int // consecutive 401/403/404 before any success
-	stopped   string
-	jerr      error
-	first     time.Time // first request sent
-	last      time.Time // last request sent
+	refused   int  // consecutive 401/403/404 before any success
+	answered  bool // an answer of any kind came from the server
+	noConn    int  // connection failures in a row before any answer
+	// unreachable: sending stopped because no connection could be made.
+	unreachable bool
+	stopped     string
+	jerr        error
+	first       time.Time // first request sent
+	last        time.Time // last request sent
 }
 
 // refusedLimit is how many 401/403/404 answers in a row, before any
 // success, stop the run: the uuid or the template is wrong, and every other
 // row would fail the same way.
 const refusedLimit = 3
+
+// unreachableLimit is how many failures to connect in a row, before any
+// answer from the server, stop the run: the address is wrong or the server
+// is down, and every other row would wait out its retries for nothing.
+const unreachableLimit = 3
 
 func newWorkers(cfg *Config, sum *Summary, e salesbyte.Endpoint, j *journal, stopAll context.CancelFunc) *workers {
 	w := &workers{
@@ -65,6 +77,14 @@ func (w *workers) stats() (requests, throttled int, stopped string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.requests, w.throttled, w.stopped
+}
+
+// reachedNothing says whether sending stopped because the server could not
+// be reached, before any request got to it.
+func (w *workers) reachedNothing() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.unreachable
 }
 
 func (w *workers) sendSpan() (first, last time.Time) {
@@ -177,6 +197,7 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 			se = &salesbyte.Error{Outcome: salesbyte.Ambiguous, Message: err.Error(), Err: err}
 		}
 		last = se
+		w.noteConnection(se)
 		switch se.Outcome {
 		case salesbyte.Rejected:
 			w.noteRefusal(se)
@@ -216,7 +237,7 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 
 func (w *workers) notSentAfter(attempts int, last *salesbyte.Error) *Outcome {
 	o := w.notSent(attempts)
-	if last != nil {
+	if last != nil && !couldNotConnect(last) {
 		o.HTTPStatus = last.Status
 		o.Error += " (last answer: " + last.Error() + ")"
 	}
@@ -234,6 +255,55 @@ func (w *workers) settle(it *item, o *Outcome) *Outcome {
 		}
 	}
 	return o
+}
+
+// noteConnection counts failures to connect (refused, DNS, TLS
+// handshake: the request certainly never left) until the server first
+// answers; unreachableLimit of them in a row stop the run.
+func (w *workers) noteConnection(se *salesbyte.Error) {
+	w.mu.Lock()
+	if se.Status != 0 || !couldNotConnect(se) {
+		w.answered = w.answered || se.Status != 0
+		w.noConn = 0
+		w.mu.Unlock()
+		return
+	}
+	if w.answered || w.created > 0 {
+		w.mu.Unlock()
+		return
+	}
+	w.noConn++
+	n := w.noConn
+	if n >= unreachableLimit {
+		w.unreachable = true
+	}
+	w.mu.Unlock()
+	if n >= unreachableLimit {
+		w.stop("SalesByte could not be reached (" + strings.TrimPrefix(se.Error(), se.Message+": ") + ")")
+	}
+}
+
+// couldNotConnect recognises the transport errors that happen before a
+// request goes out: DNS, connect and TLS handshake failures.
+func couldNotConnect(se *salesbyte.Error) bool {
+	if se.Outcome != salesbyte.Retry || se.Err == nil {
+		return false
+	}
+	err := se.Err
+	var dns *net.DNSError
+	var op *net.OpError
+	var rh tls.RecordHeaderError
+	var alert tls.AlertError
+	var cv *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &dns), errors.As(err, &rh), errors.As(err, &alert), errors.As(err, &cv):
+		return true
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return true
+	case errors.As(err, &op) && op.Op == "dial":
+		return true
+	}
+	return strings.Contains(err.Error(), "TLS handshake")
 }
 
 func (w *workers) noteRefusal(se *salesbyte.Error) {

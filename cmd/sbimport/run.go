@@ -380,47 +380,11 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 		}
 		fmt.Fprintln(w, ".")
 	}
-	problemRows := 0
-	for _, e := range sum.Errors {
-		problemRows += e.N
-	}
-	// After Ctrl-C the rows not sent are not problems: they wait for the
-	// rerun, which the last line says how to do.
-	listed := sum.Problems
-	if sum.Interrupted {
-		listed = nil
-		for _, p := range sum.Problems {
-			if p.Status != importer.Skipped {
-				listed = append(listed, p)
-			}
-		}
-		problemRows -= c[importer.Skipped]
-	}
-	if problemRows > len(listed) {
-		fmt.Fprintln(w, "Most common problems:")
-		n := 0
-		for _, e := range sum.Errors {
-			if n == 5 {
-				break
-			}
-			if sum.Interrupted && isInterruptedSkip(e.Error) {
-				continue
-			}
-			fmt.Fprintf(w, "  %5d × %s\n", e.N, e.Error)
-			n++
-		}
-	}
-	if len(listed) > 0 {
-		where := sum.Plan.Input
-		if sum.Plan.Sheet != "" {
-			where += fmt.Sprintf(", sheet %q", sum.Plan.Sheet)
-		}
-		fmt.Fprintf(w, "Rows to look at (%s):\n", where)
-		for _, p := range listed {
-			fmt.Fprintf(w, "  row %d, %s: %s\n", p.Line, p.Status, p.Error)
-		}
-	}
-	if sum.Stopped != "" {
+	printProblems(s, sum)
+	switch {
+	case sum.Unreachable:
+		fmt.Fprintf(w, "Sending stopped: %s.\nNothing reached %s, so no row needs fixing.\n", strings.Replace(sum.Stopped, "could not be reached", "could not be reached at "+o.baseURL, 1), o.baseURL)
+	case sum.Stopped != "":
 		fmt.Fprintf(w, "Sending stopped early: %s.\n", sum.Stopped)
 	}
 	fmt.Fprintf(w, "Output: %s\n", sum.Output)
@@ -433,6 +397,8 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 		fmt.Fprintf(w, "Interrupted. Run the same command again to send the rest; rows already sent are not sent again (journal: %s).\n", sum.Journal)
 	case validate && c[importer.Invalid] > 0:
 		fmt.Fprintf(w, "Next: fix the invalid rows in %s (sb_error says what is wrong) and validate again, or run it:\n  %s\n", sum.Output, o.rerunCommand(sum.Output))
+	case !validate && sum.Unreachable:
+		fmt.Fprintln(w, "Next: check --base-url and the network (is SalesByte up?), then run the same command again; the rows not sent are sent then.")
 	case !validate && sum.Stopped != "":
 		fmt.Fprintf(w, "Next: mend what stopped the run (above), then send the rows not created:\n  %s\n", o.rerunCommand(sum.Output))
 	case !validate && toFix > 0:
@@ -443,10 +409,59 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 	}
 }
 
-// isInterruptedSkip tells whether an error count is the rows an interrupt
-// left unsent.
-func isInterruptedSkip(msg string) bool {
-	return strings.Contains(msg, "interrupted")
+// printProblems lists the most common problems and the first rows to look
+// at, saying how many more the output sheet holds. Rows left unsent by an
+// interrupt, or by a server that could not be reached, are not problems:
+// they wait for the rerun, which the last line says how to do.
+func printProblems(s streams, sum *importer.Summary) {
+	w := s.Err
+	unsentOK := sum.Interrupted || sum.Unreachable
+	problemRows := 0
+	for st, n := range sum.ProblemRows {
+		if !(unsentOK && st == importer.Skipped) {
+			problemRows += n
+		}
+	}
+	var listed []importer.RowProblem
+	for _, p := range sum.Problems {
+		if !(unsentOK && p.Status == importer.Skipped) {
+			listed = append(listed, p)
+		}
+	}
+	if problemRows > len(listed) {
+		fmt.Fprintln(w, "Most common problems:")
+		n := 0
+		for _, e := range sum.Errors {
+			if n == 5 {
+				break
+			}
+			if unsentOK && isUnsentSkip(e.Error) {
+				continue
+			}
+			fmt.Fprintf(w, "  %5d × %s\n", e.N, e.Error)
+			n++
+		}
+	}
+	if len(listed) == 0 {
+		return
+	}
+	where := sum.Plan.Input
+	if sum.Plan.Sheet != "" {
+		where += fmt.Sprintf(", sheet %q", sum.Plan.Sheet)
+	}
+	fmt.Fprintf(w, "Rows to look at (%s):\n", where)
+	for _, p := range listed {
+		fmt.Fprintf(w, "  row %d, %s: %s\n", p.Line, p.Status, p.Error)
+	}
+	if more := problemRows - len(listed); more > 0 {
+		fmt.Fprintf(w, "  …and %d more (sb_error in %s says what is wrong with each)\n", more, sum.Output)
+	}
+}
+
+// isUnsentSkip tells whether an error count is the rows an interrupt, or
+// an unreachable server, left unsent.
+func isUnsentSkip(msg string) bool {
+	return strings.HasPrefix(msg, "not sent: ")
 }
 
 // rerunCommand is the command that sends an output sheet's remaining rows
