@@ -139,6 +139,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	defer src.Close()
+	src.ctx = ctx // reading the sheet stops when ctx is done
 	cols, format := src.cols, src.format
 	mapper, err := spec.Compile(cols.header)
 	if err != nil {
@@ -188,7 +189,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	// passes start from them.
 	learnt := newPlanner(&cfg, cols, mapper, js, maphash.MakeSeed())
 	if err := learnt.learnSettled(src); err != nil {
-		return nil, &InputError{Err: err}
+		return interrupted(ctx, sum, err)
 	}
 	// Pass 1: decide every row, to show the plan before anything is sent.
 	if !cfg.ValidateOnly {
@@ -198,7 +199,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			plan.tally(plan.Endpoint, p.decide(row, cols.userCells(row.Cells)), msgs)
 		})
 		if err != nil {
-			return nil, &InputError{Err: err}
+			return interrupted(ctx, sum, err)
 		}
 		plan.Messages = sortedMessages(msgs)
 		sum.Plan = plan
@@ -224,6 +225,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 
 	// Pass 2: send, in order, and write the output.
+	if ctx.Err() != nil {
+		return interrupted(ctx, sum, ctx.Err())
+	}
 	var j *journal
 	if !cfg.ValidateOnly {
 		mapAbs, _ := filepath.Abs(cfg.Mapping)
@@ -237,6 +241,21 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		defer j.Close()
 	}
 	return sum, send(ctx, &cfg, sum, src, learnt.clone(), j)
+}
+
+// ErrInterrupted is returned when the ctx given to Run was done before
+// sending began, or while validate checked the rows: nothing was sent and
+// no output was written (an earlier one is left as it was).
+var ErrInterrupted = errors.New("interrupted before anything was sent or written")
+
+// interrupted is what Run returns when reading the sheet failed with err:
+// ErrInterrupted when ctx is done, else err as an input error.
+func interrupted(ctx context.Context, sum *Summary, err error) (*Summary, error) {
+	if ctx.Err() != nil {
+		sum.Interrupted = true
+		return sum, ErrInterrupted
+	}
+	return nil, &InputError{Err: err}
 }
 
 // checkJournal looks for a journal of an earlier run beside the output.
@@ -327,7 +346,8 @@ type source struct {
 	opt    sheet.Options
 	cols   columns
 	format sheet.Format
-	kept   sheet.Reader // header read, no row yet; nil once handed out
+	kept   sheet.Reader    // header read, no row yet; nil once handed out
+	ctx    context.Context // when set, each stops once it is done
 }
 
 // openSource opens a sheet and reads its header.
@@ -363,6 +383,9 @@ func (s *source) each(fn func(sheet.Row)) error {
 		}
 		if err != nil {
 			return err
+		}
+		if s.ctx != nil && s.ctx.Err() != nil {
+			return s.ctx.Err()
 		}
 		fn(row)
 	}
@@ -434,6 +457,9 @@ func send(ctx context.Context, cfg *Config, sum *Summary, src *source, p *planne
 				readErr = err
 				stop()
 				return
+			}
+			if cfg.ValidateOnly && ctx.Err() != nil {
+				return // validate writes nothing when interrupted
 			}
 			window <- struct{}{}
 			uc := cols.userCells(row.Cells)
@@ -511,6 +537,12 @@ func send(ctx context.Context, cfg *Config, sum *Summary, src *source, p *planne
 	sum.Unreachable = wk.reachedNothing()
 	sum.Interrupted = ctx.Err() != nil
 	sum.Errors = topErrors(errs, 10)
+	if cfg.ValidateOnly && sum.Interrupted {
+		return ErrInterrupted // not every row was checked: nothing is written
+	}
+	if readErr != nil && cfg.ValidateOnly {
+		return inputErr("%s: %w (validate stopped there: the rows after it were not checked and no output was written; mend the file and validate again)", cfg.Input, readErr)
+	}
 	if readErr != nil {
 		return fmt.Errorf("%s: %w (rows after it were not sent; the journal keeps what was)", cfg.Input, readErr)
 	}

@@ -173,9 +173,10 @@ func parseOnly(list []string) ([]importer.Status, error) {
 	return out, nil
 }
 
-// signals turns the first interrupt into "stop sending" and the second
-// into "abort the requests in flight".
-func signals(ctx context.Context, s streams) (stop, abort context.Context, cleanup func()) {
+// signals turns the first interrupt (Ctrl-C or SIGTERM) into "stop
+// sending" (validate: "stop checking") and the second into "abort the
+// requests in flight".
+func signals(ctx context.Context, s streams, validate bool) (stop, abort context.Context, cleanup func()) {
 	stop, cancelStop := context.WithCancel(ctx)
 	abort, cancelAbort := context.WithCancel(context.Background())
 	if s.Signals == nil {
@@ -190,7 +191,11 @@ func signals(ctx context.Context, s streams) (stop, abort context.Context, clean
 			case <-ch:
 				n++
 				if n == 1 {
-					fmt.Fprintln(s.Err, "\nInterrupted: no new requests; waiting for those in flight, then writing the output. Press Ctrl-C again to abandon them (their rows become unknown).")
+					if validate {
+						fmt.Fprintln(s.Err, "\nInterrupted: stopping.")
+					} else {
+						fmt.Fprintln(s.Err, "\nInterrupted: no new requests; waiting for those in flight, then writing the output. Press Ctrl-C again (or send SIGTERM again) to abandon them (their rows become unknown).")
+					}
 					cancelStop()
 				} else {
 					cancelAbort()
@@ -310,11 +315,14 @@ func importWithValidate(ctx context.Context, s streams, o *runOptions, sender im
 		ans := strings.ToLower(strings.TrimSpace(line))
 		return ans == "y" || ans == "yes" || ans == "j" || ans == "ja", nil
 	}
-	stop, abort, cleanup := signals(ctx, s)
+	stop, abort, cleanup := signals(ctx, s, validate)
 	defer cleanup()
 	cfg.Abort = abort
 	prog := newProgress(s, o.verbose)
 	cfg.Progress = prog
+	if wrapProgress != nil {
+		cfg.Progress = wrapProgress(prog)
+	}
 	cfg.Logf = prog.logf
 	cfg.Verbose = o.verbose
 
@@ -322,6 +330,10 @@ func importWithValidate(ctx context.Context, s streams, o *runOptions, sender im
 	if errors.Is(err, importer.ErrNotConfirmed) {
 		fmt.Fprintln(s.Err, "Nothing was sent.")
 		return &exitError{code: exitRowsFailed}
+	}
+	if errors.Is(err, importer.ErrInterrupted) {
+		printInterrupted(s, o, validate)
+		return &exitError{code: exitInterrupted}
 	}
 	if err != nil {
 		return err
@@ -343,6 +355,11 @@ func importWithValidate(ctx context.Context, s streams, o *runOptions, sender im
 	}
 	return nil
 }
+
+// wrapProgress, when set, wraps the progress reporter of run and validate.
+// Only the tests set it, in their subprocess, to hold a run at a known
+// point while they signal it.
+var wrapProgress func(importer.Progress) importer.Progress
 
 func defaultTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
@@ -407,6 +424,20 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 	if !validate && c[importer.Unknown] > 0 {
 		fmt.Fprintf(w, "%s may or may not have been created (the answer was lost). Settle them before re-sending:\n  %s\n", rows(c[importer.Unknown]), o.reconcileCommand(sum.Output))
 	}
+}
+
+// printInterrupted says what an interrupt before sending (or during
+// validate) left: nothing sent, nothing written.
+func printInterrupted(s streams, o *runOptions, validate bool) {
+	out := o.output
+	if out == "" {
+		out = importer.DefaultOutput(o.input)
+	}
+	if validate {
+		fmt.Fprintf(s.Err, "Interrupted: not every row was checked, so no output was written (%s is as it was). Run validate again to check them all.\n", out)
+		return
+	}
+	fmt.Fprintf(s.Err, "Interrupted before anything was sent: nothing was sent and nothing was written (%s is as it was). Run the same command again to start over.\n", out)
 }
 
 // printProblems lists the most common problems and the first rows to look
