@@ -81,6 +81,9 @@ type Config struct {
 	wrapJournal func(journalFile) journalFile
 	// pause replaces the 1 s pause after a 429/503 without Retry-After (tests).
 	pause time.Duration
+	// slowedDown, when set, hears of every slow-down the workers ask the
+	// throttle for, after it is asked (tests).
+	slowedDown func()
 	// RetryBudget is the most retries the run may spend before failing
 	// rows fast; 0 = 200 (successes earn a tenth of a retry each).
 	RetryBudget float64

@@ -401,16 +401,14 @@ func runInterrupted(t *testing.T, e *env, cfg Config) (*Summary, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var sum *Summary
 	var err error
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); sum, err = Run(ctx, cfg) }()
-	for slow.started.Load() < int32(cfg.Concurrency) {
-		time.Sleep(time.Millisecond)
-	}
+	done := make(chan struct{})
+	go func() { defer close(done); sum, err = Run(ctx, cfg) }()
+	t.Cleanup(func() { cancel() })
+	waitFor(t, "requests in flight", func() bool { return slow.started.Load() >= int32(cfg.Concurrency) })
 	cancel()
 	time.Sleep(20 * time.Millisecond)
 	close(slow.release)
-	wg.Wait()
+	waitClosed(t, "the interrupted run to end", done)
 	return sum, err
 }
 
@@ -757,12 +755,10 @@ func TestAbortAbandonsRequestsInFlight(t *testing.T) {
 	var sum *Summary
 	var err error
 	go func() { defer close(done); sum, err = Run(stop, cfg) }()
-	for h.started.Load() < 3 {
-		time.Sleep(time.Millisecond)
-	}
+	waitFor(t, "3 requests in flight", func() bool { return h.started.Load() >= 3 })
 	cancelStop()  // first Ctrl-C: no new requests
 	cancelAbort() // second: give up on those in flight
-	<-done
+	waitClosed(t, "the aborted run to end", done)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -218,6 +218,9 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 			w.throttled++
 			w.mu.Unlock()
 			w.thr.SlowDown(sentAt, se.RetryAfter)
+			if w.cfg.slowedDown != nil {
+				w.cfg.slowedDown()
+			}
 		}
 		if attempts-it.d.tries >= w.cfg.MaxAttempts {
 			return w.settle(it, &Outcome{Status: Failed, Error: fmt.Sprintf("gave up after %d attempts: %s; it was not created, so it is safe to send again", attempts-it.d.tries, se.Error()), HTTPStatus: se.Status, Attempts: attempts, At: w.now()})

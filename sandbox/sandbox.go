@@ -36,6 +36,7 @@ type Options struct {
 	RateLimit     float64       // write requests/s accepted (token bucket); above it 429 with Retry-After; 0 = no limit
 	RetryAfter    string        // Retry-After sent with 429/503: seconds ("1"), or "http-date" for an HTTP date 1 s ahead; "" = "1"
 	P503          float64       // share answered 503 (+Retry-After) without creating
+	P429          float64       // share answered 429 (+Retry-After) without creating, whatever the rate
 	P500After     float64       // share answered 500 after creating
 	P502After     float64       // share answered 502 after creating (a gateway that lost the answer)
 	PDropBefore   float64       // share whose connection is dropped before creating
@@ -91,7 +92,7 @@ func New(opts Options) (*Server, error) {
 	for _, p := range []struct {
 		name string
 		v    float64
-	}{{"P503", opts.P503}, {"P500After", opts.P500After}, {"P502After", opts.P502After}, {"PDropBefore", opts.PDropBefore},
+	}{{"P503", opts.P503}, {"P429", opts.P429}, {"P500After", opts.P500After}, {"P502After", opts.P502After}, {"PDropBefore", opts.PDropBefore},
 		{"PDropAfter", opts.PDropAfter}, {"PHangAfter", opts.PHangAfter}} {
 		if p.v < 0 || p.v > 1 || math.IsNaN(p.v) {
 			return nil, fmt.Errorf("sandbox: %s is %v; give a share between 0 and 1", p.name, p.v)

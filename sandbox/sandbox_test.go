@@ -95,7 +95,7 @@ func post(t testing.TB, c *http.Client, url string, body map[string]any) (reply,
 		t.Fatal(err)
 	}
 	if c == nil {
-		c = http.DefaultClient
+		c = testClient
 	}
 	resp, err := c.Post(url, "application/json", bytes.NewReader(b))
 	if err != nil {
@@ -400,20 +400,23 @@ func TestHangEndsAfterHangFor(t *testing.T) {
 }
 
 func TestCloseEndsHang(t *testing.T) {
-	s, base := start(t, Options{PHangAfter: 1})
+	s, base := start(t, Options{PHangAfter: 1, HangFor: time.Hour})
 	errc := make(chan error, 1)
 	go func() {
-		_, err := post(t, nil, base+pathQuote, quoteBody("A", "a@example.se"))
+		_, err := post(t, &http.Client{}, base+pathQuote, quoteBody("A", "a@example.se"))
 		errc <- err
 	}()
-	for s.Stats().Hangs == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waitFor(t, "the request to hang", func() bool { return s.Stats().Hangs > 0 })
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if err := <-errc; err == nil {
-		t.Fatal("the hanging request got an answer after Close; want a connection error")
+	select {
+	case err := <-errc:
+		if err == nil {
+			t.Fatal("the hanging request got an answer after Close; want a connection error")
+		}
+	case <-time.After(testDeadline):
+		t.Fatalf("the hanging request still hung %v after Close", testDeadline)
 	}
 }
 
@@ -457,6 +460,24 @@ func TestUnavailableRetryAfter(t *testing.T) {
 		checkRetryAfter(t, r.header.Get("Retry-After"), ra, before, after)
 		if n := len(s.Created()); n != 0 {
 			t.Errorf("503 created %d", n)
+		}
+	}
+}
+
+// P429 answers 429 with Retry-After without creating, with no rate limit
+// to outrun: the fault comes whatever the client's speed.
+func TestInjectedTooManyRetryAfter(t *testing.T) {
+	for _, ra := range []string{"", "3", "http-date"} {
+		s, base := start(t, Options{P429: 1, RetryAfter: ra})
+		before := time.Now()
+		r := mustPost(t, base+pathQuote, quoteBody("A", "a@example.se"))
+		after := time.Now()
+		if r.status != http.StatusTooManyRequests {
+			t.Fatalf("status %d, want 429", r.status)
+		}
+		checkRetryAfter(t, r.header.Get("Retry-After"), ra, before, after)
+		if st := s.Stats(); len(s.Created()) != 0 || st.TooMany != 1 {
+			t.Errorf("429 created %d; counted %d 429s, want 1", len(s.Created()), st.TooMany)
 		}
 	}
 }
@@ -522,7 +543,7 @@ func TestRateLimitBudget(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	waitGroup(t, "every request to be answered", &wg)
 	elapsed := time.Since(t0).Seconds()
 	st := s.Stats()
 	budget := float64(burstFor(limit)) + limit*elapsed
@@ -558,7 +579,7 @@ func TestFaultDiceDeterministic(t *testing.T) {
 }
 
 func TestOptionsChecked(t *testing.T) {
-	for _, o := range []Options{{P503: 1.5}, {PDropAfter: -0.1}, {P500After: 0.6, PHangAfter: 0.6}, {Latency: -1}, {RateLimit: -2}} {
+	for _, o := range []Options{{P503: 1.5}, {P429: 2}, {P429: -0.5}, {PDropAfter: -0.1}, {P500After: 0.6, PHangAfter: 0.6}, {Latency: -1}, {RateLimit: -2}} {
 		if _, err := New(o); err == nil {
 			t.Errorf("New(%+v): want an error", o)
 		}
@@ -641,7 +662,7 @@ func TestConcurrentCreations(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	waitGroup(t, "every request to be answered", &wg)
 	ids := map[int64]bool{}
 	keys := map[string]bool{}
 	for _, r := range s.Created() {

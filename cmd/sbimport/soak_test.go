@@ -24,11 +24,13 @@ func TestFaultSoak(t *testing.T) {
 	store := filepath.Join(t.TempDir(), "store.jsonl")
 	srv, log, url, stopFaulty := ntSandbox(t, sandbox.Options{
 		Latency: 2 * time.Millisecond, Jitter: 2 * time.Millisecond,
-		RateLimit: 400,
+		// The rate limit's 429s come only when the client outruns it,
+		// which a busy machine may never do: P429 makes sure of some.
+		RateLimit: 400, P429: 0.005,
 		// A short Retry-After keeps the soak fast: every 429/503 pauses
 		// all workers for it and cuts the rate.
 		RetryAfter: "0.2",
-		P503:       0.003, P500After: 0.01,
+		P503:       0.005, P500After: 0.01,
 		PDropBefore: 0.01, PDropAfter: 0.01,
 		PHangAfter: 0.004, HangFor: 6 * time.Second,
 		Seed: 11, StoreFile: store,
