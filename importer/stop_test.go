@@ -125,3 +125,26 @@ func TestUnreachableOnlyBeforeAnyAnswer(t *testing.T) {
 			sum.Unreachable, sum.ExitCode(), sum.Counts, s2.calls.Load(), unreachableLimit)
 	}
 }
+
+// Only failures where the request certainly never left count as "could
+// not connect": a reset or a timeout after sending may have created it.
+func TestCouldNotConnect(t *testing.T) {
+	cases := []struct {
+		name string
+		se   *salesbyte.Error
+		want bool
+	}{
+		{"refused", refused().(*salesbyte.Error), true},
+		{"dns", &salesbyte.Error{Outcome: salesbyte.Retry, Err: &net.DNSError{Name: "app.salesbyte.invalid", IsNotFound: true}}, true},
+		{"tls handshake", &salesbyte.Error{Outcome: salesbyte.Retry, Err: errors.New("net/http: TLS handshake timeout")}, true},
+		{"reset after sending", &salesbyte.Error{Outcome: salesbyte.Ambiguous, Err: syscall.ECONNRESET}, false},
+		{"not fully sent", &salesbyte.Error{Outcome: salesbyte.Retry, Err: syscall.EPIPE}, false},
+		{"503", &salesbyte.Error{Outcome: salesbyte.Retry, Status: 503}, false},
+		{"401", &salesbyte.Error{Outcome: salesbyte.Rejected, Status: 401}, false},
+	}
+	for _, tc := range cases {
+		if got := couldNotConnect(tc.se); got != tc.want {
+			t.Errorf("%s: couldNotConnect = %v; want %v", tc.name, got, tc.want)
+		}
+	}
+}

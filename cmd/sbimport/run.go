@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -291,32 +292,9 @@ func importWithValidate(ctx context.Context, s streams, o *runOptions, sender im
 		Rate: o.rate, Concurrency: o.concurrency, MaxAttempts: o.maxAttempts,
 		RetryUnknown: o.retryUnknown, AllowDuplicates: o.allowDuplicates, Only: only,
 	}
-	cfg.Confirm = func(p importer.Plan) (bool, error) {
-		fmt.Fprint(s.Err, p.String())
-		// Where it goes matters as much as what: a rehearsal against the
-		// sandbox and a real run differ only in --base-url.
-		if o.baseURL == defaultBaseURL {
-			fmt.Fprintf(s.Err, "  to:      %s (production: real customers)\n", o.baseURL)
-		} else {
-			fmt.Fprintf(s.Err, "  to:      %s\n", o.baseURL)
-		}
-		if o.yes {
-			return true, nil
-		}
-		if !s.Terminal {
-			msg := "not sending: there is no terminal to confirm on; check the plan above and add --yes to send"
-			if p.Invalid > 0 {
-				msg += fmt.Sprintf(" (to see why %s invalid first: %s)", isAre(p.Invalid), shellJoin([]string{"sbimport", "validate", "-m", o.mapping, "-i", o.input}))
-			}
-			return false, &exitError{code: exitUsage, err: errors.New(msg)}
-		}
-		fmt.Fprintf(s.Err, "Send %d %s to %s? [y/N] ", p.ToSend, plural(p.ToSend, "request", "requests"), o.baseURL)
-		line, _ := bufio.NewReader(s.In).ReadString('\n')
-		ans := strings.ToLower(strings.TrimSpace(line))
-		return ans == "y" || ans == "yes" || ans == "j" || ans == "ja", nil
-	}
 	stop, abort, cleanup := signals(ctx, s, validate)
 	defer cleanup()
+	cfg.Confirm = confirmPlan(s, o, stop)
 	cfg.Abort = abort
 	prog := newProgress(s, o.verbose)
 	cfg.Progress = prog
@@ -354,6 +332,50 @@ func importWithValidate(ctx context.Context, s streams, o *runOptions, sender im
 		return &exitError{code: code}
 	}
 	return nil
+}
+
+// confirmPlan shows the plan and where it goes, and asks (or, without a
+// terminal, needs --yes).
+func confirmPlan(s streams, o *runOptions, stop context.Context) func(importer.Plan) (bool, error) {
+	return func(p importer.Plan) (bool, error) {
+		fmt.Fprint(s.Err, p.String())
+		// Where it goes matters as much as what: a rehearsal against the
+		// sandbox and a real run differ only in --base-url.
+		if o.baseURL == defaultBaseURL {
+			fmt.Fprintf(s.Err, "  to:      %s (production: real customers)\n", o.baseURL)
+		} else {
+			fmt.Fprintf(s.Err, "  to:      %s\n", o.baseURL)
+		}
+		if o.yes {
+			return true, nil
+		}
+		if !s.Terminal {
+			msg := "not sending: there is no terminal to confirm on; check the plan above and add --yes to send"
+			if p.Invalid > 0 {
+				msg += fmt.Sprintf(" (to see why %s invalid first: %s)", isAre(p.Invalid), shellJoin([]string{"sbimport", "validate", "-m", o.mapping, "-i", o.input}))
+			}
+			return false, &exitError{code: exitUsage, err: errors.New(msg)}
+		}
+		fmt.Fprintf(s.Err, "Send %d %s to %s? [y/N] ", p.ToSend, plural(p.ToSend, "request", "requests"), o.baseURL)
+		return askYes(stop, s.In)
+	}
+}
+
+// askYes reads the answer to the prompt; an interrupt while it waits is
+// ErrInterrupted, nothing sent.
+func askYes(stop context.Context, in io.Reader) (bool, error) {
+	lines := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(in).ReadString('\n')
+		lines <- line
+	}()
+	select {
+	case line := <-lines:
+		ans := strings.ToLower(strings.TrimSpace(line))
+		return ans == "y" || ans == "yes" || ans == "j" || ans == "ja", nil
+	case <-stop.Done():
+		return false, importer.ErrInterrupted
+	}
 }
 
 // wrapProgress, when set, wraps the progress reporter of run and validate.
@@ -570,6 +592,7 @@ type jsonSummary struct {
 	DryRun      bool           `json:"dry_run"`
 	Validated   bool           `json:"validated"`
 	Stopped     string         `json:"stopped,omitempty"`
+	Unreachable bool           `json:"unreachable,omitempty"`
 	Errors      []jsonError    `json:"errors"`
 	ExitCode    int            `json:"exit_code"`
 }
@@ -583,7 +606,7 @@ func writeJSONSummary(s streams, sum *importer.Summary) {
 	js := jsonSummary{
 		Input: sum.Plan.Input, Output: sum.Output, Journal: sum.Journal, Endpoint: string(sum.Plan.Endpoint),
 		Counts: map[string]int{}, Requests: sum.Requests, Throttled: sum.Throttled, Rate: sum.Rate(),
-		Interrupted: sum.Interrupted, DryRun: sum.DryRun, Validated: sum.Validated, Stopped: sum.Stopped,
+		Interrupted: sum.Interrupted, DryRun: sum.DryRun, Validated: sum.Validated, Stopped: sum.Stopped, Unreachable: sum.Unreachable,
 		Errors: []jsonError{}, ExitCode: sum.ExitCode(),
 	}
 	for _, st := range importer.Statuses {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -56,28 +54,10 @@ func (h *holdProgress) Finish() {
 	fmt.Fprintf(os.Stderr, "sbimport-test: %d rows\n", h.rows.Load())
 }
 
-// lockedBuffer is a buffer a child writes while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // sigChild is an sbimport subprocess whose stderr is read while it runs.
 type sigChild struct {
 	cmd    *exec.Cmd
-	stderr *lockedBuffer
+	stderr *syncBuffer
 	done   chan struct{}
 	err    error
 }
@@ -86,7 +66,7 @@ func sigStart(t *testing.T, env []string, args ...string) *sigChild {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(append(os.Environ(), "SBIMPORT_BE_MAIN=1"), env...)
-	c := &sigChild{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	c := &sigChild{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout = io.Discard
 	cmd.Stderr = c.stderr
 	if err := cmd.Start(); err != nil {

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sbimport/sbimport/sandbox"
 )
@@ -94,5 +98,53 @@ func TestRowsToLookAtSaysHowManyMore(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "k-result.csv")); err != nil {
 		t.Error(err)
+	}
+}
+
+// An interrupt while the prompt waits for an answer ends the run at once:
+// nothing sent, nothing written, exit 130.
+func TestInterruptAtThePrompt(t *testing.T) {
+	e := startSandbox(t, sandbox.Options{}, nil)
+	in, _ := ntCustomers(t, e.dir, 5)
+	m := ntWriteFile(t, filepath.Join(e.dir, "mapping.yaml"), neverTwiceMapping)
+	stdin, never := io.Pipe() // no answer ever comes
+	defer never.Close()
+	sig := make(chan os.Signal, 1)
+	var errb syncBuffer
+	s := streams{In: stdin, Out: io.Discard, Err: &errb, Terminal: true, Getenv: func(k string) string { return e.cli.env[k] },
+		Signals: func() (<-chan os.Signal, func()) { return sig, func() {} }}
+	codes := make(chan int, 1)
+	go func() {
+		codes <- execute(context.Background(), []string{"run", "-m", m, "-i", in, "--base-url", e.url, "--rate", "0"}, s)
+	}()
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(errb.String(), "[y/N]") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no prompt within a minute:\n%s", errb.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	sig <- os.Interrupt
+	select {
+	case code := <-codes:
+		if code != exitInterrupted {
+			t.Errorf("exit %d; want %d\n%s", code, exitInterrupted, errb.String())
+		}
+	case <-time.After(time.Minute):
+		never.Close() // lets the old prompt read an empty answer and end
+		<-codes
+		t.Fatalf("Ctrl-C at the prompt did not end the run within a minute:\n%s", errb.String())
+	}
+	if !strings.Contains(errb.String(), "nothing was sent and nothing was written") {
+		t.Errorf("stderr does not say nothing was sent:\n%s", errb.String())
+	}
+	if n := e.srv.Stats().Requests; n != 0 {
+		t.Errorf("%d requests sent after Ctrl-C at the prompt", n)
+	}
+	out := filepath.Join(e.dir, "kunder-result.csv")
+	for _, p := range []string{out, out + ".journal"} {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s was written (%v)", p, err)
+		}
 	}
 }
