@@ -59,6 +59,10 @@ type Server struct {
 
 	diceMu sync.Mutex
 	dice   *rand.Rand
+	// dice429 are P429's own dice, rolled once for every write request
+	// that reaches the check, in arrival order: the n-th such request's
+	// fate depends on the seed alone, not on how other faults fell.
+	dice429 *rand.Rand
 
 	logMu sync.Mutex
 
@@ -119,6 +123,7 @@ func New(opts Options) (*Server, error) {
 		uuids:     make(map[string]struct{}, len(opts.UUIDs)),
 		templates: make(map[int64]struct{}, len(opts.TemplateIDs)),
 		dice:      rand.New(rand.NewPCG(uint64(opts.Seed), 0x5b1e5eed)),
+		dice429:   rand.New(rand.NewPCG(uint64(opts.Seed), 0x429)),
 		done:      make(chan struct{}),
 	}
 	for _, u := range opts.UUIDs {
@@ -229,6 +234,17 @@ func (s *Server) roll() float64 {
 	v := s.dice.Float64()
 	s.diceMu.Unlock()
 	return v
+}
+
+// hit429 rolls P429's own dice.
+func (s *Server) hit429() bool {
+	if s.opts.P429 <= 0 {
+		return false
+	}
+	s.diceMu.Lock()
+	v := s.dice429.Float64()
+	s.diceMu.Unlock()
+	return v < s.opts.P429
 }
 
 // hit rolls the dice for a share p; p == 0 never rolls, so adding a

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -479,6 +480,33 @@ func TestInjectedTooManyRetryAfter(t *testing.T) {
 		if st := s.Stats(); len(s.Created()) != 0 || st.TooMany != 1 {
 			t.Errorf("429 created %d; counted %d 429s, want 1", len(s.Created()), st.TooMany)
 		}
+	}
+}
+
+// P429's dice depend on the seed alone: the same seed answers the same
+// requests 429, whatever the other faults do.
+func TestInjectedTooManyIsSeeded(t *testing.T) {
+	statuses := func(opts Options) []int {
+		_, base := start(t, opts)
+		var out []int
+		for i := range 40 {
+			r := mustPost(t, base+pathQuote, quoteBody("A", fmt.Sprintf("a%d@example.se", i)))
+			if r.status == http.StatusTooManyRequests || r.status == http.StatusCreated {
+				out = append(out, r.status) // 500 after creating: the 429 dice were rolled, and missed
+			}
+			if r.status == http.StatusInternalServerError {
+				out = append(out, http.StatusCreated)
+			}
+		}
+		return out
+	}
+	a := statuses(Options{P429: 0.3, Seed: 5})
+	b := statuses(Options{P429: 0.3, Seed: 5, P500After: 0.5})
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("the same seed answered 429 to different requests:\n%v\n%v", a, b)
+	}
+	if !slices.Contains(a, http.StatusTooManyRequests) || !slices.Contains(a, http.StatusCreated) {
+		t.Errorf("statuses %v: want a mix of 429 and 201", a)
 	}
 }
 
