@@ -32,7 +32,7 @@ type workers struct {
 	throttled int
 	created   int
 	refused   int  // consecutive 401/403/404 before any success
-	answered  bool // an answer of any kind came from the server
+	reached   bool // a connection was made: a request got to the server
 	noConn    int  // connection failures in a row before any answer
 	// unreachable: sending stopped because no connection could be made.
 	unreachable bool
@@ -80,11 +80,11 @@ func (w *workers) stats() (requests, throttled int, stopped string) {
 }
 
 // reachedNothing says whether sending stopped because the server could not
-// be reached, before any request got to it.
+// be reached, and no request got to it, not even one in flight then.
 func (w *workers) reachedNothing() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.unreachable
+	return w.unreachable && !w.reached && w.created == 0
 }
 
 func (w *workers) sendSpan() (first, last time.Time) {
@@ -261,17 +261,17 @@ func (w *workers) settle(it *item, o *Outcome) *Outcome {
 }
 
 // noteConnection counts failures to connect (refused, DNS, TLS
-// handshake: the request certainly never left) until the server first
-// answers; unreachableLimit of them in a row stop the run.
+// handshake: the request certainly never left) until a request first gets
+// to the server; unreachableLimit of them in a row stop the run.
 func (w *workers) noteConnection(se *salesbyte.Error) {
 	w.mu.Lock()
-	if se.Status != 0 || !couldNotConnect(se) {
-		w.answered = w.answered || se.Status != 0
+	if !couldNotConnect(se) {
+		w.reached = true
 		w.noConn = 0
 		w.mu.Unlock()
 		return
 	}
-	if w.answered || w.created > 0 {
+	if w.reached || w.created > 0 {
 		w.mu.Unlock()
 		return
 	}
