@@ -61,7 +61,8 @@ rows already created are not sent again. Give the output sheet as the input
 to re-send the rows that failed, once fixed.
 
 Exit codes: 0 every row created, 1 some rows failed, are invalid or unknown,
-2 usage, mapping or input error (nothing sent), 130 interrupted.`,
+2 usage, mapping or input error, or SalesByte could not be reached (nothing
+sent), 130 interrupted (Ctrl-C or SIGTERM).`,
 		Example: `  export SALESBYTE_UUID=...            # or --uuid-file uuid.txt
   sbimport run -m mapping.yaml -i kunder.xlsx
   sbimport run -m mapping.yaml -i kunder.csv --rate 2 --yes
@@ -79,7 +80,7 @@ the same output sheet: invalid rows get sb_status=invalid and every problem
 in sb_error; valid rows are left blank, ready for run.
 
 Exit codes: 0 every row valid, 1 some rows invalid, 2 usage, mapping or
-input error.`
+input error, 130 interrupted (Ctrl-C or SIGTERM: nothing is written).`
 		cmd.Example = `  sbimport validate -m mapping.yaml -i kunder.xlsx
   sbimport validate -m mapping.yaml -i kunder.csv -o checked.csv`
 	}
