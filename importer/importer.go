@@ -63,6 +63,9 @@ type hooks struct {
 	wrapJournal func(journalFile) journalFile
 	// pause replaces the 1 s pause after a 429/503 without Retry-After.
 	pause time.Duration
+	// slowedDown, when set, hears of every slow-down the workers ask the
+	// throttle for, after it is asked.
+	slowedDown func()
 }
 
 // InputError is a problem with the mapping, the sheet or the output path

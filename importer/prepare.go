@@ -179,11 +179,16 @@ func (imp *Import) planPass(ctx context.Context) error {
 	return nil
 }
 
+// ErrInterrupted is returned when the ctx given to Prepare, Send or
+// Validate was done before sending began, or while validating: nothing was
+// sent and no output was written (an earlier one is left as it was).
+var ErrInterrupted = errors.New("interrupted before anything was sent or written")
+
 // readErr is an error met while reading the sheet before anything was
-// sent; an interruption stays what it is.
+// sent: an interruption is ErrInterrupted, anything else an input error.
 func readErr(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
+		return ErrInterrupted
 	}
 	return &InputError{Err: err}
 }

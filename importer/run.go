@@ -22,9 +22,10 @@ type Summary struct {
 	Counts map[Status]int
 	Errors []ErrorCount // most common first
 	// Problems are the first rows that were not created, with where and
-	// why; MoreProblems counts the rest.
-	Problems     []RowProblem
-	MoreProblems int
+	// why. ProblemRows counts, by status, every row Problems would list
+	// were it not cut at its first few: the rest are in the output sheet.
+	Problems    []RowProblem
+	ProblemRows map[Status]int
 	Requests     int // requests sent
 	Throttled    int // answers 429 or 503
 	Started      time.Time
@@ -36,6 +37,9 @@ type Summary struct {
 	Validated    bool        // validate: nothing was sent
 	Interrupted  bool        // stopped early by the caller's ctx
 	Stopped      *StopReason // why sending stopped early on its own, if it did
+	// Unreachable: sending stopped because no connection to the server
+	// could be made; no request reached it, and no row needs fixing.
+	Unreachable bool
 }
 
 // RowProblem is one row that was not created, and why.
@@ -59,10 +63,14 @@ type ErrorCount struct {
 
 // ExitCode is the documented exit status for the run: 0 when every row
 // is created (or valid), 1 when rows failed, are invalid, unknown, or
-// were not sent, 130 when interrupted.
+// were not sent, 2 when the server could not be reached at all (nothing
+// was sent), 130 when interrupted.
 func (s *Summary) ExitCode() int {
 	if s.Interrupted {
 		return 130
+	}
+	if s.Unreachable {
+		return 2 // nothing was sent: like an input error, fix and run again
 	}
 	bad := s.Counts[Failed] + s.Counts[Invalid] + s.Counts[Unknown]
 	if s.Stopped != nil {

@@ -40,6 +40,10 @@ func (imp *Import) Send(ctx context.Context, obs Observer) (*Summary, error) {
 		return nil, ErrNoSender
 	}
 	sum := imp.newSummary()
+	if ctx.Err() != nil {
+		sum.Interrupted = true
+		return sum, ErrInterrupted
+	}
 	if st, err := os.Stat(imp.cfg.Input); err != nil || st.Size() != imp.inStat.Size() || !st.ModTime().Equal(imp.inStat.ModTime()) {
 		return sum, &InputError{Err: &InputChangedError{Input: imp.cfg.Input}}
 	}
@@ -62,12 +66,16 @@ func (imp *Import) Send(ctx context.Context, obs Observer) (*Summary, error) {
 
 // Validate is pass 2 of a Validating import: every row checked, nothing
 // sent, the output sheet written with invalid rows marked. ctx stops it
-// early: then nothing is written and ctx's error is returned.
+// early: then nothing is written and ErrInterrupted is returned.
 func (imp *Import) Validate(ctx context.Context, obs Observer) (*Summary, error) {
 	if imp.mode != Validating {
 		return nil, ErrWrongMode
 	}
 	sum := imp.newSummary()
+	if ctx.Err() != nil {
+		sum.Interrupted = true
+		return sum, ErrInterrupted
+	}
 	return sum, imp.pass(ctx, obs, sum, nil)
 }
 
@@ -139,7 +147,7 @@ func (imp *Import) pass(ctx context.Context, obs Observer, sum *Summary, j *jour
 	if imp.mode == Validating && ctx.Err() != nil {
 		// A sheet half checked is no answer: the output is left as it was.
 		obs.Observe(Finished{Summary: sum})
-		return ctx.Err()
+		return ErrInterrupted
 	}
 	if err := imp.passErr(rd.err, ow.err); err != nil {
 		obs.Observe(Finished{Summary: sum})
@@ -174,6 +182,7 @@ func (imp *Import) finishSummary(ctx context.Context, sum *Summary, wk *workers)
 	sum.Finished = imp.cfg.now()
 	imp.tally.fill(sum)
 	sum.Stopped = wk.stopReason()
+	sum.Unreachable = wk.reachedNothing()
 	sum.Interrupted = ctx.Err() != nil
 }
 
@@ -189,8 +198,12 @@ func (e *ReadError) Error() string { return e.Input + ": " + e.Err.Error() }
 func (e *ReadError) Unwrap() error { return e.Err }
 
 func (imp *Import) passErr(readErr, writeErr error) error {
-	if readErr != nil {
-		return &ReadError{Input: imp.cfg.Input, Validating: imp.mode == Validating, Err: readErr}
+	switch {
+	case readErr != nil && imp.mode == Validating:
+		// Nothing was sent and nothing is written: an input error.
+		return &InputError{Err: &ReadError{Input: imp.cfg.Input, Validating: true, Err: readErr}}
+	case readErr != nil:
+		return &ReadError{Input: imp.cfg.Input, Err: readErr}
 	}
 	return writeErr
 }

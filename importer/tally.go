@@ -17,7 +17,7 @@ type Tally struct {
 	counts    map[Status]int
 	errs      map[ErrorCount]int // by class; N is zero
 	problems  []RowProblem
-	moreProbs int // problem rows past maxProblems
+	probRows  map[Status]int // every problem row, listed or not
 	requests  int
 	throttled int
 	retrying  map[int]bool // rows waiting to be sent again
@@ -28,7 +28,7 @@ type Tally struct {
 }
 
 func newTally(rows int, rate float64) *Tally {
-	return &Tally{rows: rows, rate: rate, counts: make(map[Status]int), errs: make(map[ErrorCount]int), retrying: make(map[int]bool)}
+	return &Tally{rows: rows, rate: rate, counts: make(map[Status]int), errs: make(map[ErrorCount]int), probRows: make(map[Status]int), retrying: make(map[int]bool)}
 }
 
 // Snapshot is the tally at one moment.
@@ -73,10 +73,9 @@ func (t *Tally) written(line int, o *Outcome, kept bool) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.probRows[o.Status]++
 	if len(t.problems) < maxProblems {
 		t.problems = append(t.problems, RowProblem{Line: line, Status: o.Status, Error: o.Error})
-	} else {
-		t.moreProbs++
 	}
 }
 
@@ -113,7 +112,7 @@ func (t *Tally) fill(s *Summary) {
 	s.Counts = maps.Clone(t.counts)
 	s.Errors = topErrors(t.errs, 10)
 	s.Problems = append([]RowProblem(nil), t.problems...)
-	s.MoreProblems = t.moreProbs
+	s.ProblemRows = maps.Clone(t.probRows)
 	s.Requests, s.Throttled = t.requests, t.throttled
 	s.FirstSent, s.LastSent = t.first, t.last
 }

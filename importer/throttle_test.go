@@ -145,7 +145,7 @@ func TestGateResizes(t *testing.T) {
 	done := make(chan struct{})
 	go func() { g.Acquire(ctx); close(done) }()
 	g.SetLimit(2)
-	<-done // growing the gate lets a waiter in
+	waitClosed(t, "growing the gate to let a waiter in", done)
 	g.Release()
 	g.Release()
 }

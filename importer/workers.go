@@ -2,10 +2,13 @@ package importer
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/sbimport/sbimport/salesbyte"
@@ -29,7 +32,9 @@ type workers struct {
 
 	mu      sync.Mutex
 	created int
-	refused int // consecutive 401/403/404 before any success
+	refused int  // consecutive 401/403/404 before any success
+	reached bool // a connection was made: a request got to the server
+	noConn  int  // connection failures in a row before any answer
 	stopped *StopReason
 	jerr    error
 }
@@ -38,6 +43,11 @@ type workers struct {
 // success, stop the run: the uuid or the template is wrong, and every other
 // row would fail the same way.
 const refusedLimit = 3
+
+// unreachableLimit is how many failures to connect in a row, before any
+// answer from the server, stop the run: the address is wrong or the server
+// is down, and every other row would wait out its retries for nothing.
+const unreachableLimit = 3
 
 func newWorkers(cfg *Config, e salesbyte.Endpoint, j *journal, t *Tally, obs Observer, inFlight context.Context, stopAll context.CancelFunc) *workers {
 	w := &workers{
@@ -67,6 +77,14 @@ func (w *workers) stopReason() *StopReason {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.stopped
+}
+
+// reachedNothing says whether sending stopped because the server could not
+// be reached, and no request got to it, not even one in flight then.
+func (w *workers) reachedNothing() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.stopped != nil && w.stopped.Kind == StopUnreachable && !w.reached && w.created == 0
 }
 
 func (w *workers) journalErr() error {
@@ -173,6 +191,7 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 			se = &salesbyte.Error{Outcome: salesbyte.Ambiguous, Message: err.Error(), Err: err}
 		}
 		last = se
+		w.noteConnection(se)
 		switch se.Outcome {
 		case salesbyte.Rejected:
 			w.noteRefusal(se)
@@ -212,7 +231,7 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 
 func (w *workers) notSentAfter(attempts int, last *salesbyte.Error) *Outcome {
 	o := w.notSent(attempts)
-	if last != nil {
+	if last != nil && !couldNotConnect(last) {
 		o.HTTPStatus = last.Status
 		o.Error += " (last answer: " + last.Error() + ")"
 	}
@@ -227,6 +246,52 @@ func (w *workers) settle(it *item, o *Outcome) *Outcome {
 		}
 	}
 	return o
+}
+
+// noteConnection counts failures to connect (refused, DNS, TLS
+// handshake: the request certainly never left) until a request first gets
+// to the server; unreachableLimit of them in a row stop the run.
+func (w *workers) noteConnection(se *salesbyte.Error) {
+	w.mu.Lock()
+	if !couldNotConnect(se) {
+		w.reached = true
+		w.noConn = 0
+		w.mu.Unlock()
+		return
+	}
+	if w.reached || w.created > 0 {
+		w.mu.Unlock()
+		return
+	}
+	w.noConn++
+	n := w.noConn
+	w.mu.Unlock()
+	if n >= unreachableLimit {
+		w.stop(&StopReason{Kind: StopUnreachable, Message: strings.TrimPrefix(se.Error(), se.Message+": ")})
+	}
+}
+
+// couldNotConnect recognises the transport errors that happen before a
+// request goes out: DNS, connect and TLS handshake failures.
+func couldNotConnect(se *salesbyte.Error) bool {
+	if se.Outcome != salesbyte.Retry || se.Err == nil {
+		return false
+	}
+	err := se.Err
+	var dns *net.DNSError
+	var op *net.OpError
+	var rh tls.RecordHeaderError
+	var alert tls.AlertError
+	var cv *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &dns), errors.As(err, &rh), errors.As(err, &alert), errors.As(err, &cv):
+		return true
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return true
+	case errors.As(err, &op) && op.Op == "dial":
+		return true
+	}
+	return strings.Contains(err.Error(), "TLS handshake")
 }
 
 func (w *workers) noteRefusal(se *salesbyte.Error) {
@@ -250,6 +315,9 @@ func (w *workers) noteRefusal(se *salesbyte.Error) {
 // watches.
 func (w *workers) slowDown(sentAt time.Time, se *salesbyte.Error) {
 	w.thr.SlowDown(sentAt, se.RetryAfter)
+	if w.cfg.slowedDown != nil {
+		w.cfg.slowedDown()
+	}
 	pause := se.RetryAfter
 	if pause <= 0 {
 		pause = w.thr.defaultPause
@@ -273,6 +341,9 @@ const (
 	// StopJournalReplaced: the journal was removed or replaced while the
 	// run went on; the output sheet is then the record of what was sent.
 	StopJournalReplaced
+	// StopUnreachable: no connection to SalesByte could be made (refused,
+	// DNS, TLS handshake) before any request reached it.
+	StopUnreachable
 )
 
 // StopReason says why sending stopped early on its own.
@@ -280,7 +351,7 @@ type StopReason struct {
 	Kind     StopKind
 	Status   int    // StopRefused: the HTTP status
 	Count    int    // StopRefused: how many requests were refused
-	Message  string // StopRefused: SalesByte's message
+	Message  string // StopRefused: SalesByte's message; StopUnreachable: the connection error
 	Template bool   // StopRefused: the mapping names a quote template
 	Err      error  // StopJournal: what went wrong
 }
@@ -296,6 +367,8 @@ func (r StopReason) String() string {
 		return fmt.Sprintf("SalesByte refused the first %d requests with HTTP %d (%s): %s may be wrong", r.Count, r.Status, r.Message, what)
 	case StopJournal:
 		return fmt.Sprintf("the journal could not be written (%v); free disk space and run the same command again", r.Err)
+	case StopUnreachable:
+		return fmt.Sprintf("SalesByte could not be reached (%s)", r.Message)
 	case StopJournalReplaced:
 		return fmt.Sprintf("%v; the output sheet records what was sent: run again with it as the input to send the rest", r.Err)
 	}

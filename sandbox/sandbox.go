@@ -36,6 +36,7 @@ type Options struct {
 	RateLimit     float64       // write requests/s accepted (token bucket); above it 429 with Retry-After; 0 = no limit
 	RetryAfter    string        // Retry-After sent with 429/503: seconds ("1"), or "http-date" for an HTTP date 1 s ahead; "" = "1"
 	P503          float64       // share answered 503 (+Retry-After) without creating
+	P429          float64       // share answered 429 (+Retry-After) without creating, whatever the rate
 	P500After     float64       // share answered 500 after creating
 	P502After     float64       // share answered 502 after creating (a gateway that lost the answer)
 	PDropBefore   float64       // share whose connection is dropped before creating
@@ -58,6 +59,10 @@ type Server struct {
 
 	diceMu sync.Mutex
 	dice   *rand.Rand
+	// dice429 are P429's own dice, rolled once for every write request
+	// that reaches the check, in arrival order: the n-th such request's
+	// fate depends on the seed alone, not on how other faults fell.
+	dice429 *rand.Rand
 
 	logMu sync.Mutex
 
@@ -91,7 +96,7 @@ func New(opts Options) (*Server, error) {
 	for _, p := range []struct {
 		name string
 		v    float64
-	}{{"P503", opts.P503}, {"P500After", opts.P500After}, {"P502After", opts.P502After}, {"PDropBefore", opts.PDropBefore},
+	}{{"P503", opts.P503}, {"P429", opts.P429}, {"P500After", opts.P500After}, {"P502After", opts.P502After}, {"PDropBefore", opts.PDropBefore},
 		{"PDropAfter", opts.PDropAfter}, {"PHangAfter", opts.PHangAfter}} {
 		if p.v < 0 || p.v > 1 || math.IsNaN(p.v) {
 			return nil, fmt.Errorf("sandbox: %s is %v; give a share between 0 and 1", p.name, p.v)
@@ -118,6 +123,7 @@ func New(opts Options) (*Server, error) {
 		uuids:     make(map[string]struct{}, len(opts.UUIDs)),
 		templates: make(map[int64]struct{}, len(opts.TemplateIDs)),
 		dice:      rand.New(rand.NewPCG(uint64(opts.Seed), 0x5b1e5eed)),
+		dice429:   rand.New(rand.NewPCG(uint64(opts.Seed), 0x429)),
 		done:      make(chan struct{}),
 	}
 	for _, u := range opts.UUIDs {
@@ -228,6 +234,17 @@ func (s *Server) roll() float64 {
 	v := s.dice.Float64()
 	s.diceMu.Unlock()
 	return v
+}
+
+// hit429 rolls P429's own dice.
+func (s *Server) hit429() bool {
+	if s.opts.P429 <= 0 {
+		return false
+	}
+	s.diceMu.Lock()
+	v := s.dice429.Float64()
+	s.diceMu.Unlock()
+	return v < s.opts.P429
 }
 
 // hit rolls the dice for a share p; p == 0 never rolls, so adding a

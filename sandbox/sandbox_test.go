@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -95,7 +96,7 @@ func post(t testing.TB, c *http.Client, url string, body map[string]any) (reply,
 		t.Fatal(err)
 	}
 	if c == nil {
-		c = http.DefaultClient
+		c = testClient
 	}
 	resp, err := c.Post(url, "application/json", bytes.NewReader(b))
 	if err != nil {
@@ -400,20 +401,23 @@ func TestHangEndsAfterHangFor(t *testing.T) {
 }
 
 func TestCloseEndsHang(t *testing.T) {
-	s, base := start(t, Options{PHangAfter: 1})
+	s, base := start(t, Options{PHangAfter: 1, HangFor: time.Hour})
 	errc := make(chan error, 1)
 	go func() {
-		_, err := post(t, nil, base+pathQuote, quoteBody("A", "a@example.se"))
+		_, err := post(t, &http.Client{}, base+pathQuote, quoteBody("A", "a@example.se"))
 		errc <- err
 	}()
-	for s.Stats().Hangs == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waitFor(t, "the request to hang", func() bool { return s.Stats().Hangs > 0 })
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if err := <-errc; err == nil {
-		t.Fatal("the hanging request got an answer after Close; want a connection error")
+	select {
+	case err := <-errc:
+		if err == nil {
+			t.Fatal("the hanging request got an answer after Close; want a connection error")
+		}
+	case <-time.After(testDeadline):
+		t.Fatalf("the hanging request still hung %v after Close", testDeadline)
 	}
 }
 
@@ -458,6 +462,51 @@ func TestUnavailableRetryAfter(t *testing.T) {
 		if n := len(s.Created()); n != 0 {
 			t.Errorf("503 created %d", n)
 		}
+	}
+}
+
+// P429 answers 429 with Retry-After without creating, with no rate limit
+// to outrun: the fault comes whatever the client's speed.
+func TestInjectedTooManyRetryAfter(t *testing.T) {
+	for _, ra := range []string{"", "3", "http-date"} {
+		s, base := start(t, Options{P429: 1, RetryAfter: ra})
+		before := time.Now()
+		r := mustPost(t, base+pathQuote, quoteBody("A", "a@example.se"))
+		after := time.Now()
+		if r.status != http.StatusTooManyRequests {
+			t.Fatalf("status %d, want 429", r.status)
+		}
+		checkRetryAfter(t, r.header.Get("Retry-After"), ra, before, after)
+		if st := s.Stats(); len(s.Created()) != 0 || st.TooMany != 1 {
+			t.Errorf("429 created %d; counted %d 429s, want 1", len(s.Created()), st.TooMany)
+		}
+	}
+}
+
+// P429's dice depend on the seed alone: the same seed answers the same
+// requests 429, whatever the other faults do.
+func TestInjectedTooManyIsSeeded(t *testing.T) {
+	statuses := func(opts Options) []int {
+		_, base := start(t, opts)
+		var out []int
+		for i := range 40 {
+			r := mustPost(t, base+pathQuote, quoteBody("A", fmt.Sprintf("a%d@example.se", i)))
+			if r.status == http.StatusTooManyRequests || r.status == http.StatusCreated {
+				out = append(out, r.status) // 500 after creating: the 429 dice were rolled, and missed
+			}
+			if r.status == http.StatusInternalServerError {
+				out = append(out, http.StatusCreated)
+			}
+		}
+		return out
+	}
+	a := statuses(Options{P429: 0.3, Seed: 5})
+	b := statuses(Options{P429: 0.3, Seed: 5, P500After: 0.5})
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("the same seed answered 429 to different requests:\n%v\n%v", a, b)
+	}
+	if !slices.Contains(a, http.StatusTooManyRequests) || !slices.Contains(a, http.StatusCreated) {
+		t.Errorf("statuses %v: want a mix of 429 and 201", a)
 	}
 }
 
@@ -522,7 +571,7 @@ func TestRateLimitBudget(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	waitGroup(t, "every request to be answered", &wg)
 	elapsed := time.Since(t0).Seconds()
 	st := s.Stats()
 	budget := float64(burstFor(limit)) + limit*elapsed
@@ -558,7 +607,7 @@ func TestFaultDiceDeterministic(t *testing.T) {
 }
 
 func TestOptionsChecked(t *testing.T) {
-	for _, o := range []Options{{P503: 1.5}, {PDropAfter: -0.1}, {P500After: 0.6, PHangAfter: 0.6}, {Latency: -1}, {RateLimit: -2}} {
+	for _, o := range []Options{{P503: 1.5}, {P429: 2}, {P429: -0.5}, {PDropAfter: -0.1}, {P500After: 0.6, PHangAfter: 0.6}, {Latency: -1}, {RateLimit: -2}} {
 		if _, err := New(o); err == nil {
 			t.Errorf("New(%+v): want an error", o)
 		}
@@ -641,7 +690,7 @@ func TestConcurrentCreations(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	waitGroup(t, "every request to be answered", &wg)
 	ids := map[int64]bool{}
 	keys := map[string]bool{}
 	for _, r := range s.Created() {

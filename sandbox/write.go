@@ -122,7 +122,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, ep salesbyte.Endp
 		writeJSON(w, http.StatusServiceUnavailable, message{"Service Unavailable"})
 		return http.StatusServiceUnavailable, 0, " injected"
 	}
-	if s.limiter != nil && !s.limiter.Allow() {
+	if s.hit429() || s.limiter != nil && !s.limiter.Allow() {
 		s.tooMany.Add(1)
 		w.Header().Set("Retry-After", s.retryAfter())
 		writeJSON(w, http.StatusTooManyRequests, message{"Too Many Attempts."})

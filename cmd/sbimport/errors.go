@@ -39,7 +39,7 @@ func inputWords(err error) (msg string, ok bool) {
 		return ic.Error(), true
 	case errors.As(err, &re):
 		if re.Validating {
-			return fmt.Sprintf("%s (the rows after it were not checked; nothing was written)", re.Error()), true
+			return fmt.Sprintf("%s (validate stopped there: the rows after it were not checked and no output was written; mend the file and validate again)", re.Error()), true
 		}
 		return fmt.Sprintf("%s (rows after it were not sent; the journal keeps what was)", re.Error()), true
 	}

@@ -31,6 +31,9 @@ import (
 // sbimport, so SIGKILL and SIGINT reach a process of its own.
 func TestMain(m *testing.M) {
 	if os.Getenv("SBIMPORT_BE_MAIN") == "1" {
+		if os.Getenv("SBIMPORT_TEST_HOLD") == "1" {
+			wrapObserver = newHoldObserver
+		}
 		os.Exit(execute(context.Background(), os.Args[1:], stdio()))
 	}
 	os.Exit(m.Run())

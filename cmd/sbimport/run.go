@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -61,7 +62,8 @@ rows already created are not sent again. Give the output sheet as the input
 to re-send the rows that failed, once fixed.
 
 Exit codes: 0 every row created, 1 some rows failed, are invalid or unknown,
-2 usage, mapping or input error (nothing sent), 130 interrupted.`,
+2 usage, mapping or input error, or SalesByte could not be reached (nothing
+sent), 130 interrupted (Ctrl-C or SIGTERM).`,
 		Example: `  export SALESBYTE_UUID=...            # or --uuid-file uuid.txt
   sbimport run -m mapping.yaml -i kunder.xlsx
   sbimport run -m mapping.yaml -i kunder.csv --rate 2 --yes
@@ -79,7 +81,7 @@ the same output sheet: invalid rows get sb_status=invalid and every problem
 in sb_error; valid rows are left blank, ready for run.
 
 Exit codes: 0 every row valid, 1 some rows invalid, 2 usage, mapping or
-input error.`
+input error, 130 interrupted (Ctrl-C or SIGTERM: nothing is written).`
 		cmd.Example = `  sbimport validate -m mapping.yaml -i kunder.xlsx
   sbimport validate -m mapping.yaml -i kunder.csv -o checked.csv`
 	}
@@ -175,9 +177,9 @@ func parseOnly(list []string) ([]importer.Status, error) {
 }
 
 // signals turns the first interrupt (Ctrl-C or SIGTERM) into "stop
-// sending" and the second into abort(): abandon the requests in flight.
-// abort is called at most once, and not after cleanup.
-func signals(ctx context.Context, s streams, abort func()) (stop context.Context, cleanup func()) {
+// sending" (validate: "stop checking") and the second into abort():
+// abandon the requests in flight.
+func signals(ctx context.Context, s streams, validate bool, abort func()) (stop context.Context, cleanup func()) {
 	stop, cancelStop := context.WithCancel(ctx)
 	if s.Signals == nil {
 		return stop, cancelStop
@@ -188,10 +190,14 @@ func signals(ctx context.Context, s streams, abort func()) (stop context.Context
 		for n := 1; ; n++ {
 			select {
 			case <-ch:
-				if n == 1 {
-					fmt.Fprintln(s.Err, "\nInterrupted: no new requests; waiting for those in flight, then writing the output. Press Ctrl-C again to abandon them (their rows become unknown).")
+				switch {
+				case n == 1 && validate:
+					fmt.Fprintln(s.Err, "\nInterrupted: stopping.")
 					cancelStop()
-				} else if n == 2 {
+				case n == 1:
+					fmt.Fprintln(s.Err, "\nInterrupted: no new requests; waiting for those in flight, then writing the output. Press Ctrl-C again (or send SIGTERM again) to abandon them (their rows become unknown).")
+					cancelStop()
+				case n == 2:
 					abort()
 				}
 			case <-done:
@@ -287,7 +293,7 @@ func runConfig(ctx context.Context, s streams, o *runOptions, cfg importer.Confi
 		mode = importer.Validating
 	}
 	var current atomic.Pointer[importer.Import] // for the second Ctrl-C
-	stop, cleanup := signals(ctx, s, func() {
+	stop, cleanup := signals(ctx, s, validate, func() {
 		if imp := current.Load(); imp != nil {
 			imp.Abort()
 		}
@@ -295,28 +301,31 @@ func runConfig(ctx context.Context, s streams, o *runOptions, cfg importer.Confi
 	defer cleanup()
 	imp, err := importer.Prepare(stop, cfg, mode)
 	if err != nil {
-		return interrupted(explainFileErr(err, nil))
+		return interrupted(s, o, validate, explainFileErr(err, nil))
 	}
 	defer imp.Close()
 	current.Store(imp)
 	if !validate {
-		if done, err := o.confirm(s, imp.Plan()); done || err != nil {
-			return err
+		if done, err := o.confirm(stop, s, imp.Plan()); done || err != nil {
+			return interrupted(s, o, validate, err)
 		}
 	}
-	prog := newProgress(s, o.verbose, imp.Progress)
+	var obs importer.Observer = newProgress(s, o.verbose, imp.Progress)
+	if wrapObserver != nil {
+		obs = wrapObserver(obs)
+	}
 	var sum *importer.Summary
 	if validate {
-		sum, err = imp.Validate(stop, prog)
+		sum, err = imp.Validate(stop, obs)
 	} else {
-		sum, err = imp.Send(stop, prog)
+		sum, err = imp.Send(stop, obs)
 	}
 	var gone *importer.JournalReplacedError
 	if errors.As(err, &gone) {
 		printSummary(s, o, sum, validate) // the output was written: say what it holds
 	}
 	if err != nil {
-		return interrupted(explainFileErr(err, sum))
+		return interrupted(s, o, validate, explainFileErr(err, sum))
 	}
 	imp.Close() // reconcile takes the output's lock in turn
 	if o.reconcile && !validate && (sum.Counts[importer.Unknown] > 0 || sum.Counts[importer.Created] > 0) {
@@ -334,14 +343,29 @@ func runConfig(ctx context.Context, s streams, o *runOptions, cfg importer.Confi
 	return nil
 }
 
-// interrupted turns an interruption before anything was sent into exit
-// 130; other errors pass through.
-func interrupted(err error) error {
-	if errors.Is(err, context.Canceled) {
-		return &exitError{code: exitInterrupted, err: errors.New("interrupted before sending: nothing was sent and no output was written")}
+// interrupted turns an interruption before anything was sent (or while
+// validating) into exit 130, saying what it left; other errors pass
+// through.
+func interrupted(s streams, o *runOptions, validate bool, err error) error {
+	if !errors.Is(err, importer.ErrInterrupted) {
+		return err
 	}
-	return err
+	out := o.output
+	if out == "" {
+		out = importer.DefaultOutput(o.input)
+	}
+	if validate {
+		fmt.Fprintf(s.Err, "Interrupted: not every row was checked, so no output was written (%s is as it was). Run validate again to check them all.\n", out)
+	} else {
+		fmt.Fprintf(s.Err, "Interrupted before anything was sent: nothing was sent and nothing was written (%s is as it was). Run the same command again to start over.\n", out)
+	}
+	return &exitError{code: exitInterrupted}
 }
+
+// wrapObserver, when set, wraps the observer of run and validate. Only the
+// tests set it, in their subprocess, to hold a run at a known point while
+// they signal it.
+var wrapObserver func(importer.Observer) importer.Observer
 
 // config is the import the flags describe, without a sender.
 func (o *runOptions) config() (importer.Config, error) {
@@ -362,7 +386,7 @@ func (o *runOptions) config() (importer.Config, error) {
 
 // confirm shows the plan and asks before anything is sent. done is true
 // when the command is over (a dry run, or nothing to send... said no).
-func (o *runOptions) confirm(s streams, p importer.Plan) (done bool, err error) {
+func (o *runOptions) confirm(stop context.Context, s streams, p importer.Plan) (done bool, err error) {
 	if o.dryRun {
 		printPlan(s.Err, p)
 		fmt.Fprintln(s.Err, "Dry run: nothing was sent and nothing was written.")
@@ -393,13 +417,32 @@ func (o *runOptions) confirm(s streams, p importer.Plan) (done bool, err error) 
 		return true, &exitError{code: exitUsage, err: errors.New(msg)}
 	}
 	fmt.Fprintf(s.Err, "Send %d %s to %s? [y/N] ", p.ToSend, plural(p.ToSend, "request", "requests"), o.baseURL)
-	line, _ := bufio.NewReader(s.In).ReadString('\n')
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes", "j", "ja":
-		return false, nil
+	yes, err := askYes(stop, s.In)
+	if err != nil || yes {
+		return err != nil, err
 	}
 	fmt.Fprintln(s.Err, "Nothing was sent.")
 	return true, &exitError{code: exitRowsFailed}
+}
+
+// askYes reads the answer to the prompt; an interrupt while it waits is
+// importer.ErrInterrupted, nothing sent.
+func askYes(stop context.Context, in io.Reader) (bool, error) {
+	lines := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(in).ReadString('\n')
+		lines <- line
+	}()
+	select {
+	case line := <-lines:
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "y", "yes", "j", "ja":
+			return true, nil
+		}
+		return false, nil
+	case <-stop.Done():
+		return false, importer.ErrInterrupted
+	}
 }
 
 func defaultTransport() *http.Transport {
@@ -435,47 +478,11 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 		}
 		fmt.Fprintln(w, ".")
 	}
-	problemRows := 0
-	for _, e := range sum.Errors {
-		problemRows += e.N
-	}
-	// After Ctrl-C the rows not sent are not problems: they wait for the
-	// rerun, which the last line says how to do.
-	listed := sum.Problems
-	if sum.Interrupted {
-		listed = nil
-		for _, p := range sum.Problems {
-			if p.Status != importer.Skipped {
-				listed = append(listed, p)
-			}
-		}
-		problemRows -= c[importer.Skipped]
-	}
-	if problemRows > len(listed) {
-		fmt.Fprintln(w, "Most common problems:")
-		n := 0
-		for _, e := range sum.Errors {
-			if n == 5 {
-				break
-			}
-			if sum.Interrupted && e.NotSent {
-				continue
-			}
-			fmt.Fprintf(w, "  %5d × %s\n", e.N, e.Error)
-			n++
-		}
-	}
-	if len(listed) > 0 {
-		where := sum.Plan.Input
-		if sum.Plan.Sheet != "" {
-			where += fmt.Sprintf(", sheet %q", sum.Plan.Sheet)
-		}
-		fmt.Fprintf(w, "Rows to look at (%s):\n", where)
-		for _, p := range listed {
-			fmt.Fprintf(w, "  row %d, %s: %s\n", p.Line, p.Status, p.Error)
-		}
-	}
-	if sum.Stopped != nil {
+	printProblems(s, sum)
+	switch {
+	case sum.Unreachable:
+		fmt.Fprintf(w, "Sending stopped: SalesByte could not be reached at %s (%s).\nNothing reached %s, so no row needs fixing.\n", o.baseURL, sum.Stopped.Message, o.baseURL)
+	case sum.Stopped != nil:
 		fmt.Fprintf(w, "Sending stopped early: %s.\n", stopWords(*sum.Stopped))
 	}
 	fmt.Fprintf(w, "Output: %s\n", sum.Output)
@@ -488,6 +495,8 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 		fmt.Fprintf(w, "Interrupted. Run the same command again to send the rest; rows already sent are not sent again (journal: %s).\n", sum.Journal)
 	case validate && c[importer.Invalid] > 0:
 		fmt.Fprintf(w, "Next: fix the invalid rows in %s (sb_error says what is wrong) and validate again, or run it:\n  %s\n", sum.Output, o.rerunCommand(sum.Output))
+	case !validate && sum.Unreachable:
+		fmt.Fprintln(w, "Next: check --base-url and the network (is SalesByte up?), then run the same command again; the rows not sent are sent then.")
 	case !validate && sum.Stopped != nil:
 		fmt.Fprintf(w, "Next: mend what stopped the run (above), then send the rows not created:\n  %s\n", o.rerunCommand(sum.Output))
 	case !validate && toFix > 0:
@@ -495,6 +504,61 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 	}
 	if !validate && c[importer.Unknown] > 0 {
 		fmt.Fprintf(w, "%s may or may not have been created (the answer was lost). Settle them before re-sending:\n  %s\n", rows(c[importer.Unknown]), o.reconcileCommand(sum.Output))
+	}
+}
+
+// printProblems lists the most common problems and the first rows to look
+// at, saying how many more the output sheet holds. Rows left unsent by an
+// interrupt, or by a server that could not be reached, are not problems:
+// they wait for the rerun, which the last line says how to do.
+func printProblems(s streams, sum *importer.Summary) {
+	w := s.Err
+	unsentOK := sum.Interrupted || sum.Unreachable
+	problemRows := 0
+	for st, n := range sum.ProblemRows {
+		if !(unsentOK && st == importer.Skipped) {
+			problemRows += n
+		}
+	}
+	var listed []importer.RowProblem
+	for _, p := range sum.Problems {
+		if !(unsentOK && p.Status == importer.Skipped) {
+			listed = append(listed, p)
+		}
+	}
+	if problemRows > len(listed) {
+		printCommonProblems(w, sum.Errors, unsentOK)
+	}
+	if len(listed) == 0 {
+		return
+	}
+	where := sum.Plan.Input
+	if sum.Plan.Sheet != "" {
+		where += fmt.Sprintf(", sheet %q", sum.Plan.Sheet)
+	}
+	fmt.Fprintf(w, "Rows to look at (%s):\n", where)
+	for _, p := range listed {
+		fmt.Fprintf(w, "  row %d, %s: %s\n", p.Line, p.Status, p.Error)
+	}
+	if more := problemRows - len(listed); more > 0 {
+		fmt.Fprintf(w, "  …and %d more (sb_error in %s says what is wrong with each)\n", more, sum.Output)
+	}
+}
+
+// printCommonProblems lists the five most common problems, leaving out
+// the rows merely not sent when unsentOK.
+func printCommonProblems(w io.Writer, errs []importer.ErrorCount, unsentOK bool) {
+	fmt.Fprintln(w, "Most common problems:")
+	n := 0
+	for _, e := range errs {
+		if n == 5 {
+			break
+		}
+		if unsentOK && e.NotSent {
+			continue
+		}
+		fmt.Fprintf(w, "  %5d × %s\n", e.N, e.Error)
+		n++
 	}
 }
 
@@ -586,6 +650,7 @@ type jsonSummary struct {
 	DryRun      bool           `json:"dry_run"`
 	Validated   bool           `json:"validated"`
 	Stopped     string         `json:"stopped,omitempty"`
+	Unreachable bool           `json:"unreachable,omitempty"`
 	Errors      []jsonError    `json:"errors"`
 	ExitCode    int            `json:"exit_code"`
 }
@@ -599,7 +664,7 @@ func writeJSONSummary(s streams, sum *importer.Summary, dryRun bool) {
 	js := jsonSummary{
 		Input: sum.Plan.Input, Output: sum.Output, Journal: sum.Journal, Endpoint: string(sum.Plan.Endpoint),
 		Counts: map[string]int{}, Requests: sum.Requests, Throttled: sum.Throttled, Rate: sum.Rate(),
-		Interrupted: sum.Interrupted, DryRun: dryRun, Validated: sum.Validated,
+		Interrupted: sum.Interrupted, DryRun: dryRun, Validated: sum.Validated, Unreachable: sum.Unreachable,
 		Errors: []jsonError{}, ExitCode: sum.ExitCode(),
 	}
 	if sum.Stopped != nil {

@@ -78,6 +78,7 @@ It accepts the integration uuid ` + sandboxUUID + `
 	f.Float64Var(&o.RateLimit, "rate-limit", 0, "requests/s accepted; above it 429 with Retry-After (0 = no limit)")
 	f.StringVar(&o.RetryAfter, "retry-after", "1", "Retry-After sent with 429/503: seconds, or http-date")
 	f.Float64Var(&o.P503, "p503", 0, "share of requests answered 503 without creating")
+	f.Float64Var(&o.P429, "p429", 0, "share of requests answered 429 with Retry-After without creating, whatever the rate")
 	f.Float64Var(&o.P500After, "p500-after", 0, "share answered 500 after creating")
 	f.Float64Var(&o.P502After, "p502-after", 0, "share answered 502 (a gateway lost the answer) after creating")
 	f.Float64Var(&o.PDropBefore, "drop-before", 0, "share whose connection is dropped before creating")
