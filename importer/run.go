@@ -26,17 +26,17 @@ type Summary struct {
 	// were it not cut at its first few: the rest are in the output sheet.
 	Problems    []RowProblem
 	ProblemRows map[Status]int
-	Requests     int // requests sent
-	Throttled    int // answers 429 or 503
-	Started      time.Time
-	Finished     time.Time
-	FirstSent    time.Time // the first request
-	LastSent     time.Time // the last request
-	Output       string
-	Journal      string
-	Validated    bool        // validate: nothing was sent
-	Interrupted  bool        // stopped early by the caller's ctx
-	Stopped      *StopReason // why sending stopped early on its own, if it did
+	Requests    int // requests sent
+	Throttled   int // answers 429 or 503
+	Started     time.Time
+	Finished    time.Time
+	FirstSent   time.Time // the first request
+	LastSent    time.Time // the last request
+	Output      string
+	Journal     string
+	Validated   bool        // validate: nothing was sent
+	Interrupted bool        // stopped early by the caller's ctx
+	Stopped     *StopReason // why sending stopped early on its own, if it did
 	// Unreachable: sending stopped because no connection to the server
 	// could be made; no request reached it, and no row needs fixing.
 	Unreachable bool
