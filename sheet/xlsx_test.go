@@ -345,18 +345,18 @@ func TestFormulaGaps(t *testing.T) {
 		"xl/_rels/workbook.xml.rels": wbRels,
 		"xl/worksheets/sheet1.xml":   sheet,
 	})
-	gaps, err := formulaGaps(p, "Blad1")
+	gaps, err := scanWorkbook(p, "Blad1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := map[int][]int{1: {1}, 2: {27}}; !reflect.DeepEqual(gaps, want) {
 		t.Errorf("gaps = %v; want %v", gaps, want)
 	}
-	if gaps, err := formulaGaps(p, "Other"); err != nil || len(gaps) != 0 {
+	if gaps, err := scanWorkbook(p, "Other"); err != nil || len(gaps) != 0 {
 		t.Errorf("unknown sheet: %v, %v", gaps, err)
 	}
 	// Excel's own files carry cached values: no gaps in the corpus book.
-	if gaps, err := formulaGaps(filepath.Join(corpus, "excelize", "Book1.xlsx"), "Sheet1"); err != nil || len(gaps) != 0 {
+	if gaps, err := scanWorkbook(filepath.Join(corpus, "excelize", "Book1.xlsx"), "Sheet1"); err != nil || len(gaps) != 0 {
 		t.Errorf("Book1.xlsx gaps = %v, %v; want none", gaps, err)
 	}
 }
