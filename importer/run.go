@@ -497,6 +497,9 @@ func send(ctx context.Context, cfg *Config, sum *Summary, src *source, p *planne
 	sum.FirstSent, sum.LastSent = wk.sendSpan()
 	sum.Interrupted = ctx.Err() != nil
 	sum.Errors = topErrors(errs, 10)
+	if readErr != nil && cfg.ValidateOnly {
+		return &InputError{Err: readErr} // validate sends nothing: a sheet it cannot read is bad input
+	}
 	if readErr != nil {
 		return fmt.Errorf("%s: %w (rows after it were not sent; the journal keeps what was)", cfg.Input, readErr)
 	}

@@ -43,7 +43,7 @@ func checkUnpackedSize(file string) error {
 		total += f.UncompressedSize64
 		if total > limit {
 			return &FileError{Path: file,
-				Problem: fmt.Sprintf("would unpack to more than %d MB from a file of %d MB, far more than any real workbook (part %s)", limit>>20, st.Size()>>20+1, f.Name),
+				Problem: fmt.Sprintf("would unpack to more than %s MB (%s alone to %s MB), far more than any real workbook of its size", thousands(int(total>>20)), f.Name, thousands(int(f.UncompressedSize64>>20))),
 				Hint:    "check that it is the right file; " + reSave}
 		}
 	}
@@ -144,6 +144,10 @@ func scanSharedStrings(file string, f *zip.File, maxCount int) error {
 		tok, err := token(dec)
 		if err == io.EOF {
 			return nil
+		}
+		if errors.Is(err, errTextTooLong) {
+			return &FileError{Path: file, Problem: "holds a text value longer than any spreadsheet cell can hold (in " + f.Name + ")",
+				Hint: "check that it is the right file"}
 		}
 		if err != nil {
 			return &FileError{Path: file,
