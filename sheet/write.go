@@ -54,6 +54,13 @@ type tempFile struct {
 
 var errFinished = errors.New("the output file is already committed or aborted")
 
+// The steps of an atomic commit, variables so that a test can see that
+// the file reaches the disk before it takes the target's name.
+var (
+	syncFile   = (*os.File).Sync
+	renameFile = os.Rename
+)
+
 // commit syncs and closes the temporary file, renames it over the target
 // and syncs the folder.
 func (t *tempFile) commit() error {
@@ -68,19 +75,19 @@ func (t *tempFile) commit() error {
 		return &FileError{Path: t.target, Problem: "cannot be written (" + err.Error() + ")",
 			Hint: "check the free space and that you may write in the folder"}
 	}
-	if err := t.file.Sync(); err != nil {
+	if err := syncFile(t.file); err != nil {
 		return fail(err)
 	}
 	if err := t.file.Close(); err != nil {
 		return fail(err)
 	}
-	if err := os.Rename(name, t.target); err != nil {
+	if err := renameFile(name, t.target); err != nil {
 		os.Remove(name)
 		return &FileError{Path: t.target, Problem: "cannot be replaced (" + err.Error() + ")",
 			Hint: "close the file if it is open in Excel, and try again"}
 	}
 	if d, err := os.Open(filepath.Dir(t.target)); err == nil {
-		d.Sync() // best effort: some systems cannot sync a folder
+		syncFile(d) // best effort: some systems cannot sync a folder
 		d.Close()
 	}
 	return nil
@@ -154,6 +161,8 @@ func (w *csvWriter) Commit(summary [][]string) error {
 }
 
 func (w *csvWriter) Abort() error { return w.tmp.abort() }
+
+func (w *csvWriter) tempName() string { return w.tmp.file.Name() }
 
 // Output sheet styling.
 const (
@@ -413,6 +422,8 @@ func (w *xlsxWriter) writeSummary(summary [][]string) error {
 	}
 	return nil
 }
+
+func (w *xlsxWriter) tempName() string { return w.tmp.file.Name() }
 
 func (w *xlsxWriter) Abort() error {
 	if w.tmp.done {
