@@ -101,18 +101,44 @@ func sharedStringsPath(files map[string]*zip.File) string {
 	return p
 }
 
-// newDecoder reads a part's XML, failing on text runs beyond maxTextBytes.
-func newDecoder(r io.Reader) *xml.Decoder {
-	return xml.NewDecoder(bufio.NewReaderSize(&textGuard{r: r, limit: maxTextBytes}, 1<<16))
+// xmlReader reads a part's XML token by token, checking that it is well
+// formed. It uses the decoder's raw tokens, which skip the namespace work
+// this check does not need, and matches the tags itself.
+type xmlReader struct {
+	dec  *xml.Decoder
+	open []xml.Name // the elements started and not yet ended
 }
 
-// token is the decoder's next token; a DOCTYPE is an error.
-func token(dec *xml.Decoder) (xml.Token, error) {
-	tok, err := dec.Token()
-	if _, ok := tok.(xml.Directive); ok && err == nil {
-		return nil, errDirective
+var errMismatch = errors.New("an element is not closed where it should be")
+
+// newXMLReader reads r, failing on text runs beyond maxTextBytes.
+func newXMLReader(r io.Reader) *xmlReader {
+	return &xmlReader{dec: xml.NewDecoder(bufio.NewReaderSize(&textGuard{r: r, limit: maxTextBytes}, 1<<16))}
+}
+
+// token is the next token; a DOCTYPE, a mismatched end tag or the end of
+// the part inside an element is an error. CharData is valid until the
+// next call.
+func (x *xmlReader) token() (xml.Token, error) {
+	tok, err := x.dec.RawToken()
+	if err == io.EOF && len(x.open) > 0 {
+		return nil, io.ErrUnexpectedEOF
 	}
-	return tok, err
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case xml.Directive:
+		return nil, errDirective
+	case xml.StartElement:
+		x.open = append(x.open, t.Name)
+	case xml.EndElement:
+		if n := len(x.open); n == 0 || x.open[n-1] != t.Name {
+			return nil, errMismatch
+		}
+		x.open = x.open[:len(x.open)-1]
+	}
+	return tok, nil
 }
 
 // xmlProblem words a decoding error for people.
@@ -138,10 +164,10 @@ func scanSharedStrings(file string, f *zip.File, maxCount int) error {
 		return errDamaged(file)
 	}
 	defer rc.Close()
-	dec := newDecoder(rc)
+	x := newXMLReader(rc)
 	count := 0
 	for {
-		tok, err := token(dec)
+		tok, err := x.token()
 		if err == io.EOF {
 			return nil
 		}
@@ -167,7 +193,7 @@ func scanSharedStrings(file string, f *zip.File, maxCount int) error {
 // sheetScan is the state of scanSheet.
 type sheetScan struct {
 	file, sheet string
-	dec         *xml.Decoder
+	x           *xmlReader
 	row         int   // the row last started
 	inRow       bool  // inside that row's element
 	rowStart    int64 // the decoder's offset at the row's start
@@ -189,9 +215,9 @@ func scanSheet(file, sheet string, f *zip.File) (map[int][]int, error) {
 		return nil, errDamaged(file)
 	}
 	defer rc.Close()
-	s := &sheetScan{file: file, sheet: sheet, dec: newDecoder(rc), gaps: make(map[int][]int)}
+	s := &sheetScan{file: file, sheet: sheet, x: newXMLReader(rc), gaps: make(map[int][]int)}
 	for {
-		tok, err := token(s.dec)
+		tok, err := s.x.token()
 		if err == io.EOF {
 			if !s.ended {
 				return nil, s.damaged(io.ErrUnexpectedEOF)
@@ -209,7 +235,7 @@ func scanSheet(file, sheet string, f *zip.File) (map[int][]int, error) {
 
 // take follows one token of the sheet.
 func (s *sheetScan) take(tok xml.Token) error {
-	if s.inRow && s.dec.InputOffset()-s.rowStart > maxRowBytes {
+	if s.inRow && s.x.dec.InputOffset()-s.rowStart > maxRowBytes {
 		return s.damaged(errRowTooLong)
 	}
 	switch t := tok.(type) {
@@ -247,7 +273,7 @@ func (s *sheetScan) start(t xml.StartElement) {
 		} else {
 			s.row++ // no r attribute: the row after the last one
 		}
-		s.inRow, s.rowStart = true, s.dec.InputOffset()
+		s.inRow, s.rowStart = true, s.x.dec.InputOffset()
 	case "c":
 		s.inCell, s.hasF, s.hasV, s.ref = true, false, false, attr(t, "r")
 	case "f":
