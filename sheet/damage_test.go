@@ -116,3 +116,29 @@ func TestXLSXDamagedSharedStringsRefused(t *testing.T) {
 		})
 	}
 }
+
+// The reader does not trust the end of excelize's iteration: should it end
+// before the last row the check saw, that is an error, not the end.
+func TestXLSXEndBeforeLastRowIsAnError(t *testing.T) {
+	r, err := Open(book(t, tenRows(), twoStrings), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	xr := r.(*xlsxReader)
+	if xr.lastRow != 10 {
+		t.Fatalf("lastRow = %d; want 10", xr.lastRow)
+	}
+	xr.lastRow = 12 // as if excelize had stopped two rows early
+	n := 0
+	for ; ; n++ {
+		_, err = r.Next()
+		if err != nil {
+			break
+		}
+	}
+	var fe *FileError
+	if n != 9 || !errors.As(err, &fe) || fe.Row != 11 || !strings.Contains(err.Error(), `sheet "Blad1" cannot be read from row 11 on, though it has rows up to 12`) {
+		t.Errorf("after %d rows: %v; want an error at row 11 after 9 rows", n, err)
+	}
+}

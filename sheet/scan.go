@@ -50,11 +50,20 @@ func checkUnpackedSize(file string) error {
 	return nil
 }
 
+// sheetFacts is what the check of a worksheet learnt.
+type sheetFacts struct {
+	// gaps lists, per sheet row number, the 0-based columns of the cells
+	// holding a formula but no saved value.
+	gaps map[int][]int
+	// lastRow is the number of the sheet's last row element: the reader
+	// must get that far.
+	lastRow int
+}
+
 // scanWorkbook reads the shared strings and the worksheet called sheet in
 // full. It refuses damaged XML, a shared-strings table larger than the
-// sheets could use, and values or rows beyond the limits, and returns the
-// cells holding a formula with no saved value (see scanSheet).
-func scanWorkbook(file, sheet string) (map[int][]int, error) {
+// sheets could use, and values or rows beyond the limits.
+func scanWorkbook(file, sheet string) (*sheetFacts, error) {
 	zr, err := zip.OpenReader(file)
 	if err != nil {
 		return nil, errDamaged(file)
@@ -81,7 +90,7 @@ func scanWorkbook(file, sheet string) (map[int][]int, error) {
 	}
 	part := files[parts[sheet]]
 	if part == nil {
-		return map[int][]int{}, nil
+		return &sheetFacts{gaps: map[int][]int{}}, nil
 	}
 	return scanSheet(file, sheet, part)
 }
@@ -206,10 +215,10 @@ type sheetScan struct {
 
 // scanSheet reads a worksheet in full and refuses it when its XML is
 // damaged or ends before its rows do (naming the row), or when a row is
-// beyond the limits. It returns, per sheet row number, the 0-based columns
-// of the cells holding a formula but no saved value: excelize reads those
-// as empty, which would silently send nothing where the user sees a value.
-func scanSheet(file, sheet string, f *zip.File) (map[int][]int, error) {
+// beyond the limits. It finds the cells holding a formula but no saved
+// value: excelize reads those as empty, which would silently send nothing
+// where the user sees a value.
+func scanSheet(file, sheet string, f *zip.File) (*sheetFacts, error) {
 	rc, err := f.Open()
 	if err != nil {
 		return nil, errDamaged(file)
@@ -222,7 +231,7 @@ func scanSheet(file, sheet string, f *zip.File) (map[int][]int, error) {
 			if !s.ended {
 				return nil, s.damaged(io.ErrUnexpectedEOF)
 			}
-			return s.gaps, nil
+			return &sheetFacts{gaps: s.gaps, lastRow: s.row}, nil
 		}
 		if err != nil {
 			return nil, s.damaged(err)

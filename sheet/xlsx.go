@@ -18,6 +18,9 @@ type xlsxReader struct {
 	format Format
 	// gaps lists, per row, the columns holding a formula with no saved value.
 	gaps map[int][]int
+	// lastRow is the sheet's last row: excelize ends quietly where it
+	// cannot read on, so an end before it is an error.
+	lastRow int
 }
 
 func openXLSX(path string, opt Options) (Reader, error) {
@@ -46,7 +49,7 @@ func openXLSX(path string, opt Options) (Reader, error) {
 	}
 	// excelize stops silently at damaged XML: check the sheet in full
 	// first, and find the formulas without a saved value, to say so.
-	gaps, err := scanWorkbook(path, name)
+	facts, err := scanWorkbook(path, name)
 	if err != nil {
 		return fail(err)
 	}
@@ -55,7 +58,7 @@ func openXLSX(path string, opt Options) (Reader, error) {
 		return fail(&FileError{Path: path, Problem: fmt.Sprintf("sheet %q cannot be read (%v)", name, err),
 			Hint: reSave})
 	}
-	r := &xlsxReader{path: path, file: f, rows: rows, gaps: gaps, format: Format{Kind: "xlsx", Sheet: name}}
+	r := &xlsxReader{path: path, file: f, rows: rows, gaps: facts.gaps, lastRow: facts.lastRow, format: Format{Kind: "xlsx", Sheet: name}}
 	headerRow := opt.HeaderRow
 	if headerRow < 1 {
 		headerRow = 1
@@ -189,6 +192,11 @@ func (r *xlsxReader) Next() (Row, error) {
 	}
 	if err := r.rows.Error(); err != nil {
 		return Row{}, r.readError(err)
+	}
+	if r.rowNum < r.lastRow {
+		return Row{}, &FileError{Path: r.path, Row: r.rowNum + 1,
+			Problem: fmt.Sprintf("sheet %q cannot be read from row %d on, though it has rows up to %d", r.format.Sheet, r.rowNum+1, r.lastRow),
+			Hint:    reSave}
 	}
 	return Row{}, io.EOF
 }
