@@ -29,6 +29,9 @@ type csvReader struct {
 	header   []string
 	format   Format
 	lineBase int // physical lines before the csv.Reader's first line
+	guard    *rowGuard
+	lastLine int   // the csv.Reader's line of the last record read
+	err      error // the error that ended the reading, returned again
 }
 
 func openCSV(path string, f *os.File, opt Options) (Reader, error) {
@@ -59,7 +62,8 @@ func openCSV(path string, f *os.File, opt Options) (Reader, error) {
 	case "windows-1252":
 		text = transform.NewReader(raw, charmap.Windows1252.NewDecoder())
 	}
-	br := bufio.NewReaderSize(text, sniffSize)
+	guard := &rowGuard{r: text, limit: maxRowBytes}
+	br := bufio.NewReaderSize(guard, sniffSize)
 	sample, err := br.Peek(sniffSize)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 		return fail(&FileError{Path: path, Problem: "cannot be read as " + enc + " text (" + err.Error() + ")",
@@ -91,7 +95,7 @@ func openCSV(path string, f *os.File, opt Options) (Reader, error) {
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = false
-	r := &csvReader{path: path, file: f, r: cr, lineBase: lineBase,
+	r := &csvReader{path: path, file: f, r: cr, lineBase: lineBase, guard: guard,
 		format: Format{Kind: "csv", Delimiter: delim, Encoding: enc}}
 
 	headerRow := opt.HeaderRow
@@ -100,7 +104,7 @@ func openCSV(path string, f *os.File, opt Options) (Reader, error) {
 	}
 	var rec []string
 	for i := 1; ; {
-		rec, err = cr.Read()
+		rec, err = r.read()
 		if err == io.EOF {
 			if i == 1 {
 				return fail(&FileError{Path: path, Problem: "has no rows, not even a header",
@@ -261,9 +265,22 @@ func (r *csvReader) Header() []string { return r.header }
 func (r *csvReader) Format() Format   { return r.format }
 func (r *csvReader) Close() error     { return r.file.Close() }
 
+// read reads the next record; no record may be longer than maxRowBytes.
+func (r *csvReader) read() ([]string, error) {
+	r.guard.reset()
+	rec, err := r.r.Read()
+	if err == nil && len(rec) > 0 {
+		r.lastLine, _ = r.r.FieldPos(len(rec) - 1)
+	}
+	return rec, err
+}
+
 func (r *csvReader) Next() (Row, error) {
+	if r.err != nil {
+		return Row{}, r.err
+	}
 	for {
-		rec, err := r.r.Read()
+		rec, err := r.read()
 		if err == io.EOF {
 			return Row{}, io.EOF
 		}
@@ -273,13 +290,15 @@ func (r *csvReader) Next() (Row, error) {
 				(errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrQuote)) {
 				// The record's line was read to its end: report the row
 				// and go on with the next line.
+				r.lastLine = pe.Line
 				return Row{
 					Line:    pe.StartLine + r.lineBase,
 					Cells:   make([]string, len(r.header)),
 					Problem: fmt.Sprintf("column %d has a stray double quote (\"); put the whole value in double quotes and double every quote inside it (\"\"), or remove the quote", pe.Column),
 				}, nil
 			}
-			return Row{}, r.parseError(err)
+			r.err = r.parseError(err)
+			return Row{}, r.err
 		}
 		if blank(rec) {
 			continue
@@ -329,11 +348,20 @@ func (r *csvReader) row(line int, rec []string) Row {
 			}
 		}
 	}
+	if row.Problem == "" {
+		row.Problem = longCell(r.header, rec)
+	}
 	row.Cells = rec
 	return row
 }
 
 func (r *csvReader) parseError(err error) error {
+	if errors.Is(err, errRowTooLong) {
+		line := r.lastLine + r.lineBase + 1
+		return &FileError{Path: r.path, Row: line,
+			Problem: fmt.Sprintf("the row from line %d on is longer than %d MB, far longer than any real row", line, maxRowBytes>>20),
+			Hint:    "check that it is a CSV file; a double quote that is never closed makes the rest of the file one value"}
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		where := fmt.Sprintf("line %d", pe.StartLine+r.lineBase)

@@ -17,7 +17,8 @@ import (
 	"golang.org/x/text/encoding/unicode"
 )
 
-var corpus = filepath.Join("..", "..", "shared", "corpus")
+// corpus holds the third-party sample files, each set with its licence.
+var corpus = filepath.Join("..", "testdata", "third_party")
 
 // readAll reads every row of r and closes it.
 func readAll(t *testing.T, r Reader) []Row {

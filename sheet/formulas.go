@@ -2,112 +2,12 @@ package sheet
 
 import (
 	"archive/zip"
-	"bufio"
-	"bytes"
 	"encoding/xml"
 	"io"
 	"path"
 	"strconv"
 	"strings"
 )
-
-// formulaGaps finds the cells of one sheet that hold a formula but no saved
-// (cached) value: excelize reads those as empty, which would silently send
-// nothing where the user sees a value. Files saved by Excel or LibreOffice
-// always carry the values; generated files sometimes do not. It returns, per
-// sheet row number, the 0-based columns of such cells. A cheap byte scan
-// skips the XML parse for sheets with no formula at all.
-func formulaGaps(file, sheet string) (map[int][]int, error) {
-	zr, err := zip.OpenReader(file)
-	if err != nil {
-		return nil, err
-	}
-	defer zr.Close()
-	part, err := sheetPart(&zr.Reader, sheet)
-	if err != nil || part == nil {
-		return nil, err
-	}
-	has, err := containsFormula(part)
-	if err != nil || !has {
-		return nil, err
-	}
-	rc, err := part.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	gaps := make(map[int][]int)
-	dec := xml.NewDecoder(bufio.NewReaderSize(rc, 1<<16))
-	var (
-		inCell, hasF, hasV, inV bool
-		ref                     string
-	)
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return gaps, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "c":
-				inCell, hasF, hasV, ref = true, false, false, attr(t, "r")
-			case "f":
-				hasF = inCell
-			case "v":
-				inV = inCell
-			case "is":
-				hasV = hasV || inCell // an inline string is a value
-			}
-		case xml.CharData:
-			if inV && len(bytes.TrimSpace(t)) > 0 {
-				hasV = true
-			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "v":
-				inV = false
-			case "c":
-				if hasF && !hasV {
-					if col, row, ok := splitRef(ref); ok {
-						gaps[row] = append(gaps[row], col)
-					}
-				}
-				inCell = false
-			}
-		}
-	}
-}
-
-// containsFormula scans the part's bytes for a formula element.
-func containsFormula(f *zip.File) (bool, error) {
-	rc, err := f.Open()
-	if err != nil {
-		return false, err
-	}
-	defer rc.Close()
-	buf := make([]byte, 1<<16)
-	var carry []byte
-	for {
-		n, err := rc.Read(buf)
-		chunk := append(carry, buf[:n]...)
-		if bytes.Contains(chunk, []byte("<f>")) || bytes.Contains(chunk, []byte("<f ")) || bytes.Contains(chunk, []byte(":f>")) || bytes.Contains(chunk, []byte(":f ")) {
-			return true, nil
-		}
-		if len(chunk) > 4 {
-			carry = append(carry[:0], chunk[len(chunk)-4:]...)
-		}
-		if err == io.EOF {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-	}
-}
 
 // sheetPart finds the zip entry of the worksheet named sheet.
 func sheetPart(zr *zip.Reader, sheet string) (*zip.File, error) {

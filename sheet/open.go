@@ -19,6 +19,7 @@ type FileError struct {
 	Path    string // the file as the user named it
 	Problem string // what is wrong, e.g. "is an old Excel 97-2003 workbook (.xls)"
 	Hint    string // what to do, e.g. "open it in Excel and save it as .xlsx"
+	Row     int    // the row the problem is at, as the user sees it; 0 = none
 }
 
 func (e *FileError) Error() string {

@@ -54,6 +54,13 @@ type tempFile struct {
 
 var errFinished = errors.New("the output file is already committed or aborted")
 
+// The steps of an atomic commit, variables so that a test can see that
+// the file reaches the disk before it takes the target's name.
+var (
+	syncFile   = (*os.File).Sync
+	renameFile = os.Rename
+)
+
 // commit syncs and closes the temporary file, renames it over the target
 // and syncs the folder.
 func (t *tempFile) commit() error {
@@ -68,19 +75,19 @@ func (t *tempFile) commit() error {
 		return &FileError{Path: t.target, Problem: "cannot be written (" + err.Error() + ")",
 			Hint: "check the free space and that you may write in the folder"}
 	}
-	if err := t.file.Sync(); err != nil {
+	if err := syncFile(t.file); err != nil {
 		return fail(err)
 	}
 	if err := t.file.Close(); err != nil {
 		return fail(err)
 	}
-	if err := os.Rename(name, t.target); err != nil {
+	if err := renameFile(name, t.target); err != nil {
 		os.Remove(name)
 		return &FileError{Path: t.target, Problem: "cannot be replaced (" + err.Error() + ")",
 			Hint: "close the file if it is open in Excel, and try again"}
 	}
 	if d, err := os.Open(filepath.Dir(t.target)); err == nil {
-		d.Sync() // best effort: some systems cannot sync a folder
+		syncFile(d) // best effort: some systems cannot sync a folder
 		d.Close()
 	}
 	return nil
@@ -155,6 +162,8 @@ func (w *csvWriter) Commit(summary [][]string) error {
 
 func (w *csvWriter) Abort() error { return w.tmp.abort() }
 
+func (w *csvWriter) tempName() string { return w.tmp.file.Name() }
+
 // Output sheet styling.
 const (
 	sizingRows    = 100 // rows buffered to size the columns
@@ -180,7 +189,8 @@ type xlsxWriter struct {
 	header   []string
 	status   int // index of the sb_status column, or -1
 	link     []bool
-	rowNum   int // sheet row last written
+	rowNum   int   // sheet row last written
+	widths   []int // column widths, set by start
 	buffered [][]string
 	started  bool
 	bold     int
@@ -252,14 +262,13 @@ func (w *xlsxWriter) Write(cells []string) error {
 	return w.writeRow(cells)
 }
 
-// start sizes the columns from the header and the buffered rows, freezes
-// the header and writes it and the buffered rows.
+// start sizes the columns from the header and the buffered rows (the
+// widths are written by sheetZip on commit), freezes the header and writes
+// it and the buffered rows.
 func (w *xlsxWriter) start() error {
 	w.started = true
-	// Widths are set from the last column to the first: excelize lists
-	// the latest first, and Excel wants the columns in order.
-	for i := len(w.header) - 1; i >= 0; i-- {
-		h := w.header[i]
+	w.widths = make([]int, len(w.header))
+	for i, h := range w.header {
 		width := utf8.RuneCountInString(h) + 4 // room for the filter button
 		for _, row := range w.buffered {
 			if i < len(row) {
@@ -268,10 +277,7 @@ func (w *xlsxWriter) start() error {
 				}
 			}
 		}
-		width = min(max(width, minColWidth), maxColWidth)
-		if err := w.sw.SetColWidth(i+1, i+1, float64(width)); err != nil {
-			return w.writeError(err)
-		}
+		w.widths[i] = min(max(width, minColWidth), maxColWidth)
 	}
 	if err := w.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
 		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
@@ -373,7 +379,9 @@ func (w *xlsxWriter) Commit(summary [][]string) error {
 	// excelize assembles the whole zip in a bytes.Buffer before writing it;
 	// a zip writer of our own sends it straight to the file instead, so a
 	// large output never sits in memory whole. (Its buffer stays empty.)
-	w.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w.tmp.file) })
+	w.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		return &sheetZip{Writer: zip.NewWriter(w.tmp.file), dimension: "A1:" + last, cols: colsXML(w.widths)}
+	})
 	if _, err := w.f.WriteToBuffer(); err != nil {
 		return fail(err)
 	}
@@ -414,6 +422,8 @@ func (w *xlsxWriter) writeSummary(summary [][]string) error {
 	}
 	return nil
 }
+
+func (w *xlsxWriter) tempName() string { return w.tmp.file.Name() }
 
 func (w *xlsxWriter) Abort() error {
 	if w.tmp.done {

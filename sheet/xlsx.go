@@ -18,9 +18,15 @@ type xlsxReader struct {
 	format Format
 	// gaps lists, per row, the columns holding a formula with no saved value.
 	gaps map[int][]int
+	// lastRow is the sheet's last row: excelize ends quietly where it
+	// cannot read on, so an end before it is an error.
+	lastRow int
 }
 
 func openXLSX(path string, opt Options) (Reader, error) {
+	if err := checkUnpackedSize(path); err != nil {
+		return nil, err
+	}
 	f, err := excelize.OpenFile(path, excelize.Options{UnzipXMLSizeLimit: xmlInMemoryLimit})
 	if err != nil {
 		return nil, errDamaged(path)
@@ -41,15 +47,18 @@ func openXLSX(path string, opt Options) (Reader, error) {
 		return fail(&FileError{Path: path, Problem: "has a style sheet that cannot be read (" + err.Error() + ")",
 			Hint: "open it in Excel or LibreOffice and save it again as .xlsx"})
 	}
+	// excelize stops silently at damaged XML: check the sheet in full
+	// first, and find the formulas without a saved value, to say so.
+	facts, err := scanWorkbook(path, name)
+	if err != nil {
+		return fail(err)
+	}
 	rows, err := f.Rows(name)
 	if err != nil {
 		return fail(&FileError{Path: path, Problem: fmt.Sprintf("sheet %q cannot be read (%v)", name, err),
-			Hint: "open it in Excel or LibreOffice and save it again as .xlsx"})
+			Hint: reSave})
 	}
-	r := &xlsxReader{path: path, file: f, rows: rows, format: Format{Kind: "xlsx", Sheet: name}}
-	// A formula without a saved value reads as empty: find them, to say so.
-	// (A file this cannot scan was read by excelize all the same.)
-	r.gaps, _ = formulaGaps(path, name)
+	r := &xlsxReader{path: path, file: f, rows: rows, gaps: facts.gaps, lastRow: facts.lastRow, format: Format{Kind: "xlsx", Sheet: name}}
 	headerRow := opt.HeaderRow
 	if headerRow < 1 {
 		headerRow = 1
@@ -178,10 +187,16 @@ func (r *xlsxReader) Next() (Row, error) {
 		for i, c := range cells {
 			out[i] = isoDateTime(c)
 		}
-		return Row{Line: r.rowNum, Cells: out, Problem: r.formulaProblem(r.rowNum)}, nil
+		problem := joinProblems(r.formulaProblem(r.rowNum), longCell(r.header, out))
+		return Row{Line: r.rowNum, Cells: out, Problem: problem}, nil
 	}
 	if err := r.rows.Error(); err != nil {
 		return Row{}, r.readError(err)
+	}
+	if r.rowNum < r.lastRow {
+		return Row{}, &FileError{Path: r.path, Row: r.rowNum + 1,
+			Problem: fmt.Sprintf("sheet %q cannot be read from row %d on, though it has rows up to %d", r.format.Sheet, r.rowNum+1, r.lastRow),
+			Hint:    reSave}
 	}
 	return Row{}, io.EOF
 }

@@ -345,19 +345,22 @@ func TestFormulaGaps(t *testing.T) {
 		"xl/_rels/workbook.xml.rels": wbRels,
 		"xl/worksheets/sheet1.xml":   sheet,
 	})
-	gaps, err := formulaGaps(p, "Blad1")
+	facts, err := scanWorkbook(p, "Blad1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := map[int][]int{1: {1}, 2: {27}}; !reflect.DeepEqual(gaps, want) {
-		t.Errorf("gaps = %v; want %v", gaps, want)
+	if want := map[int][]int{1: {1}, 2: {27}}; !reflect.DeepEqual(facts.gaps, want) {
+		t.Errorf("gaps = %v; want %v", facts.gaps, want)
 	}
-	if gaps, err := formulaGaps(p, "Other"); err != nil || len(gaps) != 0 {
-		t.Errorf("unknown sheet: %v, %v", gaps, err)
+	if facts.lastRow != 2 {
+		t.Errorf("lastRow = %d; want 2", facts.lastRow)
+	}
+	if facts, err := scanWorkbook(p, "Other"); err != nil || len(facts.gaps) != 0 {
+		t.Errorf("unknown sheet: %v, %v", facts, err)
 	}
 	// Excel's own files carry cached values: no gaps in the corpus book.
-	if gaps, err := formulaGaps(filepath.Join(corpus, "excelize", "Book1.xlsx"), "Sheet1"); err != nil || len(gaps) != 0 {
-		t.Errorf("Book1.xlsx gaps = %v, %v; want none", gaps, err)
+	if facts, err := scanWorkbook(filepath.Join(corpus, "excelize", "Book1.xlsx"), "Sheet1"); err != nil || len(facts.gaps) != 0 {
+		t.Errorf("Book1.xlsx facts = %v, %v; want no gaps", facts, err)
 	}
 }
 
