@@ -241,7 +241,7 @@ func (p *parser) lookupField(n *yaml.Node, name string) (salesbyte.Field, bool) 
 		return salesbyte.Field{}, false
 	}
 	if name == "uuid" {
-		p.errf(n.Line, "uuid must not be in the mapping file; it is a secret: give it with SALESBYTE_UUID or --uuid-file")
+		p.errf(n.Line, "uuid must not be in the mapping file; it is a secret: keep it in SALESBYTE_UUID or in a file of its own")
 		return salesbyte.Field{}, false
 	}
 	f, ok := salesbyte.LookupField(p.endpoint, name)

@@ -202,7 +202,7 @@ func plainCause(err error) string {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		return "the connection was closed by the server or the network"
 	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
-		return "no answer within the time allowed (--timeout)"
+		return "no answer within the time allowed"
 	case errors.Is(err, context.Canceled):
 		return "the run was stopped"
 	}

@@ -155,7 +155,7 @@ func TestClassifyTransportErrors(t *testing.T) {
 		refusedW = "the connection was refused (is the address right, and the service up?)"
 		closed   = "the connection was closed by the server or the network"
 		stopped  = "the run was stopped"
-		timedOut = "no answer within the time allowed (--timeout)"
+		timedOut = "no answer within the time allowed"
 	)
 	tests := []struct {
 		name  string

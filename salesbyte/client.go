@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -55,10 +54,10 @@ func NewClient(baseURL string, uuid Secret, hc *http.Client) (*Client, error) {
 		return nil, err
 	}
 	if uuid.IsZero() {
-		return nil, errors.New("the integration uuid is empty: set SALESBYTE_UUID or pass --uuid-file with a file that holds it")
+		return nil, ErrNoSecret
 	}
 	if holds(u, uuid) {
-		return nil, fmt.Errorf("the base URL holds the integration uuid; give only SalesByte's address (e.g. %s) and the uuid through SALESBYTE_UUID or --uuid-file", DefaultBaseURL)
+		return nil, ErrSecretInBaseURL
 	}
 	return &Client{base: u, uuid: uuid, hc: noRedirects(hc)}, nil
 }
@@ -196,12 +195,12 @@ func (c *Client) Create(ctx context.Context, e Endpoint, body map[string]any) (C
 	switch ce.Status {
 	case http.StatusNotFound:
 		if e == Template {
-			ce.Message = hint(ce.Message, "the integration uuid or the template is unknown to SalesByte: check SALESBYTE_UUID or --uuid-file, and quote_template_id")
+			ce.Message = hint(ce.Message, "the integration uuid or the template is unknown to SalesByte: check the uuid and quote_template_id")
 		} else {
-			ce.Message = hint(ce.Message, "the integration uuid is unknown to SalesByte: check SALESBYTE_UUID or --uuid-file, and --base-url")
+			ce.Message = hint(ce.Message, "the integration uuid is unknown to SalesByte: check the uuid and SalesByte's address")
 		}
 	case http.StatusUnauthorized, http.StatusForbidden:
-		ce.Message = hint(ce.Message, "the integration uuid was refused: check SALESBYTE_UUID or --uuid-file")
+		ce.Message = hint(ce.Message, "the integration uuid was refused: check the uuid")
 	}
 	return Created{}, c.uuid.scrubError(ce)
 }

@@ -32,10 +32,10 @@ func NewQuotesClient(baseURL string, token Secret, hc *http.Client) (*QuotesClie
 		return nil, err
 	}
 	if token.IsZero() {
-		return nil, errors.New("the Quotes API token is empty: set SALESBYTE_API_TOKEN or pass --token-file with a file that holds it")
+		return nil, ErrNoSecret
 	}
 	if holds(u, token) {
-		return nil, fmt.Errorf("the base URL holds the Quotes API token; give only SalesByte's address (e.g. %s) and the token through SALESBYTE_API_TOKEN or --token-file", DefaultBaseURL)
+		return nil, ErrSecretInBaseURL
 	}
 	return &QuotesClient{base: u, token: token, hc: noRedirects(hc)}, nil
 }
@@ -158,7 +158,7 @@ func (c *QuotesClient) get(ctx context.Context, path string, q url.Values, key s
 	ce := Classify(resp.StatusCode, resp.Header, []byte(c.token.scrub(string(raw))), nil, true, time.Now())
 	switch ce.Status {
 	case http.StatusUnauthorized:
-		ce.Message = hint(ce.Message, "the Quotes API token was refused: check SALESBYTE_API_TOKEN or --token-file")
+		ce.Message = hint(ce.Message, "the Quotes API token was refused: check the token")
 	case http.StatusForbidden:
 		ce.Message = hint(ce.Message, "the Quotes API token may not read quotes: check its permissions in SalesByte")
 	case http.StatusNotFound:

@@ -154,3 +154,11 @@ func (s Secret) scrubError(e *Error) *Error {
 	e.Err = s.scrubErr(e.Err)
 	return e
 }
+
+// ErrNoSecret: a client was made without its secret (the integration
+// uuid, or the Quotes API token).
+var ErrNoSecret = errors.New("the secret (integration uuid or API token) is empty")
+
+// ErrSecretInBaseURL: the base URL given holds the secret itself; only
+// SalesByte's address belongs there.
+var ErrSecretInBaseURL = errors.New("the base URL holds the secret; give only SalesByte's address")

@@ -67,7 +67,7 @@ func openCSV(path string, f *os.File, opt Options) (Reader, error) {
 	sample, err := br.Peek(sniffSize)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 		return fail(&FileError{Path: path, Problem: "cannot be read as " + enc + " text (" + err.Error() + ")",
-			Hint: "check the file, or say its encoding with --encoding"})
+			Hint: "check the file, or say its encoding", Fix: FixEncoding})
 	}
 	// A UTF-8 BOM that the encoding option did not expect.
 	if bytes.HasPrefix(sample, []byte("\xEF\xBB\xBF")) {
@@ -89,7 +89,7 @@ func openCSV(path string, f *os.File, opt Options) (Reader, error) {
 	}
 	if delim == '"' || delim == '\r' || delim == '\n' || delim == utf8.RuneError {
 		return fail(&FileError{Path: path, Problem: fmt.Sprintf("%q cannot be a delimiter", delim),
-			Hint: "use --delimiter with one of , ; tab |"})
+			Hint: "say which delimiter it uses: one of , ; tab |", Fix: FixDelimiter})
 	}
 	cr := csv.NewReader(br)
 	cr.Comma = delim
@@ -111,7 +111,7 @@ func openCSV(path string, f *os.File, opt Options) (Reader, error) {
 					Hint: "check that you picked the right file"})
 			}
 			return fail(&FileError{Path: path, Problem: fmt.Sprintf("has only %d rows, so row %d cannot be the header", i-1, headerRow),
-				Hint: "check --header-row"})
+				Hint: "check which row holds the column names", Fix: FixHeaderRow})
 		}
 		if err != nil {
 			return fail(r.parseError(err))
@@ -342,7 +342,7 @@ func (r *csvReader) row(line int, rec []string) Row {
 	if row.Problem == "" {
 		for i, s := range rec {
 			if !utf8.ValidString(s) {
-				row.Problem = fmt.Sprintf("column %s %q has bytes that are not valid UTF-8; save the file as CSV UTF-8, or say its encoding with --encoding windows-1252",
+				row.Problem = fmt.Sprintf("column %s %q has bytes that are not valid UTF-8; save the file as CSV UTF-8, or read it as windows-1252",
 					colName(i), r.header[i])
 				break
 			}
@@ -371,5 +371,5 @@ func (r *csvReader) parseError(err error) error {
 		return &FileError{Path: r.path, Problem: fmt.Sprintf("%s, column %d: %v", where, pe.Column, pe.Err),
 			Hint: "a quoted value is not closed: find the opening double quote and add the closing one"}
 	}
-	return &FileError{Path: r.path, Problem: "cannot be read (" + err.Error() + ")", Hint: "check the file, or say its encoding with --encoding"}
+	return &FileError{Path: r.path, Problem: "cannot be read (" + err.Error() + ")", Hint: "check the file, or say its encoding", Fix: FixEncoding}
 }

@@ -20,7 +20,21 @@ type FileError struct {
 	Problem string // what is wrong, e.g. "is an old Excel 97-2003 workbook (.xls)"
 	Hint    string // what to do, e.g. "open it in Excel and save it as .xlsx"
 	Row     int    // the row the problem is at, as the user sees it; 0 = none
+	// Fix names the reading option that mends it, if one does: a caller
+	// turns it into its own words (a flag, a control on a page).
+	Fix Fix
 }
+
+// Fix is a reading option that mends a FileError.
+type Fix int
+
+const (
+	FixNone      Fix = iota
+	FixSheet         // read another sheet (Options.Sheet)
+	FixHeaderRow     // read the header from another row (Options.HeaderRow)
+	FixDelimiter     // say the delimiter (Options.Delimiter)
+	FixEncoding      // say the encoding (Options.Encoding)
+)
 
 func (e *FileError) Error() string {
 	sep := ": "
@@ -209,7 +223,7 @@ func checkHeader(path, where string, raw []string) ([]string, error) {
 	h = h[:last+1]
 	if len(h) == 0 {
 		return nil, &FileError{Path: path, Problem: where + " is empty",
-			Hint: "put the column names in the first row, or say which row holds them (--header-row N)"}
+			Hint: "put the column names in the first row, or say which row holds them", Fix: FixHeaderRow}
 	}
 	var empty []string
 	seen := make(map[string]int, len(h))

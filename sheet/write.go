@@ -126,7 +126,7 @@ func newCSVWriter(t tempFile, header []string, f Format) (Writer, error) {
 	if err := w.w.Write(header); err != nil {
 		w.tmp.abort()
 		return nil, &FileError{Path: t.target, Problem: "cannot be written (" + err.Error() + ")",
-			Hint: "use --delimiter with one of , ; tab |"}
+			Hint: "use one of , ; tab |", Fix: FixDelimiter}
 	}
 	return w, nil
 }

@@ -73,10 +73,10 @@ func openXLSX(path string, opt Options) (Reader, error) {
 			r.Close()
 			if r.rowNum == 0 {
 				return nil, &FileError{Path: path, Problem: fmt.Sprintf("sheet %q is empty", name),
-					Hint: "pick the sheet that holds the rows with --sheet (the sheets are: " + quoteList(names) + ")"}
+					Hint: "pick the sheet that holds the rows (the sheets are: " + quoteList(names) + ")", Fix: FixSheet}
 			}
 			return nil, &FileError{Path: path, Problem: fmt.Sprintf("sheet %q has only %d rows, so row %d cannot be the header", name, r.rowNum, headerRow),
-				Hint: "check --header-row"}
+				Hint: "check which row holds the column names", Fix: FixHeaderRow}
 		}
 		r.rowNum++
 		if r.rowNum == headerRow {
@@ -119,7 +119,7 @@ func pickSheet(f *excelize.File, path string, names []string, asked string) (str
 		if n == asked || strings.EqualFold(n, asked) {
 			if charts[n] {
 				return "", &FileError{Path: path, Problem: fmt.Sprintf("sheet %q is a chart, not a table of rows", n),
-					Hint: "use --sheet with the sheet that holds the rows"}
+					Hint: "pick the sheet that holds the rows", Fix: FixSheet}
 			}
 			return n, nil
 		}
@@ -132,7 +132,7 @@ func pickSheet(f *excelize.File, path string, names []string, asked string) (str
 		}
 	}
 	return "", &FileError{Path: path, Problem: fmt.Sprintf("has no sheet named %q", asked),
-		Hint: "use --sheet with one of the sheets there are: " + strings.Join(list, ", ")}
+		Hint: "pick one of the sheets there are: " + strings.Join(list, ", "), Fix: FixSheet}
 }
 
 func (r *xlsxReader) Header() []string { return r.header }

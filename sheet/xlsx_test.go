@@ -180,7 +180,7 @@ func TestXLSXRefused(t *testing.T) {
 				t.Fatalf("error %v; want a *FileError for %s", err, tc.path)
 			}
 			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
+				if !strings.Contains(err.Error()+fixFlag(fe.Fix), w) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}
 			}

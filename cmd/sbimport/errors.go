@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/sbimport/sbimport/importer"
+	"github.com/sbimport/sbimport/sheet"
 )
 
 // inputWords says what went wrong before anything was sent, and what to do
@@ -19,7 +20,10 @@ func inputWords(err error) (msg string, ok bool) {
 		ic *importer.InputChangedError
 		re *importer.ReadError
 	)
+	var fe *sheet.FileError
 	switch {
+	case errors.As(err, &fe) && fe.Fix != sheet.FixNone:
+		return fe.Error() + " (" + fixFlag[fe.Fix] + ")", true
 	case errors.As(err, &mm):
 		return fmt.Sprintf("mapping file %s does not exist; check -m, or write a starter with: %s", mm.Path,
 			shellJoin([]string{"sbimport", "init", "-i", "SHEET", "--endpoint", "quote", "-o", mm.Path})), true
@@ -44,6 +48,14 @@ func inputWords(err error) (msg string, ok bool) {
 		return fmt.Sprintf("%s (rows after it were not sent; the journal keeps what was)", re.Error()), true
 	}
 	return "", false
+}
+
+// fixFlag is the flag that mends a sheet.FileError.
+var fixFlag = map[sheet.Fix]string{
+	sheet.FixSheet:     "--sheet NAME",
+	sheet.FixHeaderRow: "--header-row N",
+	sheet.FixDelimiter: "--delimiter",
+	sheet.FixEncoding:  "--encoding",
 }
 
 func journalWords(e *importer.JournalOtherRunError) string {

@@ -116,6 +116,10 @@ func reconcileWith(ctx context.Context, s streams, o *reconcileOptions, quotes f
 // names the reconcile command, as run --reconcile ends here too.
 func reconcileErr(err error) error {
 	var mm *importer.BaseURLMismatchError
+	var se *salesbyte.Error
+	if errors.As(err, &se) && se.Status == 401 {
+		return fmt.Errorf("%w\nSet SALESBYTE_API_TOKEN to the Quotes API token, or give --token-file FILE", err)
+	}
 	if !errors.As(err, &mm) {
 		return err
 	}
