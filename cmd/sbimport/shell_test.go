@@ -124,7 +124,7 @@ func runIn(sh shell, args ...string) (code int, stdout, stderr string) {
 
 // TestPrintedCommandsFollowTheShell: init's next step, the hint for a
 // missing mapping, and the help examples are written for PowerShell on
-// Windows (no export, no '\” escapes) and for sh elsewhere.
+// Windows (no export, no backslash escapes) and for sh elsewhere.
 func TestPrintedCommandsFollowTheShell(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "Åsa's kunder $2026.csv")
