@@ -39,6 +39,8 @@ type streams struct {
 	// Shell is the language of the commands sbimport prints for the user
 	// to paste: POSIX (the zero value) or PowerShell.
 	Shell shell
+	// Bar is how a terminal redraws the progress bar (see setupConsole).
+	Bar barMode
 }
 
 func stdio() streams {
