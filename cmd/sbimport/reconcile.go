@@ -53,7 +53,7 @@ The Quotes API token is read from SALESBYTE_API_TOKEN or --token-file.`,
 				return err
 			}
 			if tok.IsZero() {
-				return usageErr("no Quotes API token: set SALESBYTE_API_TOKEN, or put it in a file and give --token-file FILE")
+				return usageErr("no Quotes API token: set SALESBYTE_API_TOKEN (%s), or put it in a file and give --token-file FILE", setEnvFor(s.Shell, "SALESBYTE_API_TOKEN", "..."))
 			}
 			return reconcileWith(cmd.Context(), s, o, quotesAt(tok))
 		},

@@ -228,7 +228,7 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 			return err
 		}
 		if tok.IsZero() {
-			return usageErr("--reconcile needs the Quotes API token: set SALESBYTE_API_TOKEN or give --token-file FILE")
+			return usageErr("--reconcile needs the Quotes API token: set SALESBYTE_API_TOKEN (%s) or give --token-file FILE", setEnvFor(s.Shell, "SALESBYTE_API_TOKEN", "..."))
 		}
 	}
 	return runConfig(ctx, s, o, cfg, validate)
@@ -241,7 +241,7 @@ func (o *runOptions) client(s streams) (*salesbyte.Client, error) {
 		return nil, err
 	}
 	if uuid.IsZero() {
-		return nil, usageErr("no integration uuid: set SALESBYTE_UUID, or put it in a file and give --uuid-file FILE")
+		return nil, usageErr("no integration uuid: set SALESBYTE_UUID (%s), or put it in a file and give --uuid-file FILE", setEnvFor(s.Shell, "SALESBYTE_UUID", "..."))
 	}
 	client, err := salesbyte.NewClient(o.baseURL, uuid, &http.Client{Timeout: o.timeout, Transport: defaultTransport()})
 	if err != nil {

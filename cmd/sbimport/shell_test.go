@@ -165,4 +165,23 @@ func TestPrintedCommandsFollowTheShell(t *testing.T) {
 			t.Errorf("sbimport %s --help for sh lacks export:\n%s", cmd, posix)
 		}
 	}
+
+	// A missing uuid or token says how to set it in this shell.
+	dir2 := t.TempDir()
+	in2 := filepath.Join(dir2, "k.csv")
+	writeCSV(t, in2, endpointSheets["quote"], ';', false)
+	m2 := filepath.Join(dir2, "m.yaml")
+	if code, _, stderr := runIn(posixShell, "init", "-i", in2, "--endpoint", "quote", "-o", m2); code != 0 {
+		t.Fatalf("init: exit %d\n%s", code, stderr)
+	}
+	for sh, want := range map[shell]string{powerShell: `($env:SALESBYTE_UUID = "...")`, posixShell: "(export SALESBYTE_UUID=...)"} {
+		_, _, stderr := runIn(sh, "run", "-m", m2, "-i", in2, "--yes")
+		if !strings.Contains(stderr, "no integration uuid: set SALESBYTE_UUID "+want) {
+			t.Errorf("shell %d: the missing uuid message lacks %s:\n%s", sh, want, stderr)
+		}
+	}
+	_, _, stderr = runIn(powerShell, "reconcile", "-i", in2)
+	if !strings.Contains(stderr, `($env:SALESBYTE_API_TOKEN = "...")`) {
+		t.Errorf("the missing token message is not PowerShell's:\n%s", stderr)
+	}
 }
