@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/hex"
 	"io"
 	"os"
@@ -54,6 +55,7 @@ func TestDistArchives(t *testing.T) {
 	if err != nil || string(got) != "sbimport "+testVersion+"\n" {
 		t.Errorf("the unpacked sbimport --version: %v\n%q; want %q", err, got, "sbimport "+testVersion+"\n")
 	}
+	checkStaticTrimmed(t, filepath.Join(bin, "sbimport"))
 	if _, err := os.Stat(filepath.Join(bin, "README.md")); err != nil {
 		t.Errorf("the tar.gz lacks README.md: %v", err)
 	}
@@ -82,6 +84,34 @@ func TestDistArchives(t *testing.T) {
 	}
 	if !slices.Equal(inZip, []string{"sbimport.exe", "README.md"}) {
 		t.Errorf("the zip holds %v; want sbimport.exe and README.md", inZip)
+	}
+}
+
+// checkStaticTrimmed: the program runs on any Linux (static: no dynamic
+// loader, so CGO_ENABLED=0 held) and carries no path of the machine that
+// built it (-trimpath).
+func checkStaticTrimmed(t *testing.T, prog string) {
+	t.Helper()
+	f, err := elf.Open(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Errorf("%s is linked dynamically (it names a loader): build with CGO_ENABLED=0", prog)
+		}
+	}
+	data, err := os.ReadFile(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte(root+"/")) {
+		t.Errorf("%s holds the build machine's path %s: build with -trimpath", prog, root)
 	}
 }
 
