@@ -11,7 +11,7 @@ import (
 // inputWords says what went wrong before anything was sent, and what to do
 // about it in this command line's terms. ok is false for an error it has
 // no words of its own for.
-func inputWords(err error) (msg string, ok bool) {
+func inputWords(err error, sh shell) (msg string, ok bool) {
 	var (
 		mm *importer.MappingMissingError
 		ow *importer.OverwriteInputError
@@ -26,7 +26,7 @@ func inputWords(err error) (msg string, ok bool) {
 		return fe.Error() + " (" + fixFlag[fe.Fix] + ")", true
 	case errors.As(err, &mm):
 		return fmt.Sprintf("mapping file %s does not exist; check -m, or write a starter with: %s", mm.Path,
-			shellJoin([]string{"sbimport", "init", "-i", "SHEET", "--endpoint", "quote", "-o", mm.Path})), true
+			quoteFor(sh, []string{"sbimport", "init", "-i", "SHEET", "--endpoint", "quote", "-o", mm.Path})), true
 	case errors.As(err, &ow):
 		return fmt.Sprintf("the output %s would overwrite the input, which is not an sbimport output sheet; give another name with -o", ow.Output), true
 	case errors.As(err, &jo):
@@ -38,7 +38,7 @@ func inputWords(err error) (msg string, ok bool) {
 	case errors.As(err, &eo):
 		return fmt.Sprintf("%s already holds the results of an earlier run (%d rows created or unknown), and its journal is gone.\n"+
 			"Sending the input again could create those quotes twice. To re-send its failed rows, give it as the input (-i %s); "+
-			"to import another sheet, choose another output with -o. Nothing was sent", eo.Output, eo.Created, shellJoin([]string{eo.Output})), true
+			"to import another sheet, choose another output with -o. Nothing was sent", eo.Output, eo.Created, quoteFor(sh, []string{eo.Output})), true
 	case errors.As(err, &ic):
 		return ic.Error(), true
 	case errors.As(err, &re):

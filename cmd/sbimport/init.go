@@ -82,7 +82,7 @@ leaves a comment on each line it could not match. Edit it, then validate.`,
 			if encoding != "" {
 				next = append(next, "--encoding", encoding)
 			}
-			fmt.Fprintf(s.Err, "Wrote %s for the %s endpoint from %d columns of %s.\nNext: edit the lines marked TODO, then: %s\n", output, ep, len(header), input, shellJoin(next))
+			fmt.Fprintf(s.Err, "Wrote %s for the %s endpoint from %d columns of %s.\nNext: edit the lines marked TODO, then: %s\n", output, ep, len(header), input, quoteFor(s.Shell, next))
 			return nil
 		},
 	}

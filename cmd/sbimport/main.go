@@ -8,5 +8,10 @@ import (
 )
 
 func main() {
-	os.Exit(execute(context.Background(), os.Args[1:], stdio()))
+	restore, bar := setupConsole()
+	s := stdio()
+	s.Bar = bar
+	code := execute(context.Background(), os.Args[1:], s)
+	restore()
+	os.Exit(code)
 }

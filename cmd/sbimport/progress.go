@@ -72,8 +72,9 @@ func (p *progress) start(rows int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.started = time.Now()
-	if p.s.Terminal {
+	if p.s.Terminal && p.s.Bar != barLines {
 		p.bar = progressbar.NewOptions(rows,
+			progressbar.OptionUseANSICodes(p.s.Bar == barANSI),
 			progressbar.OptionSetWriter(p.s.Err),
 			progressbar.OptionSetDescription("rows"),
 			progressbar.OptionShowCount(),

@@ -41,7 +41,7 @@ journal records it. Another --base-url is refused (a quote not found there
 would mark its row safe to send again) unless --force-base-url.
 
 The Quotes API token is read from SALESBYTE_API_TOKEN or --token-file.`,
-		Example: `  export SALESBYTE_API_TOKEN=...        # or --token-file token.txt
+		Example: `  ` + setEnvFor(s.Shell, "SALESBYTE_API_TOKEN", "...") + `        # or --token-file token.txt
   sbimport reconcile -i kunder-result.xlsx`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -53,7 +53,7 @@ The Quotes API token is read from SALESBYTE_API_TOKEN or --token-file.`,
 				return err
 			}
 			if tok.IsZero() {
-				return usageErr("no Quotes API token: set SALESBYTE_API_TOKEN, or put it in a file and give --token-file FILE")
+				return usageErr("no Quotes API token: set SALESBYTE_API_TOKEN (%s), or put it in a file and give --token-file FILE", setEnvFor(s.Shell, "SALESBYTE_API_TOKEN", "..."))
 			}
 			return reconcileWith(cmd.Context(), s, o, quotesAt(tok))
 		},
@@ -87,7 +87,7 @@ func reconcileWith(ctx context.Context, s streams, o *reconcileOptions, quotes f
 		BaseURL: o.baseURL, ForceBaseURL: o.forceBaseURL, Quotes: quotes,
 	})
 	if err != nil {
-		return reconcileErr(explainFileErr(err, nil))
+		return reconcileErr(explainFileErr(err, nil), s.Shell)
 	}
 	w := s.Err
 	if sum.ToSettle == 0 {
@@ -114,7 +114,7 @@ func reconcileWith(ctx context.Context, s streams, o *reconcileOptions, quotes f
 // reconcileErr words reconcile's refusal to look at another SalesByte
 // than the run's (exit 2); other errors pass as they are. The advice
 // names the reconcile command, as run --reconcile ends here too.
-func reconcileErr(err error) error {
+func reconcileErr(err error, sh shell) error {
 	var mm *importer.BaseURLMismatchError
 	var se *salesbyte.Error
 	if errors.As(err, &se) && se.Status == 401 {
@@ -126,7 +126,7 @@ func reconcileErr(err error) error {
 	return usageErr("%s was written by a run that sent its rows to %s, but reconcile was told to look for them at %s.\n"+
 		"Looking there, rows not found would be marked failed, \"safe to send again\", when they may have been created at %s. Nothing was changed.\n"+
 		"To look for them at %s: %s (without --base-url). If %s really is the same SalesByte, add --base-url %s --force-base-url.",
-		mm.Sheet, mm.Recorded, mm.Given, mm.Recorded, mm.Recorded, shellJoin([]string{"sbimport", "reconcile", "-i", mm.Sheet}), mm.Given, mm.Given)
+		mm.Sheet, mm.Recorded, mm.Given, mm.Recorded, mm.Recorded, quoteFor(sh, []string{"sbimport", "reconcile", "-i", mm.Sheet}), mm.Given, mm.Given)
 }
 
 // printBaseURLNote says when the address listed was not checked against
@@ -148,7 +148,7 @@ func reconcileAfterRun(ctx context.Context, s streams, o *runOptions, sum *impor
 	}
 	rs, err := importer.Reconcile(ctx, importer.ReconcileConfig{Input: sum.Output, Read: sheet.Options{Sheet: o.sheetName}, Mapping: o.mapping, BaseURL: o.baseURL, Quotes: quotesAt(tok)})
 	if err != nil {
-		return reconcileErr(explainFileErr(err, nil))
+		return reconcileErr(explainFileErr(err, nil), s.Shell)
 	}
 	if rs.ToSettle > 0 {
 		fmt.Fprintf(s.Err, "Reconciled %d rows: %d found, %d not created (now failed), %d ambiguous.\n", rs.ToSettle, rs.Found, rs.NotFound, rs.Ambiguous)

@@ -36,6 +36,11 @@ type streams struct {
 	Getenv   func(string) string
 	// Signals, when set, delivers interrupts (Ctrl-C); tests leave it nil.
 	Signals func() (<-chan os.Signal, func())
+	// Shell is the language of the commands sbimport prints for the user
+	// to paste: POSIX (the zero value) or PowerShell.
+	Shell shell
+	// Bar is how a terminal redraws the progress bar (see setupConsole).
+	Bar barMode
 }
 
 func stdio() streams {
@@ -43,6 +48,7 @@ func stdio() streams {
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		Terminal: term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stderr.Fd())),
 		Getenv:   os.Getenv,
+		Shell:    hostShell(),
 		Signals: func() (<-chan os.Signal, func()) {
 			ch := make(chan os.Signal, 2)
 			signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
@@ -108,7 +114,7 @@ func execute(ctx context.Context, args []string, s streams) int {
 		return exitUsage
 	}
 	var ie *importer.InputError
-	if msg, ok := inputWords(err); ok {
+	if msg, ok := inputWords(err, s.Shell); ok {
 		fmt.Fprintln(s.Err, "sbimport:", msg)
 		if errors.As(err, &ie) {
 			return exitUsage
@@ -172,8 +178,10 @@ the plan, sends at a steady rate, and writes an output sheet with each row's
 id, links or error. A journal beside the output makes a rerun resume where
 a crash or Ctrl-C left off; nothing is ever sent twice.`,
 		Example: `  sbimport init -i kunder.xlsx --endpoint quote -o mapping.yaml
+  sbimport fields --endpoint quote
   sbimport validate -m mapping.yaml -i kunder.xlsx
-  SALESBYTE_UUID=... sbimport run -m mapping.yaml -i kunder.xlsx
+  ` + setEnvFor(s.Shell, "SALESBYTE_UUID", "...") + `
+  sbimport run -m mapping.yaml -i kunder.xlsx
   sbimport demo`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -188,6 +196,7 @@ a crash or Ctrl-C left off; nothing is ever sent twice.`,
 		newSandboxCmd(s),
 		newDemoCmd(s),
 		newReconcileCmd(s),
+		newFieldsCmd(s),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v\nRun '%s --help' for usage.", err, c.CommandPath())

@@ -64,7 +64,7 @@ to re-send the rows that failed, once fixed.
 Exit codes: 0 every row created, 1 some rows failed, are invalid or unknown,
 2 usage, mapping or input error, or SalesByte could not be reached (nothing
 sent), 130 interrupted (Ctrl-C or SIGTERM).`,
-		Example: `  export SALESBYTE_UUID=...            # or --uuid-file uuid.txt
+		Example: `  ` + setEnvFor(s.Shell, "SALESBYTE_UUID", "...") + `            # or --uuid-file uuid.txt
   sbimport run -m mapping.yaml -i kunder.xlsx
   sbimport run -m mapping.yaml -i kunder.csv --rate 2 --yes
   sbimport run -m mapping.yaml -i kunder-result.xlsx   # re-send fixed rows`,
@@ -212,7 +212,7 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 	if o.plainUUID != "" {
 		return usageErr("--uuid is not accepted: the integration uuid is a secret and a flag's value shows in the process list and shell history; put it in SALESBYTE_UUID or in a file given with --uuid-file")
 	}
-	if err := checkFileArgs(o); err != nil {
+	if err := checkFileArgs(o, s.Shell); err != nil {
 		return err
 	}
 	if o.rate < 0 {
@@ -234,7 +234,7 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 			return err
 		}
 		if tok.IsZero() {
-			return usageErr("--reconcile needs the Quotes API token: set SALESBYTE_API_TOKEN or give --token-file FILE")
+			return usageErr("--reconcile needs the Quotes API token: set SALESBYTE_API_TOKEN (%s) or give --token-file FILE", setEnvFor(s.Shell, "SALESBYTE_API_TOKEN", "..."))
 		}
 	}
 	return runConfig(ctx, s, o, cfg, validate)
@@ -247,7 +247,7 @@ func (o *runOptions) client(s streams) (*salesbyte.Client, error) {
 		return nil, err
 	}
 	if uuid.IsZero() {
-		return nil, usageErr("no integration uuid: set SALESBYTE_UUID, or put it in a file and give --uuid-file FILE")
+		return nil, usageErr("no integration uuid: set SALESBYTE_UUID (%s), or put it in a file and give --uuid-file FILE", setEnvFor(s.Shell, "SALESBYTE_UUID", "..."))
 	}
 	client, err := salesbyte.NewClient(o.baseURL, uuid, &http.Client{Timeout: o.timeout, Transport: defaultTransport()})
 	if err != nil {
@@ -258,7 +258,7 @@ func (o *runOptions) client(s streams) (*salesbyte.Client, error) {
 
 // checkFileArgs catches the two file mistakes people make most: -m and -i
 // swapped, and a mapping file that is not there yet.
-func checkFileArgs(o *runOptions) error {
+func checkFileArgs(o *runOptions, sh shell) error {
 	ext := strings.ToLower(filepath.Ext(o.mapping))
 	switch ext {
 	case ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".numbers":
@@ -268,7 +268,7 @@ func checkFileArgs(o *runOptions) error {
 		return usageErr("-i %s looks like a mapping file, not a sheet: -i takes the sheet (CSV or XLSX) and -m the mapping", o.input)
 	}
 	if _, err := os.Stat(o.mapping); errors.Is(err, os.ErrNotExist) {
-		return usageErr("mapping file %s not found; check the path, or write a starter one with: %s", o.mapping, shellJoin([]string{"sbimport", "init", "-i", o.input, "-o", o.mapping}))
+		return usageErr("mapping file %s not found; check the path, or write a starter one with: %s", o.mapping, quoteFor(sh, []string{"sbimport", "init", "-i", o.input, "-o", o.mapping}))
 	}
 	return nil
 }
@@ -412,7 +412,7 @@ func (o *runOptions) confirm(stop context.Context, s streams, p importer.Plan) (
 	if !s.Terminal {
 		msg := "not sending: there is no terminal to confirm on; check the plan above and add --yes to send"
 		if p.Invalid > 0 {
-			msg += fmt.Sprintf(" (to see why %s invalid first: %s)", isAre(p.Invalid), shellJoin([]string{"sbimport", "validate", "-m", o.mapping, "-i", o.input}))
+			msg += fmt.Sprintf(" (to see why %s invalid first: %s)", isAre(p.Invalid), quoteFor(s.Shell, []string{"sbimport", "validate", "-m", o.mapping, "-i", o.input}))
 		}
 		return true, &exitError{code: exitUsage, err: errors.New(msg)}
 	}
@@ -494,16 +494,16 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 	case sum.Interrupted:
 		fmt.Fprintf(w, "Interrupted. Run the same command again to send the rest; rows already sent are not sent again (journal: %s).\n", sum.Journal)
 	case validate && c[importer.Invalid] > 0:
-		fmt.Fprintf(w, "Next: fix the invalid rows in %s (sb_error says what is wrong) and validate again, or run it:\n  %s\n", sum.Output, o.rerunCommand(sum.Output))
+		fmt.Fprintf(w, "Next: fix the invalid rows in %s (sb_error says what is wrong) and validate again, or run it:\n  %s\n", sum.Output, o.rerunCommand(s.Shell, sum.Output))
 	case !validate && sum.Unreachable:
 		fmt.Fprintln(w, "Next: check --base-url and the network (is SalesByte up?), then run the same command again; the rows not sent are sent then.")
 	case !validate && sum.Stopped != nil:
-		fmt.Fprintf(w, "Next: mend what stopped the run (above), then send the rows not created:\n  %s\n", o.rerunCommand(sum.Output))
+		fmt.Fprintf(w, "Next: mend what stopped the run (above), then send the rows not created:\n  %s\n", o.rerunCommand(s.Shell, sum.Output))
 	case !validate && toFix > 0:
-		fmt.Fprintf(w, "Next: fix the %s marked failed or invalid in %s (sb_error says what is wrong), then send %s again:\n  %s\n", rows(toFix), sum.Output, plural(toFix, "it", "them"), o.rerunCommand(sum.Output))
+		fmt.Fprintf(w, "Next: fix the %s marked failed or invalid in %s (sb_error says what is wrong), then send %s again:\n  %s\n", rows(toFix), sum.Output, plural(toFix, "it", "them"), o.rerunCommand(s.Shell, sum.Output))
 	}
 	if !validate && c[importer.Unknown] > 0 {
-		fmt.Fprintf(w, "%s may or may not have been created (the answer was lost). Settle them before re-sending:\n  %s\n", rows(c[importer.Unknown]), o.reconcileCommand(sum.Output))
+		fmt.Fprintf(w, "%s may or may not have been created (the answer was lost). Settle them before re-sending:\n  %s\n", rows(c[importer.Unknown]), o.reconcileCommand(s.Shell, sum.Output))
 	}
 }
 
@@ -578,7 +578,7 @@ func stopWords(r importer.StopReason) string {
 // rerunCommand is the command that sends an output sheet's remaining rows
 // to the same place the run went: without --base-url it would go to
 // production, whatever the run just talked to.
-func (o *runOptions) rerunCommand(input string) string {
+func (o *runOptions) rerunCommand(sh shell, input string) string {
 	args := []string{"sbimport", "run", "-m", o.mapping, "-i", input}
 	if o.baseURL != "" && o.baseURL != defaultBaseURL {
 		args = append(args, "--base-url", o.baseURL)
@@ -586,10 +586,10 @@ func (o *runOptions) rerunCommand(input string) string {
 	if o.uuidFile != "" {
 		args = append(args, "--uuid-file", o.uuidFile)
 	}
-	return shellJoin(args)
+	return quoteFor(sh, args)
 }
 
-func (o *runOptions) reconcileCommand(sheet string) string {
+func (o *runOptions) reconcileCommand(sh shell, sheet string) string {
 	args := []string{"sbimport", "reconcile", "-i", sheet}
 	if o.baseURL != "" && o.baseURL != defaultBaseURL {
 		args = append(args, "--base-url", o.baseURL)
@@ -597,24 +597,7 @@ func (o *runOptions) reconcileCommand(sheet string) string {
 	if o.tokenFile != "" {
 		args = append(args, "--token-file", o.tokenFile)
 	}
-	return shellJoin(args)
-}
-
-// shellJoin quotes what a shell would split or expand, so a printed
-// command can be pasted as it is (file names with spaces are common).
-func shellJoin(args []string) string {
-	out := make([]string, len(args))
-	for i, a := range args {
-		if a != "" && strings.IndexFunc(a, func(r rune) bool {
-			return !(r == '-' || r == '_' || r == '.' || r == '/' || r == ':' || r == '=' || r == '@' || r == ',' || r == '+' ||
-				r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127)
-		}) < 0 {
-			out[i] = a
-			continue
-		}
-		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-	}
-	return strings.Join(out, " ")
+	return quoteFor(sh, args)
 }
 
 func isAre(n int) string {

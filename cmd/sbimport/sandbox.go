@@ -32,7 +32,8 @@ answers that never come. GET /_sandbox/stats counts creations per customer.
 It accepts the integration uuid ` + sandboxUUID + `
 (or those given with --accept-uuid) and the Quotes API token ` + sandboxToken + `.`,
 		Example: `  sbimport sandbox --addr 127.0.0.1:8080
-  SALESBYTE_UUID=` + sandboxUUID + ` sbimport run -m mapping.yaml -i kunder.csv --base-url http://127.0.0.1:8080 --rate 0 --yes
+  ` + setEnvFor(s.Shell, "SALESBYTE_UUID", sandboxUUID) + `
+  sbimport run -m mapping.yaml -i kunder.csv --base-url http://127.0.0.1:8080 --rate 0 --yes
   sbimport sandbox --latency 1s --rate-limit 20 --p503 0.02 --p502-after 0.01 --drop-after 0.01`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -199,8 +199,8 @@ func TestShellJoin(t *testing.T) {
 		"a$b":                 "'a$b'",
 		"":                    "''",
 	} {
-		if got := shellJoin([]string{in}); got != want {
-			t.Errorf("shellJoin(%q) = %s; want %s", in, got, want)
+		if got := quoteFor(posixShell, []string{in}); got != want {
+			t.Errorf("quoteFor(%q) = %s; want %s", in, got, want)
 		}
 	}
 }
