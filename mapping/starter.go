@@ -102,11 +102,31 @@ func columnRef(h, as string) string {
 // column fits), a key, and a commented line for each header it could not
 // match. The result parses, and compiles against header.
 func Starter(header []string, e salesbyte.Endpoint) []byte {
+	return StarterAt(header, e, Where{})
+}
+
+// Where says where a sheet's rows are: what a mapping's sheet: and
+// header_row: hold.
+type Where struct {
+	Sheet     string // "" = the first visible sheet
+	HeaderRow int    // 0 or 1 = the first row
+}
+
+// StarterAt is Starter for a sheet whose rows are not on its first
+// sheet's first row: the mapping remembers the sheet and the header row,
+// so no command needs them again.
+func StarterAt(header []string, e salesbyte.Endpoint, w Where) []byte {
 	m := matchHeader(header, e)
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Starter mapping for endpoint %s, written by `sbimport init`.\n", e)
 	b.WriteString("# Check every line marked TODO, then try it with `sbimport validate`.\n")
 	fmt.Fprintf(&b, "endpoint: %s\n", e)
+	if w.Sheet != "" {
+		fmt.Fprintf(&b, "sheet: %s  # the workbook sheet that holds the rows\n", yamlScalar(w.Sheet))
+	}
+	if w.HeaderRow > 1 {
+		fmt.Fprintf(&b, "header_row: %d  # the row that holds the column names\n", w.HeaderRow)
+	}
 	writeBlock(&b, "set:                 # the same value on every row", m.setLines(e))
 	writeBlock(&b, "fields:              # field: column header, or a text with {Column} placeholders", m.fieldLines(e))
 	b.WriteString(m.keyLine())

@@ -27,6 +27,7 @@ type runOptions struct {
 	mapping, input, output string
 	sheetName              string
 	headerRow              int
+	headerRowSet           bool // --header-row was given: it wins over the mapping's header_row:
 	delimiter, encoding    string
 
 	baseURL, uuidFile string
@@ -68,6 +69,7 @@ Exit codes: 0 every row created, 1 some rows failed, are invalid or unknown,
   sbimport run -m mapping.yaml -i kunder-result.xlsx   # re-send fixed rows`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.headerRowSet = cmd.Flags().Changed("header-row")
 			return runImport(cmd.Context(), s, o, validate)
 		},
 	}
@@ -87,8 +89,8 @@ input error.`
 	f.StringVarP(&o.mapping, "mapping", "m", "", "the YAML mapping file (required)")
 	f.StringVarP(&o.input, "input", "i", "", "the CSV or XLSX sheet to read (required)")
 	f.StringVarP(&o.output, "output", "o", "", "the output sheet (default <input>-result.<ext>)")
-	f.StringVar(&o.sheetName, "sheet", "", "XLSX: the sheet to read (default: the first visible one)")
-	f.IntVar(&o.headerRow, "header-row", 1, "the row that holds the column names")
+	f.StringVar(&o.sheetName, "sheet", "", "XLSX: the sheet to read (default: the mapping's sheet:, else the first visible one)")
+	f.IntVar(&o.headerRow, "header-row", 0, "the row that holds the column names (default: the mapping's header_row:, else 1)")
 	f.StringVar(&o.delimiter, "delimiter", "", "CSV: the delimiter: , ; tab or | (default: detected)")
 	f.StringVar(&o.encoding, "encoding", "", "CSV: utf-8, windows-1252 or utf-16 (default: detected)")
 	f.BoolVar(&o.jsonOut, "json", false, "print a machine-readable summary on stdout")
@@ -151,7 +153,7 @@ func (o *runOptions) readOptions() (sheet.Options, error) {
 	default:
 		return ro, usageErr("--delimiter %q: use , ; tab or |", o.delimiter)
 	}
-	if o.headerRow < 1 {
+	if o.headerRow < 0 || (o.headerRowSet && o.headerRow < 1) {
 		return ro, usageErr("--header-row must be 1 or more")
 	}
 	return ro, nil
@@ -262,9 +264,28 @@ func checkFileArgs(o *runOptions) error {
 		return usageErr("-i %s looks like a mapping file, not a sheet: -i takes the sheet (CSV or XLSX) and -m the mapping", o.input)
 	}
 	if _, err := os.Stat(o.mapping); errors.Is(err, os.ErrNotExist) {
-		return usageErr("mapping file %s not found; check the path, or write a starter one with: %s", o.mapping, shellJoin([]string{"sbimport", "init", "-i", o.input, "-o", o.mapping}))
+		return usageErr("mapping file %s not found; check the path, or write a starter one with: %s", o.mapping, shellJoin(append([]string{"sbimport", "init", "-i", o.input, "-o", o.mapping}, o.sheetArgs()...)))
 	}
 	return nil
+}
+
+// sheetArgs are the flags given that say how to read the input, for a
+// printed command that reads it again: the mapping may lack them.
+func (o *runOptions) sheetArgs() []string {
+	var args []string
+	if o.sheetName != "" {
+		args = append(args, "--sheet", o.sheetName)
+	}
+	if o.headerRowSet {
+		args = append(args, "--header-row", fmt.Sprint(o.headerRow))
+	}
+	if o.delimiter != "" {
+		args = append(args, "--delimiter", o.delimiter)
+	}
+	if o.encoding != "" {
+		args = append(args, "--encoding", o.encoding)
+	}
+	return args
 }
 
 // importWith runs an import through sender (the demo's in-process client).
@@ -383,7 +404,7 @@ func (o *runOptions) confirm(s streams, p importer.Plan) (done bool, err error) 
 	if !s.Terminal {
 		msg := "not sending: there is no terminal to confirm on; check the plan above and add --yes to send"
 		if p.Invalid > 0 {
-			msg += fmt.Sprintf(" (to see why %s invalid first: %s)", isAre(p.Invalid), shellJoin([]string{"sbimport", "validate", "-m", o.mapping, "-i", o.input}))
+			msg += fmt.Sprintf(" (to see why %s invalid first: %s)", isAre(p.Invalid), shellJoin(append([]string{"sbimport", "validate", "-m", o.mapping, "-i", o.input}, o.sheetArgs()...)))
 		}
 		return true, &exitError{code: exitUsage, err: errors.New(msg)}
 	}
