@@ -43,6 +43,7 @@ type runOptions struct {
 	tokenFile                                  string
 	plainUUID                                  string // refused: see validateSecrets
 	inDemo                                     bool   // the demo's in-process sandbox: no rerun hints
+	preview                                    string // --preview: N, invalid or invalid:N
 }
 
 func newRunCmd(s streams, validate bool) *cobra.Command {
@@ -94,6 +95,7 @@ input error.`
 	f.StringVar(&o.delimiter, "delimiter", "", "CSV: the delimiter: , ; tab or | (default: detected)")
 	f.StringVar(&o.encoding, "encoding", "", "CSV: utf-8, windows-1252 or utf-16 (default: detected)")
 	f.BoolVar(&o.jsonOut, "json", false, "print a machine-readable summary on stdout")
+	f.StringVar(&o.preview, "preview", "", "show the first N rows to send as SalesByte will receive them, field by field with their columns; invalid (or invalid:N) shows the first invalid rows and why")
 	cmd.MarkFlagRequired("mapping")
 	cmd.MarkFlagRequired("input")
 	if validate {
@@ -214,6 +216,9 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 	if o.rate < 0 {
 		return usageErr("--rate must be 0 (unlimited) or more")
 	}
+	if _, _, err := parsePreview(o.preview); err != nil {
+		return err
+	}
 	cfg, err := o.config()
 	if err != nil {
 		return err
@@ -320,6 +325,9 @@ func runConfig(ctx context.Context, s streams, o *runOptions, cfg importer.Confi
 	}
 	defer imp.Close()
 	current.Store(imp)
+	if err := printPreview(stop, s.Err, o, imp); err != nil {
+		return interrupted(err)
+	}
 	if !validate {
 		if done, err := o.confirm(s, imp.Plan()); done || err != nil {
 			return err
