@@ -134,3 +134,15 @@ func TestGuessHeaderRowByFilledCells(t *testing.T) {
 		t.Errorf("GuessHeaderRow = %+v; want row 3 with 4 filled cells", g)
 	}
 }
+
+// A title row that cannot be a header at all (a column without a name)
+// is a HeaderRowError too, when a later row holds the mapping's columns.
+func TestUnreadableTitleRowIsAHeaderRowError(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.input = e.write("kunder.csv", "Kundlista,,2026-11-30\nFörnamn,Efternamn,E-post,Mobil\nAnna,Berg,a@example.se,0701234567\n")
+	_, err := Prepare(context.Background(), e.config(), Validating)
+	var hr *HeaderRowError
+	if !errors.As(err, &hr) || hr.Given != 1 || hr.Likely != 2 {
+		t.Fatalf("Prepare: %v; want a HeaderRowError naming row 2", err)
+	}
+}

@@ -101,6 +101,11 @@ func TestPrintedCommandsWorkWithAHeaderRow(t *testing.T) {
 	if n := e.srv.Stats().Requests; n != 3 {
 		t.Errorf("%d requests; want the 3 valid rows sent once", n)
 	}
+	// reconcile reads the output sheet with the mapping the journal names.
+	out := filepath.Join(e.dir, "kunder-result.csv")
+	if code, _, stderr = e.cli.run("reconcile", "-i", out); code != 0 || !strings.Contains(stderr, "Nothing to reconcile") {
+		t.Errorf("reconcile of the output: exit %d\n%s", code, stderr)
+	}
 
 	// The header row given as a flag, the mapping without it: the hint
 	// must carry it.
