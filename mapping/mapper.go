@@ -94,7 +94,8 @@ func (m *Mapper) Endpoint() salesbyte.Endpoint { return m.endpoint }
 // into a request body, its key, and every problem found. It is checked
 // against the endpoint's rules with salesbyte.Validate.
 func (m *Mapper) Map(cells []string) Result {
-	r := m.mapRow(cells, false)
+	r := rowMap{cells: cells}
+	m.mapRow(&r)
 	return Result{Payload: r.payload, Key: m.rowKey(cells, r.payload), Problems: r.problems}
 }
 
@@ -103,12 +104,14 @@ func (m *Mapper) Map(cells []string) Result {
 // alternatives, custom_fields and customer_fields, each as the API
 // receives it.
 func (m *Mapper) Trace(cells []string) (Result, []FieldValue) {
-	r := m.mapRow(cells, true)
+	r := rowMap{cells: cells, tracing: true}
+	m.mapRow(&r)
 	return Result{Payload: r.payload, Key: m.rowKey(cells, r.payload), Problems: r.problems}, r.trace
 }
 
-func (m *Mapper) mapRow(cells []string, tracing bool) *rowMap {
-	r := &rowMap{cells: cells, payload: make(map[string]any, m.size), tracing: tracing}
+// mapRow maps r.cells into r.
+func (m *Mapper) mapRow(r *rowMap) {
+	r.payload = make(map[string]any, m.size)
 	for _, c := range m.consts {
 		r.payload[c.field] = c.value
 	}
@@ -118,7 +121,7 @@ func (m *Mapper) mapRow(cells []string, tracing bool) *rowMap {
 			r.payload[f.name] = v
 		}
 	}
-	if tracing {
+	if r.tracing {
 		for _, c := range m.consts {
 			r.note(c.field, c.value, Source{Kind: FromSet})
 		}
@@ -127,7 +130,6 @@ func (m *Mapper) mapRow(cells []string, tracing bool) *rowMap {
 	m.mapCustomFields(r)
 	m.mapCustomerFields(r)
 	m.validate(r)
-	return r
 }
 
 // rowMap is one row being mapped.
@@ -158,18 +160,18 @@ func (r *rowMap) fail(top string, p Problem) {
 // eval gives a source's value for the row; ok is false when the value is
 // left out or has a problem, which is then recorded against top.
 func (r *rowMap) eval(c *csrc, top, field string) (any, bool) {
-	return r.evalAt(c, top, field, field)
+	return r.evalAt(c, top, field, "")
 }
 
-// evalAt is eval for a value the body holds at path, not at field.
-func (r *rowMap) evalAt(c *csrc, top, field, path string) (any, bool) {
+// evalAt is eval for a value the body holds at field+suffix.
+func (r *rowMap) evalAt(c *csrc, top, field, suffix string) (any, bool) {
 	v, raw, ok, err := c.eval(r.cells)
 	if err != nil {
 		r.fail(top, Problem{Column: c.label, Field: field, Value: raw, Message: err.Error()})
 		return nil, false
 	}
-	if ok {
-		r.note(path, v, c.source(raw))
+	if ok && r.tracing {
+		r.note(field+suffix, v, c.source(raw))
 	}
 	return v, ok
 }
@@ -235,9 +237,11 @@ func (m *Mapper) mapCustomFields(r *rowMap) {
 	obj := make(map[string]any, len(m.customs))
 	for i := range m.customs {
 		c := &m.customs[i]
-		if v, ok := r.evalAt(&c.src, "custom_fields", "custom_fields."+c.name, "custom_fields."+c.name+".value"); ok {
+		if v, ok := r.evalAt(&c.src, "custom_fields", "custom_fields."+c.name, ".value"); ok {
 			obj[c.name] = map[string]any{"value": v, "attribute": c.attr}
-			r.note("custom_fields."+c.name+".attribute", c.attr, Source{Kind: FromValue})
+			if r.tracing {
+				r.note("custom_fields."+c.name+".attribute", c.attr, Source{Kind: FromValue})
+			}
 		}
 	}
 	if len(obj) > 0 {
