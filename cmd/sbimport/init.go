@@ -23,7 +23,11 @@ func newInitCmd(s streams) *cobra.Command {
 		Long: `init reads the sheet's header row and writes a starter mapping: it matches
 column names to fields by their Swedish and English names (Namn, Kund,
 E-post, Telefon/Mobil, Företag, Säljare …), fills every required field, and
-leaves a comment on each line it could not match. Edit it, then validate.`,
+leaves a comment on each line it could not match: the columns left over are
+ready, commented out, under custom_fields: (quote) or customer_fields:
+(template). The sheet and header row given with --sheet and --header-row are
+written into the mapping, so run, validate and reconcile need neither flag.
+Edit it, then validate.`,
 		Example: `  sbimport init -i kunder.xlsx --endpoint quote -o mapping.yaml
   sbimport init -i leads.csv --endpoint lead -o -      # print it`,
 		Args: cobra.NoArgs,
@@ -44,7 +48,7 @@ leaves a comment on each line it could not match. Edit it, then validate.`,
 			r.Close()
 			if !cmd.Flags().Changed("header-row") {
 				if g := importer.GuessHeaderRow(input, ro, nil); g.Row != headerRow && g.Filled >= 3 && g.Filled >= 2*filled(header) {
-					return usageErr("%s: row %d has %d column %s, but row %d has %d: if the column names are on row %d, run again with --header-row %d (or with --header-row %d to use row %d as it is)", input, headerRow, filled(header), plural(filled(header), "name", "names"), g.Row, g.Filled, g.Row, g.Row, headerRow, headerRow)
+					return usageErr("%s: row %d has %d column %s, but row %d has %d: if the column names are on row %d, run again with --header-row %d, and the mapping will remember it (or with --header-row %d to use row %d as it is)", input, headerRow, filled(header), plural(filled(header), "name", "names"), g.Row, g.Filled, g.Row, g.Row, headerRow, headerRow)
 				}
 			}
 			out := mapping.StarterAt(header, ep, mapping.Where{Sheet: sheetName, HeaderRow: headerRow})
