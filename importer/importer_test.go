@@ -524,7 +524,7 @@ func TestIntentWithoutOutcomeIsUnknownOnResume(t *testing.T) {
 	in, _ := fileSHA256(e.input)
 	mb, _ := os.ReadFile(e.mapping)
 	out := DefaultOutput(e.input)
-	j, err := openJournal(JournalPath(out), Binding{InputSHA256: in, MappingSHA256: bytesSHA256(mb), HeaderRow: 0, Endpoint: "quote"}, e.input, e.mapping, "", nil, time.Now())
+	j, err := openJournal(JournalPath(out), Binding{InputSHA256: in, MappingSHA256: bytesSHA256(mb), HeaderRow: 1, Endpoint: "quote"}, e.input, e.mapping, "", nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,13 +94,21 @@ func (imp *Import) load() error {
 	if err != nil {
 		return err
 	}
+	var origin RowOrigin
+	cfg.Read, origin = sheetOptions(cfg.Input, cfg.Read, spec)
 	src, err := openSource(cfg.Input, cfg.Read)
 	if err != nil {
+		if hr := wrongHeaderRow(cfg, spec, nil, origin); hr != nil {
+			return &InputError{Err: hr}
+		}
 		return err
 	}
 	imp.src = src
 	imp.mapper, err = spec.Compile(src.cols.header)
 	if err != nil {
+		if hr := wrongHeaderRow(cfg, spec, src.cols.header, origin); hr != nil {
+			return &InputError{Err: hr}
+		}
 		return &InputError{Err: err} // a *mapping.Error names the file and line
 	}
 	if imp.inStat, err = os.Stat(cfg.Input); err != nil {

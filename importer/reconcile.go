@@ -176,6 +176,11 @@ func (rc *reconciliation) recordedBaseURL() string {
 // the address to list quotes at, and compiles the mapping. On error
 // nothing is open.
 func openReconcile(cfg ReconcileConfig) (*reconciliation, error) {
+	// The mapping's sheet: says which sheet to read; a mapping that cannot
+	// be loaded is reported by prepare, after the sheet's own problems.
+	if spec, err := reconcileSpec(cfg); err == nil {
+		cfg.Read, _ = sheetOptions(cfg.Input, cfg.Read, spec)
+	}
 	src, err := openSource(cfg.Input, cfg.Read)
 	if err != nil {
 		return nil, err
@@ -263,14 +268,7 @@ func cleanBaseURL(raw string) string {
 // reconcileMapper compiles the run's mapping (cfg's, else the one the
 // journal names) against the sheet's header.
 func reconcileMapper(cfg ReconcileConfig, js *journalState, header []string) (*mapping.Mapper, error) {
-	path := cfg.Mapping
-	if path == "" && js != nil {
-		path = js.Mapping
-	}
-	if path == "" {
-		return nil, inputErr("reconcile needs the mapping the run used, to know which columns hold the customer's e-mail, phone and name: give it with -m")
-	}
-	spec, _, err := loadMapping(path)
+	spec, err := mappingOfRun(cfg, js)
 	if err != nil {
 		return nil, err
 	}
@@ -279,6 +277,29 @@ func reconcileMapper(cfg ReconcileConfig, js *journalState, header []string) (*m
 		return nil, &InputError{Err: err} // a *mapping.Error names the file and line
 	}
 	return m, nil
+}
+
+// mappingOfRun loads the run's mapping: cfg's, else the one the journal
+// names.
+func mappingOfRun(cfg ReconcileConfig, js *journalState) (*mapping.Spec, error) {
+	path := cfg.Mapping
+	if path == "" && js != nil {
+		path = js.Mapping
+	}
+	if path == "" {
+		return nil, inputErr("reconcile needs the mapping the run used, to know which columns hold the customer's e-mail, phone and name: give it with -m")
+	}
+	spec, _, err := loadMapping(path)
+	return spec, err
+}
+
+// reconcileSpec is the run's mapping, before the sheet is opened.
+func reconcileSpec(cfg ReconcileConfig) (*mapping.Spec, error) {
+	js, err := readJournal(JournalPath(cfg.Input))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	return mappingOfRun(cfg, js)
 }
 
 // unsettledRow is a row of the sheet whose outcome reconcile settles:

@@ -94,7 +94,24 @@ func (m *Mapper) Endpoint() salesbyte.Endpoint { return m.endpoint }
 // into a request body, its key, and every problem found. It is checked
 // against the endpoint's rules with salesbyte.Validate.
 func (m *Mapper) Map(cells []string) Result {
-	r := &rowMap{cells: cells, payload: make(map[string]any, m.size)}
+	r := rowMap{cells: cells}
+	m.mapRow(&r)
+	return Result{Payload: r.payload, Key: m.rowKey(cells, r.payload), Problems: r.problems}
+}
+
+// Trace maps one row as Map does, and also says where each value of the
+// body came from: the fields: first, then the set: constants, then the
+// alternatives, custom_fields and customer_fields, each as the API
+// receives it.
+func (m *Mapper) Trace(cells []string) (Result, []FieldValue) {
+	r := rowMap{cells: cells, tracing: true}
+	m.mapRow(&r)
+	return Result{Payload: r.payload, Key: m.rowKey(cells, r.payload), Problems: r.problems}, r.trace
+}
+
+// mapRow maps r.cells into r.
+func (m *Mapper) mapRow(r *rowMap) {
+	r.payload = make(map[string]any, m.size)
 	for _, c := range m.consts {
 		r.payload[c.field] = c.value
 	}
@@ -104,11 +121,15 @@ func (m *Mapper) Map(cells []string) Result {
 			r.payload[f.name] = v
 		}
 	}
+	if r.tracing {
+		for _, c := range m.consts {
+			r.note(c.field, c.value, Source{Kind: FromSet})
+		}
+	}
 	m.mapAlternatives(r)
 	m.mapCustomFields(r)
 	m.mapCustomerFields(r)
 	m.validate(r)
-	return Result{Payload: r.payload, Key: m.rowKey(cells, r.payload), Problems: r.problems}
 }
 
 // rowMap is one row being mapped.
@@ -117,6 +138,15 @@ type rowMap struct {
 	payload  map[string]any
 	problems []Problem
 	bad      map[string]bool // top-level fields with a problem of their own
+	tracing  bool            // record where each value came from in trace
+	trace    []FieldValue
+}
+
+// note records where a value of the body came from, when tracing.
+func (r *rowMap) note(path string, v any, src Source) {
+	if r.tracing {
+		r.trace = append(r.trace, FieldValue{Path: path, Value: v, Source: src})
+	}
 }
 
 func (r *rowMap) fail(top string, p Problem) {
@@ -130,10 +160,18 @@ func (r *rowMap) fail(top string, p Problem) {
 // eval gives a source's value for the row; ok is false when the value is
 // left out or has a problem, which is then recorded against top.
 func (r *rowMap) eval(c *csrc, top, field string) (any, bool) {
+	return r.evalAt(c, top, field, "")
+}
+
+// evalAt is eval for a value the body holds at field+suffix.
+func (r *rowMap) evalAt(c *csrc, top, field, suffix string) (any, bool) {
 	v, raw, ok, err := c.eval(r.cells)
 	if err != nil {
 		r.fail(top, Problem{Column: c.label, Field: field, Value: raw, Message: err.Error()})
 		return nil, false
+	}
+	if ok && r.tracing {
+		r.note(field+suffix, v, c.source(raw))
 	}
 	return v, ok
 }
@@ -145,7 +183,7 @@ func (m *Mapper) mapAlternatives(r *rowMap) {
 		if a.when >= 0 && strings.TrimSpace(cell(r.cells, a.when)) == "" {
 			continue
 		}
-		if item, ok := a.mapItem(r); ok {
+		if item, ok := a.mapItem(r, len(list)); ok {
 			list = append(list, item)
 		}
 	}
@@ -154,11 +192,13 @@ func (m *Mapper) mapAlternatives(r *rowMap) {
 	}
 }
 
-// mapItem maps one alternative; ok is false when it has a problem.
-func (a *calt) mapItem(r *rowMap) (map[string]any, bool) {
+// mapItem maps one alternative, to be item at of the body's list; ok is
+// false when it has a problem.
+func (a *calt) mapItem(r *rowMap, at int) (map[string]any, bool) {
 	item := make(map[string]any, len(a.parts))
 	itemBad := false
 	var productCols []string
+	var trace []FieldValue
 	for pi := range a.parts {
 		p := &a.parts[pi]
 		v, raw, ok, err := p.src.eval(r.cells)
@@ -168,6 +208,9 @@ func (a *calt) mapItem(r *rowMap) (map[string]any, bool) {
 			itemBad = true
 		case ok:
 			item[p.name] = v
+			if r.tracing {
+				trace = append(trace, FieldValue{Path: fmt.Sprintf("alternatives[%d].%s", at, p.name), Value: v, Source: p.src.source(raw)})
+			}
 		case p.name == "skus" || p.name == "bundle_id":
 			productCols = append(productCols, p.src.label)
 		}
@@ -183,6 +226,7 @@ func (a *calt) mapItem(r *rowMap) (map[string]any, bool) {
 			Message: fmt.Sprintf("alternative %d has neither skus nor bundle_id on this row; fill in the cell, or add `when: %s` to the alternative to leave it out on such rows", a.index, col)})
 		return nil, false
 	}
+	r.trace = append(r.trace, trace...)
 	return item, true
 }
 
@@ -193,8 +237,11 @@ func (m *Mapper) mapCustomFields(r *rowMap) {
 	obj := make(map[string]any, len(m.customs))
 	for i := range m.customs {
 		c := &m.customs[i]
-		if v, ok := r.eval(&c.src, "custom_fields", "custom_fields."+c.name); ok {
+		if v, ok := r.evalAt(&c.src, "custom_fields", "custom_fields."+c.name, ".value"); ok {
 			obj[c.name] = map[string]any{"value": v, "attribute": c.attr}
+			if r.tracing {
+				r.note("custom_fields."+c.name+".attribute", c.attr, Source{Kind: FromValue})
+			}
 		}
 	}
 	if len(obj) > 0 {

@@ -4,6 +4,9 @@
 // The format (the README's "Mapping file" section shows it by endpoint):
 //
 //	endpoint: quote                  # lead | quote | template
+//	sheet: Kunder                    # optional: the workbook sheet (a --sheet flag wins)
+//	header_row: 3                    # optional: the row holding the column names, from 1 (a --header-row flag wins)
+//	campaign: vinter-2026            # optional: the campaign the rows belong to
 //	set:                             # constants, typed by the field's kind
 //	  quote_profile_id: 115          # an integer field wants 115, not "115"
 //	  signable: true                 # a bool field wants true/false, not "yes"

@@ -26,7 +26,7 @@ func (p *parser) errf(line int, format string, args ...any) {
 	p.problems = append(p.problems, fmt.Sprintf("%s:%d: %s", p.file, line, fmt.Sprintf(format, args...)))
 }
 
-var topKeys = []string{"endpoint", "set", "fields", "alternatives", "custom_fields", "customer_fields", "key"}
+var topKeys = []string{"endpoint", "sheet", "header_row", "campaign", "set", "fields", "alternatives", "custom_fields", "customer_fields", "key"}
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
@@ -126,6 +126,37 @@ func (p *parser) parseSections(spec *Spec, top map[string]entry) {
 	if n, ok := top["key"]; ok {
 		spec.key = p.parseSource(n.value, asText, "key", sourceOpts{scalarIsColumn: true})
 	}
+	p.parseWhere(spec, top)
+}
+
+// parseWhere reads sheet:, header_row: and campaign:, which say where the
+// rows are and what they belong to rather than what is sent.
+func (p *parser) parseWhere(spec *Spec, top map[string]entry) {
+	if n, ok := top["sheet"]; ok {
+		spec.sheet = p.plainText(n.value, "sheet", "the name of the workbook's sheet, e.g. sheet: Kunder")
+	}
+	if n, ok := top["header_row"]; ok {
+		v := n.value
+		row, err := strconv.Atoi(strings.TrimSpace(v.Value))
+		if v.Kind != yaml.ScalarNode || v.Tag != "!!int" || err != nil || row < 1 {
+			p.errf(v.Line, "header_row: must be the number of the row that holds the column names, 1 or more (e.g. header_row: 3), not %q", v.Value)
+		} else {
+			spec.headerRow = row
+		}
+	}
+	if n, ok := top["campaign"]; ok {
+		spec.campaign = p.plainText(n.value, "campaign", "a name, e.g. campaign: vinter-2026")
+	}
+}
+
+// plainText reads a top-level key whose value is a single text.
+func (p *parser) plainText(v *yaml.Node, key, example string) string {
+	text := strings.TrimSpace(v.Value)
+	if v.Kind != yaml.ScalarNode || v.Tag == "!!null" || text == "" {
+		p.errf(v.Line, "%s: must be %s", key, example)
+		return ""
+	}
+	return text
 }
 
 // unquotedTemplate matches a value such as {Förnamn} {Efternamn} written

@@ -22,6 +22,10 @@ type Spec struct {
 	customerFields []namedSource
 	key            *source
 	fieldsLine     int
+
+	sheet     string // sheet: the workbook sheet to read; "" = not given
+	headerRow int    // header_row: the row holding the column names; 0 = not given
+	campaign  string // campaign: the scope rows belong to; "" = none
 }
 
 // setValue is one constant of the set: block, already typed for the API.
@@ -129,6 +133,17 @@ func (s *Spec) Endpoint() salesbyte.Endpoint { return s.endpoint }
 
 // File is the name the mapping was parsed under.
 func (s *Spec) File() string { return s.file }
+
+// Sheet is the workbook sheet the mapping names (sheet:), "" when it
+// names none.
+func (s *Spec) Sheet() string { return s.sheet }
+
+// HeaderRow is the row the mapping says holds the column names
+// (header_row:, from 1), 0 when it does not say.
+func (s *Spec) HeaderRow() int { return s.headerRow }
+
+// Campaign is the mapping's campaign: name, "" when it has none.
+func (s *Spec) Campaign() string { return s.campaign }
 
 // Set returns the set: constants, typed as they are sent (e.g. to show
 // send_type in the plan before sending).

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/sbimport/sbimport/importer"
 	"github.com/sbimport/sbimport/sheet"
@@ -19,6 +20,7 @@ func inputWords(err error, sh shell) (msg string, ok bool) {
 		eo *importer.EarlierOutputError
 		ic *importer.InputChangedError
 		re *importer.ReadError
+		hr *importer.HeaderRowError
 	)
 	var fe *sheet.FileError
 	switch {
@@ -39,6 +41,8 @@ func inputWords(err error, sh shell) (msg string, ok bool) {
 		return fmt.Sprintf("%s already holds the results of an earlier run (%d rows created or unknown), and its journal is gone.\n"+
 			"Sending the input again could create those quotes twice. To re-send its failed rows, give it as the input (-i %s); "+
 			"to import another sheet, choose another output with -o. Nothing was sent", eo.Output, eo.Created, quoteFor(sh, []string{eo.Output})), true
+	case errors.As(err, &hr):
+		return headerRowWords(hr), true
 	case errors.As(err, &ic):
 		return ic.Error(), true
 	case errors.As(err, &re):
@@ -67,4 +71,27 @@ func journalWords(e *importer.JournalOtherRunError) string {
 	return fmt.Sprintf("%s holds the results of an earlier run of %s (started %s).\n"+
 		"To re-run its failed rows, give that output sheet as the input (-i); to import another sheet, choose another output with -o. Nothing was sent",
 		importer.JournalOutput(e.Journal), e.Input, e.Started)
+}
+
+// headerRowWords says which row looks like the header, and how to say so:
+// in the mapping, so no command needs it again, or with --header-row.
+func headerRowWords(e *importer.HeaderRowError) string {
+	cols := e.Found
+	if len(cols) > 4 {
+		cols = append(cols[:4:4], "…")
+	}
+	where := e.Input
+	if e.Sheet != "" {
+		where += fmt.Sprintf(", sheet %q,", e.Sheet)
+	}
+	msg := fmt.Sprintf("row %d of %s is not the header: row %d holds the columns the mapping names (%s); ", e.Given, where, e.Likely, strings.Join(cols, ", "))
+	switch e.Origin {
+	case importer.RowFromMapping:
+		msg += fmt.Sprintf("change `header_row: %d` to `header_row: %d` in %s, or give --header-row %d", e.Given, e.Likely, e.Mapping, e.Likely)
+	case importer.RowGiven:
+		msg += fmt.Sprintf("give --header-row %d instead of --header-row %d (or leave it out and add `header_row: %d` to %s)", e.Likely, e.Given, e.Likely, e.Mapping)
+	default:
+		msg += fmt.Sprintf("add `header_row: %d` to %s, or give --header-row %d", e.Likely, e.Mapping, e.Likely)
+	}
+	return msg
 }

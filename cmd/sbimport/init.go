@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sbimport/sbimport/importer"
 	"github.com/sbimport/sbimport/mapping"
 	"github.com/sbimport/sbimport/salesbyte"
 	"github.com/sbimport/sbimport/sheet"
@@ -22,7 +23,11 @@ func newInitCmd(s streams) *cobra.Command {
 		Long: `init reads the sheet's header row and writes a starter mapping: it matches
 column names to fields by their Swedish and English names (Namn, Kund,
 E-post, Telefon/Mobil, Företag, Säljare …), fills every required field, and
-leaves a comment on each line it could not match. Edit it, then validate.`,
+leaves a comment on each line it could not match: the columns left over are
+ready, commented out, under custom_fields: (quote) or customer_fields:
+(template). The sheet and header row given with --sheet and --header-row are
+written into the mapping, so run, validate and reconcile need neither flag.
+Edit it, then validate.`,
 		Example: `  sbimport init -i kunder.xlsx --endpoint quote -o mapping.yaml
   sbimport init -i leads.csv --endpoint lead -o -      # print it`,
 		Args: cobra.NoArgs,
@@ -31,7 +36,7 @@ leaves a comment on each line it could not match. Edit it, then validate.`,
 			if err != nil {
 				return usageErr("--endpoint: %v", err)
 			}
-			ro, err := (&runOptions{sheetName: sheetName, headerRow: headerRow, delimiter: delimiter, encoding: encoding}).readOptions()
+			ro, err := (&runOptions{sheetName: sheetName, headerRow: headerRow, headerRowSet: true, delimiter: delimiter, encoding: encoding}).readOptions()
 			if err != nil {
 				return err
 			}
@@ -42,11 +47,11 @@ leaves a comment on each line it could not match. Edit it, then validate.`,
 			header := r.Header()
 			r.Close()
 			if !cmd.Flags().Changed("header-row") {
-				if row, n := likelyHeaderRow(input, ro); row != headerRow && n >= 3 && n >= 2*filled(header) {
-					return usageErr("%s: row %d has %d column %s, but row %d has %d: if the column names are on row %d, run again with --header-row %d (or with --header-row %d to use row %d as it is)", input, headerRow, filled(header), plural(filled(header), "name", "names"), row, n, row, row, headerRow, headerRow)
+				if g := importer.GuessHeaderRow(input, ro, nil); g.Row != headerRow && g.Filled >= 3 && g.Filled >= 2*filled(header) {
+					return usageErr("%s: row %d has %d column %s, but row %d has %d: if the column names are on row %d, run again with --header-row %d, and the mapping will remember it (or with --header-row %d to use row %d as it is)", input, headerRow, filled(header), plural(filled(header), "name", "names"), g.Row, g.Filled, g.Row, g.Row, headerRow, headerRow)
 				}
 			}
-			out := mapping.Starter(header, ep)
+			out := mapping.StarterAt(header, ep, mapping.Where{Sheet: sheetName, HeaderRow: headerRow})
 			if output == "-" {
 				_, err := s.Out.Write(out)
 				return err
@@ -69,13 +74,8 @@ leaves a comment on each line it could not match. Edit it, then validate.`,
 			if err := f.Close(); err != nil {
 				return err
 			}
+			// The mapping holds the sheet and the header row.
 			next := []string{"sbimport", "validate", "-m", output, "-i", input}
-			if sheetName != "" {
-				next = append(next, "--sheet", sheetName)
-			}
-			if headerRow != 1 {
-				next = append(next, "--header-row", fmt.Sprint(headerRow))
-			}
 			if delimiter != "" {
 				next = append(next, "--delimiter", delimiter)
 			}
@@ -107,23 +107,4 @@ func filled(header []string) int {
 		}
 	}
 	return n
-}
-
-// likelyHeaderRow looks at the first rows of a sheet for the one with the
-// most filled cells, the first such: a title or an export note above the
-// real header has fewer. It returns 0 when it cannot tell.
-func likelyHeaderRow(path string, ro sheet.Options) (row, n int) {
-	for i := 1; i <= 10; i++ {
-		ro.HeaderRow = i
-		r, err := sheet.Open(path, ro)
-		if err != nil {
-			continue // an empty row, or past the end
-		}
-		k := filled(r.Header())
-		r.Close()
-		if k > n {
-			row, n = i, k
-		}
-	}
-	return row, n
 }

@@ -28,6 +28,7 @@ type runOptions struct {
 	mapping, input, output string
 	sheetName              string
 	headerRow              int
+	headerRowSet           bool // --header-row was given: it wins over the mapping's header_row:
 	delimiter, encoding    string
 
 	baseURL, uuidFile string
@@ -43,6 +44,7 @@ type runOptions struct {
 	tokenFile                                  string
 	plainUUID                                  string // refused: see validateSecrets
 	inDemo                                     bool   // the demo's in-process sandbox: no rerun hints
+	preview                                    string // --preview: N, invalid or invalid:N
 }
 
 func newRunCmd(s streams, validate bool) *cobra.Command {
@@ -70,6 +72,7 @@ sent), 130 interrupted (Ctrl-C or SIGTERM).`,
   sbimport run -m mapping.yaml -i kunder-result.xlsx   # re-send fixed rows`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.headerRowSet = cmd.Flags().Changed("header-row")
 			return runImport(cmd.Context(), s, o, validate)
 		},
 	}
@@ -89,11 +92,12 @@ input error, 130 interrupted (Ctrl-C or SIGTERM: nothing is written).`
 	f.StringVarP(&o.mapping, "mapping", "m", "", "the YAML mapping file (required)")
 	f.StringVarP(&o.input, "input", "i", "", "the CSV or XLSX sheet to read (required)")
 	f.StringVarP(&o.output, "output", "o", "", "the output sheet (default <input>-result.<ext>)")
-	f.StringVar(&o.sheetName, "sheet", "", "XLSX: the sheet to read (default: the first visible one)")
-	f.IntVar(&o.headerRow, "header-row", 1, "the row that holds the column names")
+	f.StringVar(&o.sheetName, "sheet", "", "XLSX: the sheet to read (default: the mapping's sheet:, else the first visible one)")
+	f.IntVar(&o.headerRow, "header-row", 0, "the row that holds the column names (default: the mapping's header_row:, else 1)")
 	f.StringVar(&o.delimiter, "delimiter", "", "CSV: the delimiter: , ; tab or | (default: detected)")
 	f.StringVar(&o.encoding, "encoding", "", "CSV: utf-8, windows-1252 or utf-16 (default: detected)")
 	f.BoolVar(&o.jsonOut, "json", false, "print a machine-readable summary on stdout")
+	f.StringVar(&o.preview, "preview", "", "show the first N rows to send as SalesByte will receive them, field by field with their columns; invalid (or invalid:N) shows the first invalid rows and why")
 	cmd.MarkFlagRequired("mapping")
 	cmd.MarkFlagRequired("input")
 	if validate {
@@ -153,7 +157,7 @@ func (o *runOptions) readOptions() (sheet.Options, error) {
 	default:
 		return ro, usageErr("--delimiter %q: use , ; tab or |", o.delimiter)
 	}
-	if o.headerRow < 1 {
+	if o.headerRow < 0 || (o.headerRowSet && o.headerRow < 1) {
 		return ro, usageErr("--header-row must be 1 or more")
 	}
 	return ro, nil
@@ -218,6 +222,9 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 	if o.rate < 0 {
 		return usageErr("--rate must be 0 (unlimited) or more")
 	}
+	if _, _, err := parsePreview(o.preview); err != nil {
+		return err
+	}
 	cfg, err := o.config()
 	if err != nil {
 		return err
@@ -268,9 +275,28 @@ func checkFileArgs(o *runOptions, sh shell) error {
 		return usageErr("-i %s looks like a mapping file, not a sheet: -i takes the sheet (CSV or XLSX) and -m the mapping", o.input)
 	}
 	if _, err := os.Stat(o.mapping); errors.Is(err, os.ErrNotExist) {
-		return usageErr("mapping file %s not found; check the path, or write a starter one with: %s", o.mapping, quoteFor(sh, []string{"sbimport", "init", "-i", o.input, "-o", o.mapping}))
+		return usageErr("mapping file %s not found; check the path, or write a starter one with: %s", o.mapping, quoteFor(sh, append([]string{"sbimport", "init", "-i", o.input, "-o", o.mapping}, o.sheetArgs()...)))
 	}
 	return nil
+}
+
+// sheetArgs are the flags given that say how to read the input, for a
+// printed command that reads it again: the mapping may lack them.
+func (o *runOptions) sheetArgs() []string {
+	var args []string
+	if o.sheetName != "" {
+		args = append(args, "--sheet", o.sheetName)
+	}
+	if o.headerRowSet {
+		args = append(args, "--header-row", fmt.Sprint(o.headerRow))
+	}
+	if o.delimiter != "" {
+		args = append(args, "--delimiter", o.delimiter)
+	}
+	if o.encoding != "" {
+		args = append(args, "--encoding", o.encoding)
+	}
+	return args
 }
 
 // importWith runs an import through sender (the demo's in-process client).
@@ -305,6 +331,9 @@ func runConfig(ctx context.Context, s streams, o *runOptions, cfg importer.Confi
 	}
 	defer imp.Close()
 	current.Store(imp)
+	if err := printPreview(stop, s.Err, o, imp); err != nil {
+		return interrupted(s, o, validate, err)
+	}
 	if !validate {
 		if done, err := o.confirm(stop, s, imp.Plan()); done || err != nil {
 			return interrupted(s, o, validate, err)
@@ -412,7 +441,7 @@ func (o *runOptions) confirm(stop context.Context, s streams, p importer.Plan) (
 	if !s.Terminal {
 		msg := "not sending: there is no terminal to confirm on; check the plan above and add --yes to send"
 		if p.Invalid > 0 {
-			msg += fmt.Sprintf(" (to see why %s invalid first: %s)", isAre(p.Invalid), quoteFor(s.Shell, []string{"sbimport", "validate", "-m", o.mapping, "-i", o.input}))
+			msg += fmt.Sprintf(" (to see why %s invalid first: %s)", isAre(p.Invalid), quoteFor(s.Shell, append([]string{"sbimport", "validate", "-m", o.mapping, "-i", o.input}, o.sheetArgs()...)))
 		}
 		return true, &exitError{code: exitUsage, err: errors.New(msg)}
 	}
