@@ -555,3 +555,18 @@ func TestVersion(t *testing.T) {
 		t.Errorf("--version: exit %d, %q; want sbimport %s", code, stdout, salesbyte.Version)
 	}
 }
+
+// A sheet error that an option mends names the option as a flag: the
+// library only says which option (sheet.FileError.Fix).
+func TestSheetErrorNamesTheFlag(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "k.csv")
+	if err := os.WriteFile(in, []byte(",,\nAnna,a@example.se,070\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := &cli{t: t}
+	code, _, stderr := c.run("init", "-i", in, "--endpoint", "quote", "-o", filepath.Join(dir, "m.yaml"))
+	if code != 2 || !strings.Contains(stderr, "header row 1 is empty") || !strings.Contains(stderr, "(--header-row N)") {
+		t.Errorf("exit %d:\n%s\nwant exit 2 naming --header-row", code, stderr)
+	}
+}

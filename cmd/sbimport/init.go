@@ -42,6 +42,9 @@ Edit it, then validate.`,
 			}
 			r, err := sheet.Open(input, ro)
 			if err != nil {
+				if msg, ok := inputWords(err, s.Shell); ok {
+					return usageErr("%s", msg)
+				}
 				return usageErr("%v", err)
 			}
 			header := r.Header()
