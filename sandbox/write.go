@@ -107,32 +107,61 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, ep salesbyte.Endp
 		writeJSON(w, http.StatusMethodNotAllowed, message{"The " + r.Method + " method is not supported for route " + r.URL.Path + ". Supported methods: POST."})
 		return http.StatusMethodNotAllowed, 0, ""
 	}
+	if status, note, done := s.faultBefore(w, r); done {
+		return status, 0, note
+	}
+	body, status, note := s.checkRequest(w, r, ep)
+	if body == nil {
+		return status, 0, note
+	}
+	rec, err := s.store.create(ep, body, s.now())
+	if err != nil {
+		s.serverErrors.Add(1)
+		writeJSON(w, http.StatusInternalServerError, message{"Server Error"})
+		return http.StatusInternalServerError, 0, " " + err.Error()
+	}
+	s.created.Add(1)
+	if status, note, done := s.faultAfter(w, r); done {
+		return status, rec.ID, note
+	}
+	return s.answer(w, r, ep, rec), rec.ID, ""
+}
+
+// faultBefore injects the faults that come before anything is created:
+// latency, a dropped connection, 503, 429 (injected or the rate limit).
+// done says the answer was given.
+func (s *Server) faultBefore(w http.ResponseWriter, r *http.Request) (status int, note string, done bool) {
 	if !s.sleep(r, s.latency()) {
 		drop(w)
-		return 0, 0, " client left or server closed during latency"
+		return 0, " client left or server closed during latency", true
 	}
 	if s.hit(s.opts.PDropBefore) {
 		s.droppedBefore.Add(1)
 		drop(w)
-		return 0, 0, " dropped before creating"
+		return 0, " dropped before creating", true
 	}
 	if s.hit(s.opts.P503) {
 		s.unavailable.Add(1)
 		w.Header().Set("Retry-After", s.retryAfter())
 		writeJSON(w, http.StatusServiceUnavailable, message{"Service Unavailable"})
-		return http.StatusServiceUnavailable, 0, " injected"
+		return http.StatusServiceUnavailable, " injected", true
 	}
 	if s.hit429() || s.limiter != nil && !s.limiter.Allow() {
 		s.tooMany.Add(1)
 		w.Header().Set("Retry-After", s.retryAfter())
 		writeJSON(w, http.StatusTooManyRequests, message{"Too Many Attempts."})
-		return http.StatusTooManyRequests, 0, ""
+		return http.StatusTooManyRequests, "", true
 	}
+	return 0, "", false
+}
 
+// checkRequest reads and validates the request as SalesByte does. A nil
+// body means it was refused, with the status and note given.
+func (s *Server) checkRequest(w http.ResponseWriter, r *http.Request, ep salesbyte.Endpoint) (map[string]any, int, string) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		s.badRequests.Add(1)
 		writeJSON(w, http.StatusUnsupportedMediaType, message{"The request body must be JSON: send Content-Type: application/json."})
-		return http.StatusUnsupportedMediaType, 0, ""
+		return nil, http.StatusUnsupportedMediaType, ""
 	}
 	body, err := decodeRequest(w, r)
 	if err != nil {
@@ -143,16 +172,15 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, ep salesbyte.Endp
 			status = http.StatusRequestEntityTooLarge
 		}
 		writeJSON(w, status, message{"The request body is not a JSON object: " + err.Error()})
-		return status, 0, ""
+		return nil, status, ""
 	}
-
 	uuid, hasUUID := body["uuid"].(string)
 	delete(body, "uuid")
 	if hasUUID && uuid != "" {
 		if _, ok := s.uuids[uuid]; !ok {
 			s.notFound.Add(1)
 			writeJSON(w, http.StatusNotFound, message{"integration not found"})
-			return http.StatusNotFound, 0, " unknown uuid"
+			return nil, http.StatusNotFound, " unknown uuid"
 		}
 	}
 	errs := validate(ep, body)
@@ -162,51 +190,51 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, ep salesbyte.Endp
 	if len(errs) > 0 {
 		s.invalid.Add(1)
 		writeJSON(w, http.StatusUnprocessableEntity, newLaravelError(errs))
-		return http.StatusUnprocessableEntity, 0, ""
+		return nil, http.StatusUnprocessableEntity, ""
 	}
 	if ep == salesbyte.Template && len(s.templates) > 0 {
 		id, ok := intValue(body["quote_template_id"])
 		if _, tied := s.templates[id]; !ok || !tied {
 			s.notFound.Add(1)
 			writeJSON(w, http.StatusNotFound, message{"template not found"})
-			return http.StatusNotFound, 0, " unknown template"
+			return nil, http.StatusNotFound, " unknown template"
 		}
 	}
+	return body, 0, ""
+}
 
-	rec, err := s.store.create(ep, body, s.now())
-	if err != nil {
+// faultAfter injects the faults that come after the quote was created:
+// 500, 502, a dropped connection, a hang. done says the answer was given
+// (or the connection dropped).
+func (s *Server) faultAfter(w http.ResponseWriter, r *http.Request) (status int, note string, done bool) {
+	after := s.opts.P500After + s.opts.P502After + s.opts.PDropAfter + s.opts.PHangAfter
+	if after <= 0 {
+		return 0, "", false
+	}
+	p500, p502 := s.opts.P500After, s.opts.P500After+s.opts.P502After
+	switch u := s.roll(); {
+	case u < p500:
 		s.serverErrors.Add(1)
 		writeJSON(w, http.StatusInternalServerError, message{"Server Error"})
-		return http.StatusInternalServerError, 0, " " + err.Error()
-	}
-	s.created.Add(1)
-
-	if after := s.opts.P500After + s.opts.P502After + s.opts.PDropAfter + s.opts.PHangAfter; after > 0 {
-		p500, p502 := s.opts.P500After, s.opts.P500After+s.opts.P502After
-		switch u := s.roll(); {
-		case u < p500:
-			s.serverErrors.Add(1)
-			writeJSON(w, http.StatusInternalServerError, message{"Server Error"})
-			return http.StatusInternalServerError, rec.ID, " injected after creating"
-		case u < p502:
-			s.badGateway.Add(1)
-			w.Header().Set("Content-Type", "text/html")
-			w.WriteHeader(http.StatusBadGateway)
-			_, _ = w.Write([]byte("<html><body><h1>502 Bad Gateway</h1></body></html>"))
-			return http.StatusBadGateway, rec.ID, " injected after creating"
-		case u < p502+s.opts.PDropAfter:
-			s.droppedAfter.Add(1)
+		return http.StatusInternalServerError, " injected after creating", true
+	case u < p502:
+		s.badGateway.Add(1)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html><body><h1>502 Bad Gateway</h1></body></html>"))
+		return http.StatusBadGateway, " injected after creating", true
+	case u < p502+s.opts.PDropAfter:
+		s.droppedAfter.Add(1)
+		drop(w)
+		return 0, " dropped after creating", true
+	case u < after:
+		s.hangs.Add(1)
+		if !s.sleep(r, s.opts.HangFor) {
 			drop(w)
-			return 0, rec.ID, " dropped after creating"
-		case u < after:
-			s.hangs.Add(1)
-			if !s.sleep(r, s.opts.HangFor) {
-				drop(w)
-				return 0, rec.ID, " hung after creating until the client left or the server closed"
-			}
+			return 0, " hung after creating until the client left or the server closed", true
 		}
 	}
-	return s.answer(w, r, ep, rec), rec.ID, ""
+	return 0, "", false
 }
 
 // answer writes the success response and returns its status: 201 for
