@@ -13,10 +13,15 @@ import (
 	"github.com/sbimport/sbimport/sheet"
 )
 
+// initOptions are init's flags.
+type initOptions struct {
+	input, output, endpoint, sheetName, delimiter, encoding string
+	headerRow                                               int
+	headerRowSet, force                                     bool
+}
+
 func newInitCmd(s streams) *cobra.Command {
-	var input, output, endpoint, sheetName, delimiter, encoding string
-	var headerRow int
-	var force bool
+	o := &initOptions{}
 	cmd := &cobra.Command{
 		Use:   "init -i SHEET --endpoint quote [-o mapping.yaml]",
 		Short: "Write a starter mapping file from a sheet's header row",
@@ -32,74 +37,96 @@ Edit it, then validate.`,
   sbimport init -i leads.csv --endpoint lead -o -      # print it`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ep, err := salesbyte.ParseEndpoint(endpoint)
-			if err != nil {
-				return usageErr("--endpoint: %v", err)
-			}
-			ro, err := (&runOptions{sheetName: sheetName, headerRow: headerRow, headerRowSet: true, delimiter: delimiter, encoding: encoding}).readOptions()
-			if err != nil {
-				return err
-			}
-			r, err := sheet.Open(input, ro)
-			if err != nil {
-				if msg, ok := inputWords(err, s.Shell); ok {
-					return usageErr("%s", msg)
-				}
-				return usageErr("%v", err)
-			}
-			header := r.Header()
-			r.Close()
-			if !cmd.Flags().Changed("header-row") {
-				if g := importer.GuessHeaderRow(input, ro, nil); g.Row != headerRow && g.Filled >= 3 && g.Filled >= 2*filled(header) {
-					return usageErr("%s: row %d has %d column %s, but row %d has %d: if the column names are on row %d, run again with --header-row %d, and the mapping will remember it (or with --header-row %d to use row %d as it is)", input, headerRow, filled(header), plural(filled(header), "name", "names"), g.Row, g.Filled, g.Row, g.Row, headerRow, headerRow)
-				}
-			}
-			out := mapping.StarterAt(header, ep, mapping.Where{Sheet: sheetName, HeaderRow: headerRow})
-			if output == "-" {
-				_, err := s.Out.Write(out)
-				return err
-			}
-			flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-			if force {
-				flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-			}
-			f, err := os.OpenFile(output, flags, 0o644)
-			if os.IsExist(err) {
-				return usageErr("%s already exists; choose another name with -o, or --force to overwrite it", output)
-			}
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			if _, err := f.Write(out); err != nil {
-				f.Close()
-				return err
-			}
-			if err := f.Close(); err != nil {
-				return err
-			}
-			// The mapping holds the sheet and the header row.
-			next := []string{"sbimport", "validate", "-m", output, "-i", input}
-			if delimiter != "" {
-				next = append(next, "--delimiter", delimiter)
-			}
-			if encoding != "" {
-				next = append(next, "--encoding", encoding)
-			}
-			fmt.Fprintf(s.Err, "Wrote %s for the %s endpoint from %d columns of %s.\nNext: edit the lines marked TODO, then: %s\n", output, ep, len(header), input, quoteFor(s.Shell, next))
-			return nil
+			o.headerRowSet = cmd.Flags().Changed("header-row")
+			return initRun(s, o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&input, "input", "i", "", "the sheet whose header row to read (required)")
-	f.StringVarP(&output, "output", "o", "mapping.yaml", "the mapping file to write; - for stdout")
-	f.StringVar(&endpoint, "endpoint", "quote", "lead, quote or template")
-	f.StringVar(&sheetName, "sheet", "", "XLSX: the sheet to read")
-	f.IntVar(&headerRow, "header-row", 1, "the row that holds the column names")
-	f.StringVar(&delimiter, "delimiter", "", "CSV: the delimiter: , ; tab or | (default: detected)")
-	f.StringVar(&encoding, "encoding", "", "CSV: utf-8, windows-1252 or utf-16 (default: detected)")
-	f.BoolVar(&force, "force", false, "overwrite the mapping file if it exists")
+	f.StringVarP(&o.input, "input", "i", "", "the sheet whose header row to read (required)")
+	f.StringVarP(&o.output, "output", "o", "mapping.yaml", "the mapping file to write; - for stdout")
+	f.StringVar(&o.endpoint, "endpoint", "quote", "lead, quote or template")
+	f.StringVar(&o.sheetName, "sheet", "", "XLSX: the sheet to read")
+	f.IntVar(&o.headerRow, "header-row", 1, "the row that holds the column names")
+	f.StringVar(&o.delimiter, "delimiter", "", "CSV: the delimiter: , ; tab or | (default: detected)")
+	f.StringVar(&o.encoding, "encoding", "", "CSV: utf-8, windows-1252 or utf-16 (default: detected)")
+	f.BoolVar(&o.force, "force", false, "overwrite the mapping file if it exists")
 	cmd.MarkFlagRequired("input")
 	return cmd
+}
+
+// initRun writes the starter mapping o describes and says what to do next.
+func initRun(s streams, o *initOptions) error {
+	ep, err := salesbyte.ParseEndpoint(o.endpoint)
+	if err != nil {
+		return usageErr("--endpoint: %v", err)
+	}
+	header, err := o.readHeader(s)
+	if err != nil {
+		return err
+	}
+	out := mapping.StarterAt(header, ep, mapping.Where{Sheet: o.sheetName, HeaderRow: o.headerRow})
+	if o.output == "-" {
+		_, err := s.Out.Write(out)
+		return err
+	}
+	if err := o.writeMapping(out); err != nil {
+		return err
+	}
+	// The mapping holds the sheet and the header row.
+	next := []string{"sbimport", "validate", "-m", o.output, "-i", o.input}
+	if o.delimiter != "" {
+		next = append(next, "--delimiter", o.delimiter)
+	}
+	if o.encoding != "" {
+		next = append(next, "--encoding", o.encoding)
+	}
+	fmt.Fprintf(s.Err, "Wrote %s for the %s endpoint from %d columns of %s.\nNext: edit the lines marked TODO, then: %s\n", o.output, ep, len(header), o.input, quoteFor(s.Shell, next))
+	return nil
+}
+
+// readHeader reads the sheet's header row, and refuses one that looks
+// like a title above the real header (unless --header-row was given).
+func (o *initOptions) readHeader(s streams) ([]string, error) {
+	ro, err := (&runOptions{sheetName: o.sheetName, headerRow: o.headerRow, headerRowSet: true, delimiter: o.delimiter, encoding: o.encoding}).readOptions()
+	if err != nil {
+		return nil, err
+	}
+	r, err := sheet.Open(o.input, ro)
+	if err != nil {
+		if msg, ok := inputWords(err, s.Shell); ok {
+			return nil, usageErr("%s", msg)
+		}
+		return nil, usageErr("%v", err)
+	}
+	header := r.Header()
+	r.Close()
+	if !o.headerRowSet {
+		if g := importer.GuessHeaderRow(o.input, ro, nil); g.Row != o.headerRow && g.Filled >= 3 && g.Filled >= 2*filled(header) {
+			return nil, usageErr("%s: row %d has %d column %s, but row %d has %d: if the column names are on row %d, run again with --header-row %d, and the mapping will remember it (or with --header-row %d to use row %d as it is)", o.input, o.headerRow, filled(header), plural(filled(header), "name", "names"), g.Row, g.Filled, g.Row, g.Row, o.headerRow, o.headerRow)
+		}
+	}
+	return header, nil
+}
+
+// writeMapping writes the starter, never over an existing file unless
+// --force.
+func (o *initOptions) writeMapping(out []byte) error {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if o.force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(o.output, flags, 0o644)
+	if os.IsExist(err) {
+		return usageErr("%s already exists; choose another name with -o, or --force to overwrite it", o.output)
+	}
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if _, err := f.Write(out); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func filled(header []string) int {
