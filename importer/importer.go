@@ -52,10 +52,15 @@ type Config struct {
 	// DryRun stops after the plan.
 	DryRun bool
 
-	Sender      Sender  // nil only with ValidateOnly or DryRun
-	Rate        float64 // requests per second; 0 = unlimited
-	Concurrency int     // requests in flight; 0 = sized from the rate and latency
-	MaxAttempts int     // per row, for answers that are safe to retry; 0 = 6
+	Sender Sender  // nil only with ValidateOnly or DryRun
+	Rate   float64 // requests per second; 0 = unlimited; with AutoRate, where to start (0 = DefaultAutoStart)
+	// AutoRate climbs from Rate while answers stay fast and free of 429,
+	// up to MaxRate (0 = DefaultMaxRate), and settles under the limit it
+	// meets; Summary.FoundRate says where.
+	AutoRate    bool
+	MaxRate     float64
+	Concurrency int // requests in flight; 0 = sized from the rate and latency
+	MaxAttempts int // per row, for answers that are safe to retry; 0 = 6
 
 	RetryUnknown    bool     // send rows whose earlier outcome is unknown
 	AllowDuplicates bool     // send rows whose key repeats an earlier row's

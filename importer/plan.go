@@ -28,7 +28,8 @@ type Plan struct {
 	Resumed bool // a journal of an unfinished run of this sheet is picked up
 	// Messages says what customers will receive, most common first.
 	Messages []MessageCount
-	Rate     float64
+	Rate     float64 // requests/s (with MaxRate: where auto starts)
+	MaxRate  float64 // > 0: --rate auto, climbing up to this
 }
 
 // MessageCount is how many rows will produce one kind of customer message.
@@ -73,7 +74,10 @@ func (p Plan) String() string {
 		fmt.Fprintf(&b, "  %s %s %s\n", thousands(m.N), pluralize(noun, m.N), m.What)
 	}
 	if p.ToSend > 0 {
-		if p.Rate > 0 {
+		if p.MaxRate > 0 {
+			fmt.Fprintf(&b, "  rate: auto, from %g up to %g requests/s (the most SalesByte accepts), about %s at most\n",
+				p.Rate, p.MaxRate, humanDuration(float64(p.ToSend)/p.Rate))
+		} else if p.Rate > 0 {
 			secs := float64(p.ToSend) / p.Rate
 			fmt.Fprintf(&b, "  rate: %g requests/s, about %s\n", p.Rate, humanDuration(secs))
 		} else {

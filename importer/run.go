@@ -37,6 +37,10 @@ type Summary struct {
 	DryRun      bool   // stopped after the plan
 	Interrupted bool   // stopped early by the caller's ctx
 	Stopped     string // why sending stopped early on its own, if it did
+	// FoundRate is the rate the run learnt it can keep (requests/s): with
+	// AutoRate where it settled, otherwise just under the limit a 429
+	// revealed; 0 when it learnt nothing.
+	FoundRate float64
 }
 
 // RowProblem is one row that was not created, and why.
@@ -104,6 +108,12 @@ func (c *Config) setDefaults() {
 	if c.RetryBudget <= 0 {
 		c.RetryBudget = 200
 	}
+	if c.AutoRate && c.MaxRate <= 0 {
+		c.MaxRate = DefaultMaxRate
+	}
+	if c.AutoRate && c.Rate <= 0 {
+		c.Rate = min(DefaultAutoStart, c.MaxRate)
+	}
 	if c.Abort == nil {
 		c.Abort = context.Background()
 	}
@@ -143,6 +153,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	sum := &Summary{Output: cfg.Output, Validated: cfg.ValidateOnly, Counts: make(map[Status]int)}
 	plan := Plan{Endpoint: mapper.Endpoint(), Input: cfg.Input, Sheet: format.Sheet, Output: cfg.Output, Rate: cfg.Rate}
+	if cfg.AutoRate {
+		plan.MaxRate = cfg.MaxRate
+	}
 
 	var js *journalState
 	var bind Binding
@@ -495,6 +508,7 @@ func send(ctx context.Context, cfg *Config, sum *Summary, src *source, p *planne
 	}
 	sum.Requests, sum.Throttled, sum.Stopped = wk.stats()
 	sum.FirstSent, sum.LastSent = wk.sendSpan()
+	sum.FoundRate = wk.thr.Found()
 	sum.Interrupted = ctx.Err() != nil
 	sum.Errors = topErrors(errs, 10)
 	if readErr != nil {

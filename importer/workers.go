@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -45,7 +46,7 @@ func newWorkers(cfg *Config, sum *Summary, e salesbyte.Endpoint, j *journal, sto
 		cfg:      cfg,
 		endpoint: e,
 		j:        j,
-		thr:      newThrottle(cfg.Rate, cfg.Now),
+		thr:      newThrottleWith(pacerFor(cfg), cfg.Now),
 		budget:   newBudget(cfg.RetryBudget, 0.1),
 		stopAll:  stopAll,
 		auto:     cfg.Concurrency <= 0,
@@ -55,7 +56,7 @@ func newWorkers(cfg *Config, sum *Summary, e salesbyte.Endpoint, j *journal, sto
 	}
 	n := cfg.Concurrency
 	if w.auto {
-		n = w.size.Size(cfg.Rate)
+		n = w.size.Size(w.thr.Rate())
 	}
 	w.gate = newGate(n)
 	return w
@@ -155,12 +156,13 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 		w.last = start
 		w.mu.Unlock()
 		created, err := w.cfg.Sender.Create(w.cfg.Abort, w.endpoint, it.d.body)
-		w.size.Observe(time.Since(start))
+		latency := time.Since(start)
+		w.size.Observe(latency)
 		if w.auto {
 			w.gate.SetLimit(w.size.Size(w.thr.Rate()))
 		}
 		if err == nil {
-			w.thr.Success()
+			w.thr.Success(latency)
 			w.budget.Earn()
 			w.mu.Lock()
 			w.created++
@@ -177,6 +179,9 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 			se = &salesbyte.Error{Outcome: salesbyte.Ambiguous, Message: err.Error(), Err: err}
 		}
 		last = se
+		if !se.SlowDown() {
+			w.thr.Failed()
+		}
 		switch se.Outcome {
 		case salesbyte.Rejected:
 			w.noteRefusal(se)
@@ -196,7 +201,11 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 			w.mu.Lock()
 			w.throttled++
 			w.mu.Unlock()
-			w.thr.SlowDown(sentAt, se.RetryAfter)
+			if se.Status == http.StatusTooManyRequests {
+				w.thr.SlowDown(sentAt, se.RetryAfter)
+			} else {
+				w.thr.Unavailable(sentAt) // it waits its own Retry-After below
+			}
 		}
 		if attempts-it.d.tries >= w.cfg.MaxAttempts {
 			return w.settle(it, &Outcome{Status: Failed, Error: fmt.Sprintf("gave up after %d attempts: %s; it was not created, so it is safe to send again", attempts-it.d.tries, se.Error()), HTTPStatus: se.Status, Attempts: attempts, At: w.now()})

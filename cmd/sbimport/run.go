@@ -29,7 +29,8 @@ type runOptions struct {
 	delimiter, encoding    string
 
 	baseURL, uuidFile string
-	rate              float64
+	rate, maxRate     float64
+	autoRate          bool
 	concurrency       int
 	maxAttempts       int
 	timeout           time.Duration
@@ -98,7 +99,9 @@ input error.`
 	}
 	f.StringVar(&o.baseURL, "base-url", defaultBaseURL, "SalesByte's address (http:// only to loopback, e.g. the sandbox)")
 	f.StringVar(&o.uuidFile, "uuid-file", "", "read the integration uuid from this file (default: $SALESBYTE_UUID)")
-	f.Float64Var(&o.rate, "rate", 5, "requests per second; 0 = unlimited (for the sandbox)")
+	o.rate = 5
+	f.Var(rateValue{o}, "rate", "requests per second; auto = start at 5 and find SalesByte's limit, up to --max-rate; 0 = unlimited (for the sandbox)")
+	f.Float64Var(&o.maxRate, "max-rate", importer.DefaultMaxRate, "with --rate auto: the most requests per second to try")
 	f.IntVar(&o.concurrency, "concurrency", 0, "requests in flight (default: sized from the rate and the observed latency)")
 	f.IntVar(&o.maxAttempts, "max-attempts", 6, "attempts per row for answers that are safe to retry (429, 503, connection refused)")
 	f.DurationVar(&o.timeout, "timeout", 60*time.Second, "how long to wait for one answer; a row whose answer does not come is unknown")
@@ -219,6 +222,9 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 	if o.rate < 0 {
 		return usageErr("--rate must be 0 (unlimited) or more")
 	}
+	if o.autoRate && o.maxRate <= 0 {
+		return usageErr("--max-rate must be more than 0")
+	}
 	var sender importer.Sender
 	if !validate && !o.dryRun {
 		uuid, err := readSecret(s, o.uuidFile, "SALESBYTE_UUID", "integration uuid")
@@ -283,7 +289,7 @@ func importWithValidate(ctx context.Context, s streams, o *runOptions, sender im
 	cfg := importer.Config{
 		Input: o.input, Read: ro, Mapping: o.mapping, Output: o.output,
 		ValidateOnly: validate, DryRun: o.dryRun, Sender: sender,
-		Rate: o.rate, Concurrency: o.concurrency, MaxAttempts: o.maxAttempts,
+		Rate: o.rate, AutoRate: o.autoRate, MaxRate: o.maxRate, Concurrency: o.concurrency, MaxAttempts: o.maxAttempts,
 		RetryUnknown: o.retryUnknown, AllowDuplicates: o.allowDuplicates, Only: only,
 	}
 	cfg.Confirm = func(p importer.Plan) (bool, error) {
@@ -379,6 +385,9 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 			fmt.Fprint(w, ")")
 		}
 		fmt.Fprintln(w, ".")
+		if sum.FoundRate > 0 {
+			fmt.Fprintf(w, "Rate found: %.1f requests/s (SalesByte's limit); next time you can give --rate %.1f\n", sum.FoundRate, sum.FoundRate)
+		}
 	}
 	problemRows := 0
 	for _, e := range sum.Errors {
