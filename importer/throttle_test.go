@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/sbimport/sbimport/sandbox"
 )
 
 // fakeClock is a clock tests move by hand.
@@ -201,5 +203,36 @@ func TestSizerLittlesLaw(t *testing.T) {
 	}
 	if got := s.Size(100000); got != maxInFlight {
 		t.Errorf("capped: %d", got)
+	}
+}
+
+// A run learns a limit only from 429s: 503s are failed requests, retried
+// on their own, and say nothing of the rate the server accepts.
+func TestRunLearnsALimitFrom429sNot503s(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		opts  sandbox.Options
+		limit bool
+	}{
+		{"503s", sandbox.Options{P503: 0.3, Seed: 11, RetryAfter: "0"}, false},
+		{"429s", sandbox.Options{RateLimit: 20, RetryAfter: "0"}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, c.opts, nil)
+			e.customers(30)
+			cfg := e.config()
+			cfg.Rate, cfg.MaxAttempts, cfg.RetryBudget = 1000, 50, 1000
+			sum, err := Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := e.srv.Stats()
+			if sum.Counts[Created] != 30 || st.Unavailable+st.TooMany == 0 {
+				t.Fatalf("created %d, %d answered 503 and %d 429; want 30 created after some", sum.Counts[Created], st.Unavailable, st.TooMany)
+			}
+			if got := sum.FoundRate > 0; got != c.limit {
+				t.Errorf("FoundRate = %v after %d answers 503 and %d 429; want a limit learnt: %v", sum.FoundRate, st.Unavailable, st.TooMany, c.limit)
+			}
+		})
 	}
 }
