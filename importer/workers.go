@@ -30,6 +30,7 @@ type workers struct {
 	throttled int
 	created   int
 	refused   int // consecutive 401/403/404 before any success
+	retrying  int // rows waiting to retry
 	stopped   string
 	jerr      error
 	first     time.Time // first request sent
@@ -158,9 +159,7 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 		created, err := w.cfg.Sender.Create(w.cfg.Abort, w.endpoint, it.d.body)
 		latency := time.Since(start)
 		w.size.Observe(latency)
-		if w.auto {
-			w.gate.SetLimit(w.size.Size(w.thr.Rate()))
-		}
+		w.resize(0)
 		if err == nil {
 			w.thr.Success(latency)
 			w.budget.Earn()
@@ -213,14 +212,28 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 		if !w.budget.Spend() {
 			return w.settle(it, &Outcome{Status: Failed, Error: "not retried: SalesByte keeps failing and the run's retry budget is spent (" + se.Error() + "); it was not created, so it is safe to send again later", HTTPStatus: se.Status, Attempts: attempts, At: w.now()})
 		}
-		t := time.NewTimer(w.cfg.Backoff.Wait(attempts-it.d.tries, se.RetryAfter))
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		w.resize(+1) // a row waiting to retry holds no request in flight
+		err = sleep(ctx, w.cfg.Backoff.Wait(attempts-it.d.tries, se.RetryAfter))
+		w.resize(-1)
+		if err != nil {
 			return w.settle(it, w.notSentAfter(attempts, last))
-		case <-t.C:
 		}
 	}
+}
+
+// resize sizes the gate, when it is sized automatically, for the current
+// rate and latency plus the rows waiting to retry (delta: one more, or one
+// fewer, now): those hold a place in the gate but no request in flight,
+// and must not hold the rate down while they wait.
+func (w *workers) resize(delta int) {
+	if !w.auto {
+		return
+	}
+	w.mu.Lock()
+	w.retrying += delta
+	n := w.retrying
+	w.mu.Unlock()
+	w.gate.SetLimit(w.size.Size(w.thr.Rate()) + n)
 }
 
 func (w *workers) notSentAfter(attempts int, last *salesbyte.Error) *Outcome {
