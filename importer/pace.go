@@ -47,8 +47,7 @@ type answer struct {
 
 const (
 	cutFactor     = 0.7
-	nearCutFactor = 0.9             // a cut at the known limit after a quiet spell
-	nearCutQuiet  = 5 * time.Second // how long without a cut makes a spell quiet
+	nearCutFactor = 0.9 // a cut at the known limit
 	minRate       = 0.2             // requests/s: the slowest a run ever goes
 
 	// burstWindow, burstMin and burstK decide when 503s are an overload
@@ -159,13 +158,16 @@ func (p *pacer) Throttled(now, sentAt time.Time, achieved float64) bool {
 		}
 		cur = max(achieved, 1)
 	}
-	factor := cutFactor
-	if !p.lastCut.IsZero() && now.Sub(p.lastCut) > nearCutQuiet && p.ceiling > 0 && cur >= 0.95*p.ceiling {
-		// A while without trouble, then pushed back at the limit learnt
-		// before: the limit is where it was, and only just exceeded.
-		factor = nearCutFactor
+	factor, ceiling := cutFactor, cur
+	if p.ceiling > 0 && cur >= 0.9*p.ceiling && cur <= 1.02*p.ceiling {
+		// Refused at the limit already known: the limit is about where it
+		// was, and only just exceeded (or a clump of requests, bunched by
+		// the network or a busy machine, met it). A small step back; the
+		// remembered limit moves only half way down, so such clumps do not
+		// ratchet it ever lower.
+		factor, ceiling = nearCutFactor, (p.ceiling+cur)/2
 	}
-	p.ceiling = cur
+	p.ceiling = ceiling
 	p.cut(now, cur*factor)
 	return true
 }
