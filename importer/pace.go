@@ -48,7 +48,7 @@ type answer struct {
 const (
 	cutFactor     = 0.7
 	nearCutFactor = 0.9 // a cut at the known limit
-	minRate       = 0.2             // requests/s: the slowest a run ever goes
+	minRate       = 0.2 // requests/s: the slowest a run ever goes
 
 	// burstWindow, burstMin and burstK decide when 503s are an overload
 	// rather than failed requests: at least burstMin of them among the
