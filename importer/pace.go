@@ -99,9 +99,12 @@ func (p *pacer) Found() float64 {
 // Success is a request answered at now after latency,
 // successfully: the rate may climb.
 func (p *pacer) Success(now time.Time, latency time.Duration) {
+	if p.cur == 0 {
+		return // unlimited: nothing to pace until a 429 gives a rate
+	}
 	p.remember(now, false)
 	p.lat.Observe(latency)
-	if p.cur == 0 || (p.target > 0 && p.cur >= p.target) {
+	if p.target > 0 && p.cur >= p.target {
 		return
 	}
 	if p.auto && p.lat.Growing() {
@@ -176,8 +179,11 @@ func (p *pacer) Throttled(now, sentAt time.Time, achieved float64) bool {
 // request; only a burst of them (see burstK) cuts the rate, and never the
 // ceiling. It reports whether the rate was cut.
 func (p *pacer) Unavailable(now, sentAt time.Time) bool {
+	if p.cur == 0 {
+		return false // unlimited: only a 429 gives it a rate
+	}
 	p.remember(now, true)
-	if !p.burst() || p.cur == 0 || sentAt.Before(p.lastCut) {
+	if !p.burst() || sentAt.Before(p.lastCut) {
 		return false
 	}
 	p.probing = false
@@ -187,7 +193,11 @@ func (p *pacer) Unavailable(now, sentAt time.Time) bool {
 
 // Failed is any other answer (a rejected row, a lost connection): it
 // counts as answered in the burst window and changes nothing else.
-func (p *pacer) Failed(now time.Time) { p.remember(now, false) }
+func (p *pacer) Failed(now time.Time) {
+	if p.cur > 0 {
+		p.remember(now, false)
+	}
+}
 
 func (p *pacer) cut(now time.Time, r float64) {
 	p.lastCut = now

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -232,6 +233,21 @@ func TestRunLearnsALimitFrom429sNot503s(t *testing.T) {
 			}
 			if got := sum.FoundRate > 0; got != c.limit {
 				t.Errorf("FoundRate = %v after %d answers 503 and %d 429; want a limit learnt: %v", sum.FoundRate, st.Unavailable, st.TooMany, c.limit)
+			}
+		})
+	}
+}
+
+// BenchmarkThrottleSuccess is the cost of telling the throttle about one
+// success, unlimited (the overhead run) and paced.
+func BenchmarkThrottleSuccess(b *testing.B) {
+	for _, r := range []float64{0, 1e9} {
+		b.Run(fmt.Sprint("rate=", r), func(b *testing.B) {
+			clk := &fakeClock{t: time.Unix(0, 0)}
+			th := newThrottle(r, clk.Now)
+			for b.Loop() {
+				clk.Advance(100 * time.Microsecond)
+				th.Success(time.Millisecond)
 			}
 		})
 	}
