@@ -97,6 +97,9 @@ func main() {
 	}
 	if failed > 0 {
 		fmt.Printf("%d of %d scenarios FAIL\n", failed, len(picked))
+		if !*keep {
+			os.RemoveAll(b.dir) // os.Exit skips the deferred removal
+		}
 		os.Exit(1)
 	}
 	fmt.Printf("all %d scenarios PASS\n", len(picked))
