@@ -9,7 +9,8 @@
 //	go run ./bench -scenario rate       # one scenario
 //	go run ./bench -quick               # small sizes, to try the harness
 //
-// Scenarios: rate, limit, overhead, memory-csv, memory-xlsx, validate.
+// Scenarios: rate, limit, p503, p503-half, auto, overhead, memory-csv,
+// memory-xlsx, validate.
 package main
 
 import (
@@ -22,12 +23,12 @@ import (
 
 // sizes are the rows each scenario uses, full and -quick.
 type sizes struct {
-	rate, limit, overhead, memCSV, memXLSX, validate int
+	rate, limit, p503, auto, overhead, memCSV, memXLSX, validate int
 }
 
 var (
-	full  = sizes{rate: 2000, limit: 2000, overhead: 100_000, memCSV: 1_000_000, memXLSX: 200_000, validate: 100_000}
-	quick = sizes{rate: 300, limit: 400, overhead: 10_000, memCSV: 50_000, memXLSX: 10_000, validate: 10_000}
+	full  = sizes{rate: 2000, limit: 2000, p503: 300, auto: 600, overhead: 100_000, memCSV: 1_000_000, memXLSX: 200_000, validate: 100_000}
+	quick = sizes{rate: 300, limit: 400, p503: 150, auto: 300, overhead: 10_000, memCSV: 50_000, memXLSX: 10_000, validate: 10_000}
 )
 
 type scenario struct {
@@ -38,6 +39,9 @@ type scenario struct {
 var scenarios = []scenario{
 	{"rate", (*bench).rate},
 	{"limit", (*bench).limit},
+	{"p503", (*bench).p503},
+	{"p503-half", (*bench).p503Half},
+	{"auto", (*bench).auto},
 	{"overhead", (*bench).overhead},
 	{"memory-csv", (*bench).memoryCSV},
 	{"memory-xlsx", (*bench).memoryXLSX},
@@ -48,7 +52,7 @@ func main() {
 	if len(os.Args) > 2 && os.Args[1] == measureFlag {
 		os.Exit(measure(os.Args[2:]))
 	}
-	which := flag.String("scenario", "all", "all, or a comma-separated list of: rate, limit, overhead, memory-csv, memory-xlsx, validate")
+	which := flag.String("scenario", "all", "all, or a comma-separated list of: "+names())
 	small := flag.Bool("quick", false, "small sizes: checks the harness, the figures are not the targets' sizes")
 	keep := flag.Bool("keep", false, "keep the temporary folder with the inputs and outputs")
 	bin := flag.String("bin", "", "use this sbimport binary instead of building ./cmd/sbimport")
@@ -93,9 +97,20 @@ func main() {
 	}
 	if failed > 0 {
 		fmt.Printf("%d of %d scenarios FAIL\n", failed, len(picked))
+		if !*keep {
+			os.RemoveAll(b.dir) // os.Exit skips the deferred removal
+		}
 		os.Exit(1)
 	}
 	fmt.Printf("all %d scenarios PASS\n", len(picked))
+}
+
+func names() string {
+	var n []string
+	for _, s := range scenarios {
+		n = append(n, s.name)
+	}
+	return strings.Join(n, ", ")
 }
 
 func pick(which string) ([]scenario, error) {
@@ -113,7 +128,7 @@ func pick(which string) ([]scenario, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("unknown scenario %q; use all or one of rate, limit, overhead, memory-csv, memory-xlsx, validate", name)
+			return nil, fmt.Errorf("unknown scenario %q; use all or one of %s", name, names())
 		}
 	}
 	return out, nil

@@ -39,11 +39,16 @@ type Config struct {
 	Mapping string        // the mapping file
 	Output  string        // "" = DefaultOutput(Input)
 
-	Sender      Sender  // needed by Send only
-	BaseURL     string  // where Sender sends; the journal records it for reconcile
-	Rate        float64 // requests per second; 0 = unlimited
-	Concurrency int     // requests in flight; 0 = sized from the rate and latency
-	MaxAttempts int     // per row, for answers that are safe to retry; 0 = 6
+	Sender  Sender  // needed by Send only
+	BaseURL string  // where Sender sends; the journal records it for reconcile
+	Rate    float64 // requests per second; 0 = unlimited; with AutoRate, where to start (0 = DefaultAutoStart)
+	// AutoRate climbs from Rate while answers stay fast and free of 429,
+	// up to MaxRate (0 = DefaultMaxRate), and settles under the limit it
+	// meets; Summary.FoundRate says where.
+	AutoRate    bool
+	MaxRate     float64
+	Concurrency int // requests in flight; 0 = sized from the rate and latency
+	MaxAttempts int // per row, for answers that are safe to retry; 0 = 6
 	// RetryBudget is the most retries the run may spend before failing
 	// rows fast; 0 = 200 (successes earn a tenth of a retry each).
 	RetryBudget float64

@@ -34,7 +34,8 @@ type Plan struct {
 	RemovedTemps []string
 	// Deliveries says what customers will receive, most common first.
 	Deliveries []DeliveryCount
-	Rate       float64
+	Rate       float64 // requests/s (with MaxRate: where auto starts)
+	MaxRate    float64 // > 0: --rate auto, climbing up to this
 }
 
 // Delivery is what customers receive for one row.

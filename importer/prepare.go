@@ -115,6 +115,9 @@ func (imp *Import) load() error {
 		return &InputError{Err: err}
 	}
 	imp.plan = Plan{Endpoint: imp.mapper.Endpoint(), Input: cfg.Input, Sheet: src.format.Sheet, Output: cfg.Output, Rate: cfg.Rate}
+	if cfg.AutoRate {
+		imp.plan.MaxRate = cfg.MaxRate
+	}
 	imp.bind = Binding{Sheet: src.format.Sheet, HeaderRow: cfg.Read.HeaderRow, MappingSHA256: mapHash, Endpoint: string(imp.mapper.Endpoint())}
 	return nil
 }

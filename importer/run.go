@@ -40,6 +40,10 @@ type Summary struct {
 	// Unreachable: sending stopped because no connection to the server
 	// could be made; no request reached it, and no row needs fixing.
 	Unreachable bool
+	// FoundRate is the rate the run learnt it can keep (requests/s): with
+	// AutoRate where it settled, otherwise just under the limit a 429
+	// revealed; 0 when it learnt nothing.
+	FoundRate float64
 }
 
 // RowProblem is one row that was not created, and why.
@@ -110,6 +114,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.RetryBudget <= 0 {
 		c.RetryBudget = 200
+	}
+	if c.AutoRate && c.MaxRate <= 0 {
+		c.MaxRate = DefaultMaxRate
+	}
+	if c.AutoRate && c.Rate <= 0 {
+		c.Rate = min(DefaultAutoStart, c.MaxRate)
 	}
 }
 

@@ -9,27 +9,19 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// throttle decides when the next request may go. It wraps a token bucket
-// (golang.org/x/time/rate, burst 1, so requests are evenly spaced) with a
-// shared pause and AIMD control: a 429 or 503 pauses every worker until
-// Retry-After and cuts the rate; a run of successes raises it again,
-// gradually, never above what the user configured.
+// throttle decides when the next request may go. It enforces what the
+// pacing policy (pacer) decides: a token bucket (golang.org/x/time/rate,
+// burst 1, so requests are evenly spaced) at the policy's rate, and a
+// pause every worker waits out after a 429, for its Retry-After. It holds
+// the clock and the lock; the policy holds the maths.
 type throttle struct {
-	mu     sync.Mutex
-	clock  func() time.Time
-	target float64 // configured rate; 0 = unlimited
-	cur    float64 // current rate; 0 = unlimited
-	lim    *rate.Limiter
-	pause  time.Time // nobody sends before this
-	// lastCut is when the rate was last cut: answers to requests sent
-	// before it say nothing new and do not cut again.
-	lastCut time.Time
-	// ceiling is the rate at which the server last pushed back; the rate
-	// climbs more slowly near it.
-	ceiling float64
+	mu    sync.Mutex
+	clock func() time.Time
+	pol   *pacer
+	lim   *rate.Limiter
+	pause time.Time // nobody sends before this
 	// window of recent sends, to know the achieved rate when unlimited
-	sent  []time.Time
-	floor float64
+	sent []time.Time
 	// lastSpaced is when Space last let a request go.
 	lastSpaced time.Time
 	// defaultPause is the pause when the server gives no Retry-After.
@@ -37,20 +29,21 @@ type throttle struct {
 }
 
 const (
-	cutFactor     = 0.7
-	nearCutFactor = 0.9             // a cut at the known limit after a quiet spell
-	nearCutQuiet  = 5 * time.Second // how long without a cut makes a spell quiet
-	minRate       = 0.2             // requests/s: the slowest a run ever goes
 	defaultPause  = time.Second
 	recentSendWin = 2 * time.Second
 	// minRateSamples is how many recent sends an unlimited run needs
-	// before a pushback turns into a rate limit.
+	// before a 429 turns into a rate limit.
 	minRateSamples = 10
 )
 
+// newThrottle paces requests at r per second (0 = unlimited until a 429).
 func newThrottle(r float64, clock func() time.Time) *throttle {
-	t := &throttle{clock: clock, target: r, cur: r, floor: minRate, defaultPause: defaultPause}
-	if r > 0 {
+	return newThrottleWith(newPacer(r), clock)
+}
+
+func newThrottleWith(p *pacer, clock func() time.Time) *throttle {
+	t := &throttle{clock: clock, pol: p, defaultPause: defaultPause}
+	if r := p.Rate(); r > 0 {
 		t.lim = rate.NewLimiter(rate.Limit(r), 1)
 	}
 	return t
@@ -60,7 +53,14 @@ func newThrottle(r float64, clock func() time.Time) *throttle {
 func (t *throttle) Rate() float64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.cur
+	return t.pol.Rate()
+}
+
+// Found is the rate the run learnt it can keep (see pacer.Found).
+func (t *throttle) Found() float64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.pol.Found()
 }
 
 // Wait blocks until a request may be sent, and returns when it was let go.
@@ -71,12 +71,8 @@ func (t *throttle) Wait(ctx context.Context) (time.Time, error) {
 		lim := t.lim
 		t.mu.Unlock()
 		if d := pause.Sub(t.clock()); d > 0 {
-			tm := time.NewTimer(d)
-			select {
-			case <-ctx.Done():
-				tm.Stop()
-				return time.Time{}, ctx.Err()
-			case <-tm.C:
+			if err := sleep(ctx, d); err != nil {
+				return time.Time{}, err
 			}
 			continue
 		}
@@ -94,7 +90,7 @@ func (t *throttle) Wait(ctx context.Context) (time.Time, error) {
 			continue
 		}
 		now := t.clock()
-		if t.target == 0 {
+		if t.pol.target == 0 {
 			t.recordSend(now)
 		}
 		t.mu.Unlock()
@@ -108,11 +104,12 @@ func (t *throttle) Wait(ctx context.Context) (time.Time, error) {
 // its own token bucket would answer with 429. The average rate is Wait's.
 func (t *throttle) Space(ctx context.Context) error {
 	t.mu.Lock()
-	if t.cur <= 0 {
+	cur := t.pol.Rate()
+	if cur <= 0 {
 		t.mu.Unlock()
 		return ctx.Err()
 	}
-	gap := time.Duration(float64(time.Second) / t.cur)
+	gap := time.Duration(float64(time.Second) / cur)
 	now := t.clock()
 	at := t.lastSpaced.Add(gap)
 	if at.Before(now) {
@@ -120,10 +117,13 @@ func (t *throttle) Space(ctx context.Context) error {
 	}
 	t.lastSpaced = at
 	t.mu.Unlock()
-	d := at.Sub(now)
-	if d <= 0 {
-		return ctx.Err()
+	if d := at.Sub(now); d > 0 {
+		return sleep(ctx, d)
 	}
+	return ctx.Err()
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
 	tm := time.NewTimer(d)
 	defer tm.Stop()
 	select {
@@ -143,9 +143,19 @@ func (t *throttle) recordSend(now time.Time) {
 	t.sent = append(t.sent[i:], now)
 }
 
-// SlowDown reacts to a 429 or 503 answering a request sent at sentAt: every
-// worker pauses until retryAfter has passed, and the rate is cut, once per
-// round trip (answers to requests sent before the last cut are not news).
+// achieved is the rate sent lately when unlimited; 0 when too few
+// requests were sent to know it.
+func (t *throttle) achieved(now time.Time) float64 {
+	if len(t.sent) < minRateSamples {
+		return 0
+	}
+	span := min(recentSendWin, now.Sub(t.sent[0]))
+	return float64(len(t.sent)) / max(span.Seconds(), 0.001)
+}
+
+// SlowDown reacts to a 429 answering a request sent at sentAt: the server
+// limits the rate. Every worker pauses until retryAfter has passed, and
+// the policy cuts the rate, once per round trip.
 func (t *throttle) SlowDown(sentAt time.Time, retryAfter time.Duration) {
 	if retryAfter <= 0 {
 		retryAfter = t.defaultPause
@@ -156,57 +166,45 @@ func (t *throttle) SlowDown(sentAt time.Time, retryAfter time.Duration) {
 	if until := now.Add(retryAfter); until.After(t.pause) {
 		t.pause = until
 	}
-	if sentAt.Before(t.lastCut) {
-		return
+	if t.pol.Throttled(now, sentAt, t.achieved(now)) {
+		t.apply()
 	}
-	cur := t.cur
-	if cur == 0 { // unlimited so far: start from what was achieved
-		if len(t.sent) < minRateSamples {
-			return // too few sends to know a rate: the pause alone must do
-		}
-		span := recentSendWin
-		if len(t.sent) > 1 {
-			span = min(span, now.Sub(t.sent[0]))
-		}
-		cur = max(float64(len(t.sent))/max(span.Seconds(), 0.001), 1)
-	}
-	factor := cutFactor
-	if !t.lastCut.IsZero() && now.Sub(t.lastCut) > nearCutQuiet && t.ceiling > 0 && cur >= 0.95*t.ceiling {
-		// A while without trouble, then pushed back at the limit learnt
-		// before: the limit is where it was, and only just exceeded.
-		factor = nearCutFactor
-	}
-	t.lastCut = now
-	t.ceiling = cur
-	t.setRate(math.Max(cur*factor, t.floor))
 }
 
-// Success lets the rate creep back towards the target after a cut: by about
-// 10% of the ceiling per second's worth of successes below 90% of it, 2%
-// up to 97%, and a tenth of that above, so a server limit is regained
-// quickly and then approached carefully, not stormed.
-func (t *throttle) Success() {
+// Unavailable reacts to a 503 answering a request sent at sentAt: nobody
+// else pauses (the row that got it waits its own Retry-After); the rate
+// is cut only when 503s come in a burst.
+func (t *throttle) Unavailable(sentAt time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.ceiling == 0 || (t.target > 0 && t.cur >= t.target) {
-		return
+	if t.pol.Unavailable(t.clock(), sentAt) {
+		t.apply()
 	}
-	step := 0.02 * t.ceiling / math.Max(t.cur, 1)
-	switch {
-	case t.cur < t.ceiling*0.9:
-		step *= 5 // well below the limit: back near it within about 2 s
-	case t.cur >= t.ceiling*0.97:
-		step /= 10
-	}
-	next := t.cur + step
-	if t.target > 0 && next >= t.target {
-		next = t.target
-	}
-	t.setRate(next)
 }
 
-func (t *throttle) setRate(r float64) {
-	t.cur = r
+// Success is a request answered successfully after latency: the rate
+// may climb.
+func (t *throttle) Success(latency time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	before := t.pol.Rate()
+	t.pol.Success(t.clock(), latency)
+	if t.pol.Rate() != before {
+		t.apply()
+	}
+}
+
+// Failed is any other answer: it counts towards telling a burst of 503s
+// from a lone one.
+func (t *throttle) Failed() {
+	t.mu.Lock()
+	t.pol.Failed(t.clock())
+	t.mu.Unlock()
+}
+
+// apply sets the limiter to the policy's rate.
+func (t *throttle) apply() {
+	r := t.pol.Rate()
 	if t.lim == nil {
 		t.lim = rate.NewLimiter(rate.Limit(r), 1)
 		return
@@ -306,4 +304,12 @@ func (s *sizer) Size(r float64) int {
 	}
 	n := int(math.Ceil(r*lat.Seconds()*1.5)) + minInFlight
 	return min(max(n, minInFlight), maxInFlight)
+}
+
+// pacerFor is the pacing policy a run's configuration asks for.
+func pacerFor(cfg *Config) *pacer {
+	if cfg.AutoRate {
+		return newAutoPacer(cfg.Rate, cfg.MaxRate)
+	}
+	return newPacer(cfg.Rate)
 }

@@ -2,8 +2,11 @@ package importer
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/sbimport/sbimport/sandbox"
 )
 
 // fakeClock is a clock tests move by hand.
@@ -48,7 +51,7 @@ func TestThrottleRecoversGraduallyUpToTarget(t *testing.T) {
 	low := th.Rate()
 	var steps int
 	for th.Rate() < 20 && steps < 100000 {
-		th.Success()
+		th.Success(50 * time.Millisecond)
 		steps++
 	}
 	if th.Rate() != 20 {
@@ -59,33 +62,68 @@ func TestThrottleRecoversGraduallyUpToTarget(t *testing.T) {
 	if steps < 200 {
 		t.Errorf("recovered from %v to 20 in %d successes; want a gradual climb (≥ 200)", low, steps)
 	}
-	th.Success()
+	th.Success(50 * time.Millisecond)
 	if th.Rate() != 20 {
 		t.Errorf("rate went above the target: %v", th.Rate())
 	}
 }
 
-func TestThrottleUnlimitedStartsFromAchievedRate(t *testing.T) {
+// A 503 is the row's own failure: nobody else waits for its Retry-After
+// and a lone one does not cut the rate; a 429 pauses everyone.
+func TestThrottleLoneUnavailablePausesNobody(t *testing.T) {
 	clk := &fakeClock{t: time.Unix(0, 0)}
 	th := newThrottle(0, clk.Now)
-	ctx := context.Background()
-	for i := 0; i < 100; i++ { // 100 sends in one second
-		th.Wait(ctx)
-		clk.Advance(10 * time.Millisecond)
+	th.Unavailable(clk.Now())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := th.Wait(ctx); err != nil {
+		t.Fatalf("Wait after a 503: %v; want no pause for the others", err)
 	}
-	th.SlowDown(clk.Now(), time.Second)
-	if got := th.Rate(); got < 60 || got > 80 {
-		t.Errorf("rate after a 429 when unlimited = %v; want about 70 (0.7 × the 100/s achieved)", got)
+	if th.Rate() != 0 || th.Found() != 0 {
+		t.Errorf("after a 503: rate %v, found %v; want unlimited and nothing learnt", th.Rate(), th.Found())
+	}
+	th.SlowDown(clk.Now(), 0)
+	short, cancel2 := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel2()
+	if _, err := th.Wait(short); err == nil {
+		t.Error("Wait returned during the pause after a 429")
 	}
 }
 
-func TestThrottleUnlimitedWithFewSendsOnlyPauses(t *testing.T) {
+// Success, Failed and Unavailable reach the policy: a burst of 503s
+// among few answers cuts the limiter's rate, and the run found nothing.
+func TestThrottleBurstOfUnavailableCuts(t *testing.T) {
 	clk := &fakeClock{t: time.Unix(0, 0)}
-	th := newThrottle(0, clk.Now)
-	th.Wait(context.Background())
-	th.SlowDown(clk.Now(), time.Second)
-	if got := th.Rate(); got != 0 {
-		t.Errorf("rate after a 503 on the first request = %v; want still unlimited (one send says nothing of a rate)", got)
+	th := newThrottle(10, clk.Now)
+	sent := clk.Now()
+	th.Success(50 * time.Millisecond)
+	th.Failed()
+	for range burstMin + 2 {
+		clk.Advance(10 * time.Millisecond)
+		th.Unavailable(sent)
+	}
+	if got := th.Rate(); got != 7 || float64(th.lim.Limit()) != 7 {
+		t.Errorf("after a burst of 503s: rate %v, limiter %v; want 7", got, th.lim.Limit())
+	}
+	if th.Found() != 0 {
+		t.Errorf("a burst of 503s set a limit: found %v", th.Found())
+	}
+}
+
+func TestThrottleAutoStartsCarefullyAndClimbs(t *testing.T) {
+	clk := &fakeClock{t: time.Unix(0, 0)}
+	cfg := &Config{AutoRate: true}
+	cfg.setDefaults()
+	th := newThrottleWith(pacerFor(cfg), clk.Now)
+	if th.Rate() != DefaultAutoStart {
+		t.Fatalf("auto starts at %v; want %v", th.Rate(), DefaultAutoStart)
+	}
+	for range 100 {
+		clk.Advance(50 * time.Millisecond)
+		th.Success(50 * time.Millisecond)
+	}
+	if th.Rate() != DefaultMaxRate || float64(th.lim.Limit()) != DefaultMaxRate {
+		t.Errorf("auto after 100 fast successes: rate %v, limiter %v; want %v", th.Rate(), th.lim.Limit(), DefaultMaxRate)
 	}
 }
 
@@ -166,5 +204,51 @@ func TestSizerLittlesLaw(t *testing.T) {
 	}
 	if got := s.Size(100000); got != maxInFlight {
 		t.Errorf("capped: %d", got)
+	}
+}
+
+// A run learns a limit only from 429s: 503s are failed requests, retried
+// on their own, and say nothing of the rate the server accepts.
+func TestRunLearnsALimitFrom429sNot503s(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		opts  sandbox.Options
+		limit bool
+	}{
+		{"503s", sandbox.Options{P503: 0.3, Seed: 11, RetryAfter: "0"}, false},
+		{"429s", sandbox.Options{RateLimit: 20, RetryAfter: "0"}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, c.opts, nil)
+			e.customers(30)
+			cfg := e.config()
+			cfg.Rate, cfg.MaxAttempts, cfg.RetryBudget = 1000, 50, 1000
+			sum, err := Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := e.srv.Stats()
+			if sum.Counts[Created] != 30 || st.Unavailable+st.TooMany == 0 {
+				t.Fatalf("created %d, %d answered 503 and %d 429; want 30 created after some", sum.Counts[Created], st.Unavailable, st.TooMany)
+			}
+			if got := sum.FoundRate > 0; got != c.limit {
+				t.Errorf("FoundRate = %v after %d answers 503 and %d 429; want a limit learnt: %v", sum.FoundRate, st.Unavailable, st.TooMany, c.limit)
+			}
+		})
+	}
+}
+
+// BenchmarkThrottleSuccess is the cost of telling the throttle about one
+// success, unlimited (the overhead run) and paced.
+func BenchmarkThrottleSuccess(b *testing.B) {
+	for _, r := range []float64{0, 1e9} {
+		b.Run(fmt.Sprint("rate=", r), func(b *testing.B) {
+			clk := &fakeClock{t: time.Unix(0, 0)}
+			th := newThrottle(r, clk.Now)
+			for b.Loop() {
+				clk.Advance(100 * time.Microsecond)
+				th.Success(time.Millisecond)
+			}
+		})
 	}
 }

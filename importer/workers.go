@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"syscall"
@@ -30,13 +31,14 @@ type workers struct {
 	inFlight context.Context // requests use it: cancelled, they are abandoned
 	stopAll  context.CancelFunc
 
-	mu      sync.Mutex
-	created int
-	refused int  // consecutive 401/403/404 before any success
-	reached bool // a connection was made: a request got to the server
-	noConn  int  // connection failures in a row before any answer
-	stopped *StopReason
-	jerr    error
+	mu       sync.Mutex
+	created  int
+	refused  int  // consecutive 401/403/404 before any success
+	retrying int  // rows waiting to retry
+	reached  bool // a connection was made: a request got to the server
+	noConn   int  // connection failures in a row before any answer
+	stopped  *StopReason
+	jerr     error
 }
 
 // refusedLimit is how many 401/403/404 answers in a row, before any
@@ -54,7 +56,7 @@ func newWorkers(cfg *Config, e salesbyte.Endpoint, j *journal, t *Tally, obs Obs
 		cfg:      cfg,
 		endpoint: e,
 		j:        j,
-		thr:      newThrottle(cfg.Rate, cfg.now),
+		thr:      newThrottleWith(pacerFor(cfg), cfg.now),
 		budget:   newBudget(cfg.RetryBudget, 0.1),
 		tally:    t,
 		obs:      obs,
@@ -67,7 +69,7 @@ func newWorkers(cfg *Config, e salesbyte.Endpoint, j *journal, t *Tally, obs Obs
 	}
 	n := cfg.Concurrency
 	if w.auto {
-		n = w.size.Size(cfg.Rate)
+		n = w.size.Size(w.thr.Rate())
 	}
 	w.gate = newGate(n)
 	return w
@@ -170,63 +172,100 @@ func (w *workers) sendRow(ctx context.Context, it *item) *Outcome {
 			}
 			return w.settle(it, w.notSentAfter(attempts-1, last))
 		}
-		start := time.Now()
-		w.tally.sent(start)
-		created, err := w.cfg.Sender.Create(w.inFlight, w.endpoint, it.d.body)
-		w.size.Observe(time.Since(start))
-		if w.auto {
-			w.gate.SetLimit(w.size.Size(w.thr.Rate()))
-		}
+		created, err := w.send(it)
 		if err == nil {
-			w.thr.Success()
-			w.budget.Earn()
-			w.mu.Lock()
-			w.created++
-			w.refused = 0
-			w.mu.Unlock()
 			return w.settle(it, createdOutcome(created, attempts, w.now()))
 		}
-		var se *salesbyte.Error
-		if !errors.As(err, &se) {
-			se = &salesbyte.Error{Outcome: salesbyte.Ambiguous, Message: err.Error(), Err: err}
-		}
-		last = se
-		w.noteConnection(se)
-		switch se.Outcome {
-		case salesbyte.Rejected:
-			w.noteRefusal(se)
-			return w.settle(it, &Outcome{Status: Failed, Error: se.Error(), HTTPStatus: se.Status, Attempts: attempts, At: w.now()})
-		case salesbyte.Ambiguous:
-			return w.settle(it, &Outcome{
-				Status:     Unknown,
-				Error:      se.Error() + "; it may have been created: reconcile finds out",
-				HTTPStatus: se.Status, Attempts: attempts, At: w.now(),
-			})
-		}
-		// Retry: certainly not processed.
-		if w.j != nil {
-			w.j.NotSent(it.line, attempts)
-		}
-		if se.SlowDown() {
-			w.slowDown(sentAt, se)
-		}
-		if attempts-it.d.tries >= w.cfg.MaxAttempts {
-			return w.settle(it, &Outcome{Status: Failed, Error: fmt.Sprintf("gave up after %d attempts: %s; it was not created, so it is safe to send again", attempts-it.d.tries, se.Error()), HTTPStatus: se.Status, Attempts: attempts, At: w.now()})
-		}
-		if !w.budget.Spend() {
-			return w.settle(it, &Outcome{Status: Failed, Error: "not retried: SalesByte keeps failing and the run's retry budget is spent (" + se.Error() + "); it was not created, so it is safe to send again later", HTTPStatus: se.Status, Attempts: attempts, At: w.now()})
-		}
-		wait := w.cfg.backoff.Wait(attempts-it.d.tries, se.RetryAfter)
-		w.tally.retry(it.line)
-		w.obs.Observe(Retrying{Line: it.line, Attempt: attempts + 1, Wait: wait, Status: se.Status})
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return w.settle(it, w.notSentAfter(attempts, last))
-		case <-t.C:
+		last = w.answerError(err)
+		if o := w.retry(ctx, it, sentAt, last, attempts); o != nil {
+			return w.settle(it, o)
 		}
 	}
+}
+
+// send makes one request for the row and tells the throttle, the sizer and
+// the tally how it went.
+func (w *workers) send(it *item) (salesbyte.Created, error) {
+	start := time.Now()
+	w.tally.sent(start)
+	created, err := w.cfg.Sender.Create(w.inFlight, w.endpoint, it.d.body)
+	latency := time.Since(start)
+	w.size.Observe(latency)
+	w.resize(0)
+	if err == nil {
+		w.thr.Success(latency)
+		w.budget.Earn()
+		w.mu.Lock()
+		w.created++
+		w.refused = 0
+		w.mu.Unlock()
+	}
+	return created, err
+}
+
+// answerError is the salesbyte.Error an answer came as; any other error is
+// taken as ambiguous: the row may have been created.
+func (w *workers) answerError(err error) *salesbyte.Error {
+	var se *salesbyte.Error
+	if !errors.As(err, &se) {
+		se = &salesbyte.Error{Outcome: salesbyte.Ambiguous, Message: err.Error(), Err: err}
+	}
+	if !se.SlowDown() {
+		w.thr.Failed()
+	}
+	w.noteConnection(se)
+	return se
+}
+
+// retry settles a row whose request failed with se, or waits to send it
+// again (nil): only what certainly was not processed is retried, within
+// the attempts allowed and the run's retry budget.
+func (w *workers) retry(ctx context.Context, it *item, sentAt time.Time, se *salesbyte.Error, attempts int) *Outcome {
+	switch se.Outcome {
+	case salesbyte.Rejected:
+		w.noteRefusal(se)
+		return &Outcome{Status: Failed, Error: se.Error(), HTTPStatus: se.Status, Attempts: attempts, At: w.now()}
+	case salesbyte.Ambiguous:
+		return &Outcome{Status: Unknown, Error: se.Error() + "; it may have been created: reconcile finds out", HTTPStatus: se.Status, Attempts: attempts, At: w.now()}
+	}
+	// Retry: certainly not processed.
+	if w.j != nil {
+		w.j.NotSent(it.line, attempts)
+	}
+	if se.SlowDown() {
+		w.slowDown(sentAt, se)
+	}
+	if attempts-it.d.tries >= w.cfg.MaxAttempts {
+		return &Outcome{Status: Failed, Error: fmt.Sprintf("gave up after %d attempts: %s; it was not created, so it is safe to send again", attempts-it.d.tries, se.Error()), HTTPStatus: se.Status, Attempts: attempts, At: w.now()}
+	}
+	if !w.budget.Spend() {
+		return &Outcome{Status: Failed, Error: "not retried: SalesByte keeps failing and the run's retry budget is spent (" + se.Error() + "); it was not created, so it is safe to send again later", HTTPStatus: se.Status, Attempts: attempts, At: w.now()}
+	}
+	wait := w.cfg.backoff.Wait(attempts-it.d.tries, se.RetryAfter)
+	w.tally.retry(it.line)
+	w.obs.Observe(Retrying{Line: it.line, Attempt: attempts + 1, Wait: wait, Status: se.Status})
+	w.resize(+1) // a row waiting to retry holds no request in flight
+	err := sleep(ctx, wait)
+	w.resize(-1)
+	if err != nil {
+		return w.notSentAfter(attempts, se)
+	}
+	return nil
+}
+
+// resize sizes the gate, when it is sized automatically, for the current
+// rate and latency plus the rows waiting to retry (delta: one more, or one
+// fewer, now): those hold a place in the gate but no request in flight,
+// and must not hold the rate down while they wait.
+func (w *workers) resize(delta int) {
+	if !w.auto {
+		return
+	}
+	w.mu.Lock()
+	w.retrying += delta
+	n := w.retrying
+	w.mu.Unlock()
+	w.gate.SetLimit(w.size.Size(w.thr.Rate()) + n)
 }
 
 func (w *workers) notSentAfter(attempts int, last *salesbyte.Error) *Outcome {
@@ -312,8 +351,15 @@ func (w *workers) noteRefusal(se *salesbyte.Error) {
 }
 
 // slowDown tells the throttle SalesByte asked to slow down, and whoever
-// watches.
+// watches. A 429 pauses every request for its Retry-After and lowers the
+// rate; a 503 is one failed request (its row waits its own Retry-After),
+// which lowers the rate only in a burst (see pacer).
 func (w *workers) slowDown(sentAt time.Time, se *salesbyte.Error) {
+	if se.Status != http.StatusTooManyRequests {
+		w.thr.Unavailable(sentAt)
+		w.tally.slowedDown(time.Time{}, w.thr.Rate())
+		return
+	}
 	w.thr.SlowDown(sentAt, se.RetryAfter)
 	if w.cfg.slowedDown != nil {
 		w.cfg.slowedDown()

@@ -33,7 +33,10 @@ func printPlan(w io.Writer, p importer.Plan) {
 		fmt.Fprintf(w, "  %s %s %s\n", explain.Thousands(d.N), n.For(d.N), explain.Delivery(p.Endpoint, d.Delivery))
 	}
 	if p.ToSend > 0 {
-		if p.Rate > 0 {
+		if p.MaxRate > 0 {
+			fmt.Fprintf(w, "  rate: auto, from %g up to %g requests/s (the most SalesByte accepts), about %s at most\n",
+				p.Rate, p.MaxRate, explain.Duration(float64(p.ToSend)/p.Rate))
+		} else if p.Rate > 0 {
 			secs := float64(p.ToSend) / p.Rate
 			fmt.Fprintf(w, "  rate: %g requests/s, about %s\n", p.Rate, explain.Duration(secs))
 		} else {

@@ -32,7 +32,8 @@ type runOptions struct {
 	delimiter, encoding    string
 
 	baseURL, uuidFile string
-	rate              float64
+	rate, maxRate     float64
+	autoRate          bool
 	concurrency       int
 	maxAttempts       int
 	timeout           time.Duration
@@ -105,7 +106,9 @@ input error, 130 interrupted (Ctrl-C or SIGTERM: nothing is written).`
 	}
 	f.StringVar(&o.baseURL, "base-url", defaultBaseURL, "SalesByte's address (http:// only to loopback, e.g. the sandbox)")
 	f.StringVar(&o.uuidFile, "uuid-file", "", "read the integration uuid from this file (default: $SALESBYTE_UUID)")
-	f.Float64Var(&o.rate, "rate", 5, "requests per second; 0 = unlimited (for the sandbox)")
+	o.rate = 5
+	f.Var(rateValue{o}, "rate", "requests per second; auto = start at 5 and find SalesByte's limit, up to --max-rate; 0 = unlimited (for the sandbox)")
+	f.Float64Var(&o.maxRate, "max-rate", importer.DefaultMaxRate, "with --rate auto: the most requests per second to try")
 	f.IntVar(&o.concurrency, "concurrency", 0, "requests in flight (default: sized from the rate and the observed latency)")
 	f.IntVar(&o.maxAttempts, "max-attempts", 6, "attempts per row for answers that are safe to retry (429, 503, connection refused)")
 	f.DurationVar(&o.timeout, "timeout", 60*time.Second, "how long to wait for one answer; a row whose answer does not come is unknown")
@@ -221,6 +224,9 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 	}
 	if o.rate < 0 {
 		return usageErr("--rate must be 0 (unlimited) or more")
+	}
+	if o.autoRate && o.maxRate <= 0 {
+		return usageErr("--max-rate must be more than 0")
 	}
 	if _, _, err := parsePreview(o.preview); err != nil {
 		return err
@@ -408,7 +414,7 @@ func (o *runOptions) config() (importer.Config, error) {
 	}
 	return importer.Config{
 		Input: o.input, Read: ro, Mapping: o.mapping, Output: o.output, BaseURL: o.baseURL,
-		Rate: o.rate, Concurrency: o.concurrency, MaxAttempts: o.maxAttempts,
+		Rate: o.rate, AutoRate: o.autoRate, MaxRate: o.maxRate, Concurrency: o.concurrency, MaxAttempts: o.maxAttempts,
 		RetryUnknown: o.retryUnknown, AllowDuplicates: o.allowDuplicates, Only: only,
 	}, nil
 }
@@ -506,6 +512,9 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 			fmt.Fprint(w, ")")
 		}
 		fmt.Fprintln(w, ".")
+		if sum.FoundRate > 0 {
+			fmt.Fprintf(w, "Rate found: %.1f requests/s (SalesByte's limit); next time you can give --rate %.1f\n", sum.FoundRate, sum.FoundRate)
+		}
 	}
 	printProblems(s, sum)
 	switch {
@@ -663,6 +672,7 @@ type jsonSummary struct {
 	Validated   bool           `json:"validated"`
 	Stopped     string         `json:"stopped,omitempty"`
 	Unreachable bool           `json:"unreachable,omitempty"`
+	FoundRate   float64        `json:"found_rate,omitempty"`
 	Errors      []jsonError    `json:"errors"`
 	ExitCode    int            `json:"exit_code"`
 }
@@ -676,7 +686,7 @@ func writeJSONSummary(s streams, sum *importer.Summary, dryRun bool) {
 	js := jsonSummary{
 		Input: sum.Plan.Input, Output: sum.Output, Journal: sum.Journal, Endpoint: string(sum.Plan.Endpoint),
 		Counts: map[string]int{}, Requests: sum.Requests, Throttled: sum.Throttled, Rate: sum.Rate(),
-		Interrupted: sum.Interrupted, DryRun: dryRun, Validated: sum.Validated, Unreachable: sum.Unreachable,
+		Interrupted: sum.Interrupted, DryRun: dryRun, Validated: sum.Validated, Unreachable: sum.Unreachable, FoundRate: sum.FoundRate,
 		Errors: []jsonError{}, ExitCode: sum.ExitCode(),
 	}
 	if sum.Stopped != nil {
