@@ -46,6 +46,7 @@ var scenarios = []scenario{
 	{"memory-csv", (*bench).memoryCSV},
 	{"memory-xlsx", (*bench).memoryXLSX},
 	{"validate", (*bench).validate},
+	{"xlsx-cost", (*bench).xlsxCost},
 }
 
 func main() {

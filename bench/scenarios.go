@@ -120,7 +120,10 @@ func (b *bench) sbimport(args ...string) (child, error) {
 		return child{}, err
 	}
 	cmd := exec.Command(self, append([]string{measureFlag, b.bin}, args...)...)
-	cmd.Env = append(os.Environ(), "SALESBYTE_UUID="+sandboxUUID)
+	// Each run its own ledger: the same inputs are sent again and again,
+	// and a shared ledger would rightly hold their customers back.
+	ledger := filepath.Join(b.dir, "ledger-"+strconv.Itoa(b.runs)+".db")
+	cmd.Env = append(os.Environ(), "SALESBYTE_UUID="+sandboxUUID, "SBIMPORT_LEDGER="+ledger)
 	var errBuf, outBuf bytes.Buffer
 	cmd.Stderr = &errBuf
 	if b.verbose {

@@ -16,10 +16,20 @@ import (
 
 // benchInputs writes a generated CSV of rows customers and its mapping.
 func benchInputs(b *testing.B, rows int) (dir, in, mapping string) {
+	return benchInputsOf(b, "csv", rows)
+}
+
+// benchInputsOf writes generated customers as kind (csv or xlsx), and
+// their mapping.
+func benchInputsOf(b *testing.B, kind string, rows int) (dir, in, mapping string) {
 	b.Helper()
 	dir = b.TempDir()
-	in = filepath.Join(dir, "kunder.csv")
-	if err := gen.WriteCSVFile(in, rows); err != nil {
+	in = filepath.Join(dir, "kunder."+kind)
+	write := gen.WriteCSVFile
+	if kind == "xlsx" {
+		write = gen.WriteXLSXFile
+	}
+	if err := write(in, rows); err != nil {
 		b.Fatal(err)
 	}
 	mapping = filepath.Join(dir, "mapping.yaml")
@@ -35,9 +45,15 @@ func benchInputs(b *testing.B, rows int) (dir, in, mapping string) {
 // rows/s (PRODUCT.md, Performance). Profile it with
 //
 //	go test ./importer -run '^$' -bench RunOverhead -cpuprofile cpu.out
-func BenchmarkRunOverhead(b *testing.B) {
+func BenchmarkRunOverhead(b *testing.B) { benchmarkRun(b, "csv") }
+
+// BenchmarkRunOverheadXLSX is the same run from the same rows as XLSX:
+// what reading and writing a workbook adds.
+func BenchmarkRunOverheadXLSX(b *testing.B) { benchmarkRun(b, "xlsx") }
+
+func benchmarkRun(b *testing.B, kind string) {
 	const rows = 5000
-	dir, in, m := benchInputs(b, rows)
+	dir, in, m := benchInputsOf(b, kind, rows)
 	srv, err := sandbox.New(sandbox.Options{UUIDs: []string{testUUID}})
 	if err != nil {
 		b.Fatal(err)
@@ -58,7 +74,7 @@ func BenchmarkRunOverhead(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		out := filepath.Join(runDir, "result.csv")
+		out := filepath.Join(runDir, "result."+kind)
 		sum, err := Run(context.Background(), Config{Input: in, Mapping: m, Output: out, Sender: client, Rate: 0})
 		if err != nil {
 			b.Fatal(err)
