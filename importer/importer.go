@@ -165,6 +165,18 @@ func (c *columns) userCells(cells []string) []string {
 	return out
 }
 
+// userDates is which of userCells(cells) were dates; nil when none was.
+func (c *columns) userDates(row sheet.Row) []bool {
+	if row.Date == nil {
+		return nil
+	}
+	out := make([]bool, len(c.user))
+	for i, j := range c.user {
+		out[i] = row.IsDate(j)
+	}
+	return out
+}
+
 // loadMapping reads and compiles the mapping against a sheet's header.
 func loadMapping(path string) (*mapping.Spec, string, error) {
 	data, err := os.ReadFile(path)

@@ -569,7 +569,7 @@ func rewriteSheet(cfg ReconcileConfig, src *source, rows []*unsettledRow) error 
 		return err
 	}
 	defer rd.Close()
-	w, err := sheet.Create(cfg.Output, append(append([]string{}, src.cols.header...), ResultColumns...), src.format)
+	w, err := sheet.Create(cfg.Output, append(append([]string{}, src.cols.header...), ResultColumns...), src.format, src.top)
 	if err != nil {
 		return fmt.Errorf("output: %w", err)
 	}
@@ -580,7 +580,7 @@ func rewriteSheet(cfg ReconcileConfig, src *source, rows []*unsettledRow) error 
 			break
 		}
 		if err == nil {
-			err = w.Write(rewrittenRow(&src.cols, row, byLine[row.Line], counts))
+			err = w.Write(sheet.Row{Line: row.Line, Cells: rewrittenRow(&src.cols, row, byLine[row.Line], counts), Date: src.cols.userDates(row)})
 		}
 		if err != nil {
 			w.Abort()

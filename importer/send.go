@@ -92,6 +92,7 @@ type item struct {
 	seq   int
 	line  int
 	cells []string
+	dates []bool // which cells were dates
 	d     decision
 	out   *Outcome
 }
@@ -114,7 +115,7 @@ func (imp *Import) pass(ctx context.Context, obs Observer, sum *Summary, j *jour
 	}
 	defer r.Close()
 	header := append(append([]string{}, imp.src.cols.header...), ResultColumns...)
-	w, err := sheet.Create(imp.cfg.Output, header, imp.src.format)
+	w, err := sheet.Create(imp.cfg.Output, header, imp.src.format, imp.src.top)
 	if err != nil {
 		return &InputError{Err: fmt.Errorf("output: %w", err)}
 	}
@@ -234,7 +235,7 @@ func (rd *rowReader) run(ctx context.Context, jobs, results chan<- *item, window
 		}
 		window <- struct{}{}
 		uc := cols.userCells(row.Cells)
-		it := &item{seq: seq, line: row.Line, cells: uc, d: rd.p.decide(row, uc)}
+		it := &item{seq: seq, line: row.Line, cells: uc, dates: cols.userDates(row), d: rd.p.decide(row, uc)}
 		switch {
 		case !it.d.send:
 			it.out = it.d.outcome
@@ -287,7 +288,7 @@ func (ow *orderedWriter) writeNext() bool {
 	ow.imp.tally.written(x.line, x.out, x.d.kept)
 	if ow.err == nil {
 		row := append(x.cells[:len(x.cells):len(x.cells)], x.out.cells(x.line)...)
-		if err := ow.w.Write(row); err != nil {
+		if err := ow.w.Write(sheet.Row{Line: x.line, Cells: row, Date: x.dates}); err != nil {
 			ow.err = fmt.Errorf("write %s: %w", ow.imp.cfg.Output, err)
 			ow.stop()
 		}

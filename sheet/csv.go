@@ -32,6 +32,7 @@ type csvReader struct {
 	guard    *rowGuard
 	lastLine int   // the csv.Reader's line of the last record read
 	err      error // the error that ended the reading, returned again
+	top      Top
 }
 
 func openCSV(path string, f *os.File, opt Options) (Reader, error) {
@@ -75,11 +76,13 @@ func openCSV(path string, f *os.File, opt Options) (Reader, error) {
 		sample = sample[3:]
 	}
 	lineBase := 0
+	sep := false
 	delim := opt.Delimiter
 	if d, n, ok := sepLine(sample); ok {
 		br.Discard(n)
 		sample = sample[n:]
 		lineBase = 1
+		sep = true
 		if delim == 0 {
 			delim = d
 		}
@@ -96,7 +99,7 @@ func openCSV(path string, f *os.File, opt Options) (Reader, error) {
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = false
 	r := &csvReader{path: path, file: f, r: cr, lineBase: lineBase, guard: guard,
-		format: Format{Kind: "csv", Delimiter: delim, Encoding: enc}}
+		format: Format{Kind: "csv", Delimiter: delim, Encoding: enc, SepLine: sep}}
 
 	headerRow := opt.HeaderRow
 	if headerRow < 1 {
@@ -116,10 +119,14 @@ func openCSV(path string, f *os.File, opt Options) (Reader, error) {
 		if err != nil {
 			return fail(r.parseError(err))
 		}
+		line, _ := cr.FieldPos(0)
 		if i < headerRow {
+			// Every record, blank ones too: --header-row counts records.
+			r.top.Titles = append(r.top.Titles, Row{Line: line + lineBase, Cells: rec})
 			i++
 			continue
 		}
+		r.top.HeaderLine = line + lineBase
 		break
 	}
 	h, err := checkHeader(path, fmt.Sprintf("header row %d", headerRow), rec)
@@ -263,6 +270,7 @@ func blank(rec []string) bool {
 
 func (r *csvReader) Header() []string { return r.header }
 func (r *csvReader) Format() Format   { return r.format }
+func (r *csvReader) Top() Top         { return r.top }
 func (r *csvReader) Close() error     { return r.file.Close() }
 
 // read reads the next record; no record may be longer than maxRowBytes.

@@ -16,6 +16,25 @@ type Row struct {
 	// (a ragged CSV row, a formula without a cached value). Such a row is
 	// reported invalid and never sent.
 	Problem string
+	// Date marks the cells that were dates (or dates with a time) in an
+	// XLSX sheet: Date[i] for Cells[i]. nil when none was (always in CSV).
+	// An XLSX writer writes such a cell as a date again.
+	Date []bool
+}
+
+// IsDate says whether cell i of r was a date.
+func (r Row) IsDate(i int) bool { return i < len(r.Date) && r.Date[i] }
+
+// Top is what a sheet holds above its data rows: the header's row number
+// and the rows above it, so an output sheet can put them where they were
+// and every row keeps its number.
+type Top struct {
+	// HeaderLine is the header's Line (see Row.Line); 0 means 1.
+	HeaderLine int
+	// Titles are the rows above the header, in order, each with its
+	// Line: in XLSX those that hold something, in CSV every record (a
+	// header row number counts the records above it, blank or not).
+	Titles []Row
 }
 
 // Reader yields a sheet's header and then its data rows in order.
@@ -27,6 +46,8 @@ type Reader interface {
 	Next() (Row, error)
 	// Format describes what was read, so the output can match it.
 	Format() Format
+	// Top is the header's row and the title rows above it.
+	Top() Top
 	Close() error
 }
 
@@ -36,6 +57,7 @@ type Format struct {
 	Delimiter rune   // csv: ',', ';', '\t' or '|'
 	Encoding  string // csv: "utf-8", "utf-8-bom", "utf-16le", "utf-16be", "windows-1252"
 	Sheet     string // xlsx: the sheet's name
+	SepLine   bool   // csv: the file starts with Excel's "sep=;" line
 }
 
 // Options tell Open how to read a file; zero values mean "detect".
@@ -49,11 +71,17 @@ type Options struct {
 // Writer writes an output sheet to a temporary file beside its target;
 // Commit makes it appear at the target atomically, Abort removes it.
 type Writer interface {
-	// Write appends one row. The header was given to Create.
-	Write(cells []string) error
+	// Write appends one row: at row.Line when that is below the row
+	// written last (the rows between are left empty, as the blank rows
+	// of the input were), else right below it. The header was given to
+	// Create.
+	Write(row Row) error
 	// Commit finishes the file (in XLSX with a "Summary" sheet holding
 	// summary, a table of rows), syncs it, renames it over the target
-	// path and syncs the folder.
+	// path and syncs the folder. When the target cannot be replaced
+	// because another program holds it open (Excel on Windows), Commit
+	// returns a *LockedFileError and keeps the finished file: Commit may
+	// then be called again, or Abort.
 	Commit(summary [][]string) error
 	// Abort removes the temporary file; the target is left untouched.
 	Abort() error
