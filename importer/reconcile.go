@@ -598,6 +598,7 @@ func rewrittenRow(cols *columns, row sheet.Row, settled *Outcome, counts map[Sta
 	for i, j := range cols.result {
 		res[i] = inert(cellAt(row.Cells, j)) // an earlier sheet's cells, kept: never a formula
 	}
+	res[colAt] = inert(showAt(res[colAt], time.Local)) // an earlier version's RFC 3339 shown as today's
 	if settled != nil {
 		sbRow, _ := strconv.Atoi(strings.TrimSpace(res[colRow]))
 		if sbRow == 0 {

@@ -119,6 +119,9 @@ func (imp *Import) pass(ctx context.Context, obs Observer, sum *Summary, j *jour
 	if err != nil {
 		return &InputError{Err: fmt.Errorf("output: %w", err)}
 	}
+	if imp.cfg.wrapWriter != nil {
+		w = imp.cfg.wrapWriter(w)
+	}
 	committed := false
 	defer func() {
 		if !committed {
@@ -173,10 +176,23 @@ func (imp *Import) commit(sum *Summary, jerr error, j *journal, w sheet.Writer) 
 	}
 	// Without its journal, the output sheet is the only record of what
 	// was sent: it is written.
-	if err := w.Commit(summaryTable(&imp.cfg, sum)); err != nil {
+	if err := commitOutput(w, summaryTable(&imp.cfg, sum), imp.cfg.Output, imp.cfg.HeldOpen); err != nil {
 		return false, fmt.Errorf("write %s: %w", imp.cfg.Output, err)
 	}
 	return true, jerr
+}
+
+// commitOutput commits w; while the target is held open by another
+// program and ask says to, it tries again. A *sheet.LockedFileError left
+// at the end means the user gave up: the caller aborts w, and the target
+// is as it was.
+func commitOutput(w sheet.Writer, summary [][]string, path string, ask RetryPrompt) error {
+	err := w.Commit(summary)
+	var held *sheet.LockedFileError
+	for errors.As(err, &held) && ask != nil && ask.AskRetry(path) {
+		err = w.Commit(summary)
+	}
+	return err
 }
 
 func (imp *Import) finishSummary(ctx context.Context, sum *Summary, wk *workers) {
