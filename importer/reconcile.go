@@ -43,6 +43,9 @@ type ReconcileConfig struct {
 	// Slack widens the run's time window on both sides; 0 = 15 minutes.
 	Slack time.Duration
 	Logf  func(format string, args ...any)
+	// HeldOpen is asked when the sheet cannot be replaced because another
+	// program holds it open; nil gives up at once (nothing is changed).
+	HeldOpen RetryPrompt
 }
 
 // BaseURLChoice says where the address reconcile listed quotes at came from.
@@ -587,7 +590,11 @@ func rewriteSheet(cfg ReconcileConfig, src *source, rows []*unsettledRow) error 
 			return err
 		}
 	}
-	return w.Commit(reconcileSummaryTable(cfg, counts))
+	if err := commitOutput(w, reconcileSummaryTable(cfg, counts), cfg.Output, cfg.HeldOpen); err != nil {
+		w.Abort() // given up on a held-open sheet: its finished copy goes
+		return err
+	}
+	return nil
 }
 
 // rewrittenRow is row with settled in its sb_* cells (nil: as it was),
