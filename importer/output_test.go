@@ -317,3 +317,31 @@ func TestHeldOpenOutputGivenUpLosesNothing(t *testing.T) {
 		})
 	}
 }
+
+// reconcile's rewrite given up on a held-open sheet removes its finished
+// copy; the sheet is as it was.
+func TestCommitOrAbortGivenUp(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "kunder-result.csv")
+	if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := sheet.Create(target, []string{"a"}, sheet.Format{}, sheet.Top{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hw := &heldWriter{Writer: w, held: -1}
+	ask := &answers{yes: []bool{true}}
+	err = commitOrAbort(hw, nil, target, ask)
+	var le *sheet.LockedFileError
+	if !errors.As(err, &le) || len(ask.asked) != 2 {
+		t.Fatalf("commit: %v after %d questions; want a *sheet.LockedFileError after 2", err, len(ask.asked))
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("files left: %v; want only the sheet", entries)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "old" {
+		t.Error("the sheet was changed")
+	}
+}

@@ -590,11 +590,7 @@ func rewriteSheet(cfg ReconcileConfig, src *source, rows []*unsettledRow) error 
 			return err
 		}
 	}
-	if err := commitOutput(w, reconcileSummaryTable(cfg, counts), cfg.Output, cfg.HeldOpen); err != nil {
-		w.Abort() // given up on a held-open sheet: its finished copy goes
-		return err
-	}
-	return nil
+	return commitOrAbort(w, reconcileSummaryTable(cfg, counts), cfg.Output, cfg.HeldOpen)
 }
 
 // rewrittenRow is row with settled in its sb_* cells (nil: as it was),

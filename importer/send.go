@@ -311,3 +311,13 @@ func (ow *orderedWriter) writeNext() bool {
 	}
 	return true
 }
+
+// commitOrAbort is commitOutput, aborting w when it fails: a sheet held
+// open and given up on keeps no finished copy beside it.
+func commitOrAbort(w sheet.Writer, summary [][]string, path string, ask RetryPrompt) error {
+	err := commitOutput(w, summary, path, ask)
+	if err != nil {
+		w.Abort()
+	}
+	return err
+}
