@@ -345,3 +345,32 @@ func TestCommitOrAbortGivenUp(t *testing.T) {
 		t.Error("the sheet was changed")
 	}
 }
+
+// A CSV's rows are numbered as a spreadsheet shows them: Excel's sep=
+// line is no row and a value with a line break does not make two, so
+// the invalid row is "row 3" in the summary, in sb_row and in Excel, in
+// the input and in the output (which keeps the sep= line).
+func TestCSVRowNumbersAreTheSpreadsheetsRows(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.input = e.write("kunder.csv", "sep=,\nFörnamn,Efternamn,E-post,Mobil\n"+
+		"Anna,\"Svensson\nBerg\",a@example.se,0701234501\nBo,B,bo-utan-doman@,0701234502\n")
+	sum, err := Run(context.Background(), e.config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Problems) != 1 || sum.Problems[0].Line != 3 {
+		t.Fatalf("problems %+v; want row 3 (Bo)", sum.Problems)
+	}
+	out := DefaultOutput(e.input)
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), "sep=,\n") {
+		t.Errorf("output starts %q; want the sep= line kept", string(b)[:min(len(b), 20)])
+	}
+	_, rows, maps := readSheet(t, out, 1)
+	if len(rows) != 2 || rows[1].Line != 3 || maps[1]["sb_row"] != "3" || maps[1]["Förnamn"] != "Bo" {
+		t.Errorf("output rows %v", maps)
+	}
+}

@@ -160,10 +160,10 @@ func TestCSVFixtures(t *testing.T) {
 			header: []string{"a", "b"}, rows: [][]string{{"å", "ä"}}, lines: []int{2}},
 		{name: "sep line", data: []byte("sep=;\r\nA;B\r\n1,5;x,y\r\n"),
 			format: Format{Kind: "csv", Delimiter: ';', Encoding: "utf-8", SepLine: true},
-			header: []string{"A", "B"}, rows: [][]string{{"1,5", "x,y"}}, lines: []int{3}},
+			header: []string{"A", "B"}, rows: [][]string{{"1,5", "x,y"}}, lines: []int{2}}, // Excel shows no row for sep=
 		{name: "sep line beats detection", data: []byte("SEP=|\na,b|c\n1,2|3\n"),
 			format: Format{Kind: "csv", Delimiter: '|', Encoding: "utf-8", SepLine: true},
-			header: []string{"a,b", "c"}, rows: [][]string{{"1,2", "3"}}, lines: []int{3}},
+			header: []string{"a,b", "c"}, rows: [][]string{{"1,2", "3"}}, lines: []int{2}},
 		{name: "tab", data: []byte("a\tb\tc\n1\t2, 3\t4\n"),
 			format: Format{Kind: "csv", Delimiter: '\t', Encoding: "utf-8"},
 			header: []string{"a", "b", "c"}, rows: [][]string{{"1", "2, 3", "4"}}, lines: []int{2}},
@@ -178,7 +178,7 @@ func TestCSVFixtures(t *testing.T) {
 			header: []string{"Epost"}, rows: [][]string{{"a@b.se"}}, lines: []int{2}},
 		{name: "quoted newlines and quotes; line numbers", data: []byte("a,b\n\"x\ny\",\"say \"\"hi\"\"\"\n3,4\n"),
 			format: Format{Kind: "csv", Delimiter: ',', Encoding: "utf-8"},
-			header: []string{"a", "b"}, rows: [][]string{{"x\ny", `say "hi"`}, {"3", "4"}}, lines: []int{2, 4}},
+			header: []string{"a", "b"}, rows: [][]string{{"x\ny", `say "hi"`}, {"3", "4"}}, lines: []int{2, 3}}, // one row each, as a spreadsheet shows them
 		{name: "blank lines skipped", data: []byte("\n\na;b\n\n1;2\n;\n  ; \n3;4\n\n"),
 			format: Format{Kind: "csv", Delimiter: ';', Encoding: "utf-8"},
 			header: []string{"a", "b"}, rows: [][]string{{"1", "2"}, {"3", "4"}}, lines: []int{5, 8}},
@@ -199,6 +199,10 @@ func TestCSVFixtures(t *testing.T) {
 			opt:    Options{HeaderRow: 3},
 			format: Format{Kind: "csv", Delimiter: ';', Encoding: "utf-8"},
 			header: []string{"Namn", "E-post", "Tel", "Ort"}, rows: [][]string{{"A", "a@x.se", "1", "Umeå"}, {"B", "b@x.se", "2", "Luleå"}}, lines: []int{4, 5}},
+		{name: "header row counted as a spreadsheet shows it", data: []byte("Kundlista\n\nNamn;Tel\n\"A\nB\";1\n\nC;2\n"),
+			opt:    Options{HeaderRow: 3},
+			format: Format{Kind: "csv", Delimiter: ';', Encoding: "utf-8"},
+			header: []string{"Namn", "Tel"}, rows: [][]string{{"A\nB", "1"}, {"C", "2"}}, lines: []int{4, 6}},
 		{name: "bare quote reported, next row kept", data: []byte("a,b\n5\" skruv,2\n3,4\n"),
 			format: Format{Kind: "csv", Delimiter: ',', Encoding: "utf-8"},
 			header: []string{"a", "b"}, rows: [][]string{{"", ""}, {"3", "4"}}, lines: []int{2, 3},
@@ -304,6 +308,7 @@ func TestOpenRefuses(t *testing.T) {
 			[]string{`header row 1 has two columns named "E-post" (B and F); rename one`}},
 		{"empty header name", writeFile(t, "e.csv", []byte("Namn,,Tel\n")), []string{"column B has no name"}},
 		{"header row past the end", writeFile(t, "f.csv", []byte("a\n1\n")), []string{"row 5 cannot be the header"}},
+		{"header row on a blank line", writeFile(t, "blank.csv", []byte("Kundlista\n\nNamn,Tel\n")), []string{"header row 2 is empty", "--header-row"}},
 		{"unclosed quote", writeFile(t, "q.csv", []byte("a,b\n1,\"open\n2,3\n4,5\n")), []string{"line 2", "not closed"}},
 		{"bad encoding option", writeFile(t, "g.csv", []byte("a\n")), []string{`encoding "ebcdic"`}},
 	}
@@ -313,6 +318,8 @@ func TestOpenRefuses(t *testing.T) {
 			switch tc.name {
 			case "header row past the end":
 				opt.HeaderRow = 5
+			case "header row on a blank line":
+				opt.HeaderRow = 2
 			case "bad encoding option":
 				opt.Encoding = "ebcdic"
 			}

@@ -4,8 +4,10 @@ package sheet
 
 // Row is one data row of a sheet, as the user sees it.
 type Row struct {
-	// Line is the row number a user would look for: the 1-based line of
-	// the record's first line in a CSV, the row number in an XLSX sheet.
+	// Line is the row number a user would look for: the row number in an
+	// XLSX sheet; in a CSV, the row a spreadsheet shows the record on
+	// (blank lines are rows, a record with line breaks in a value is one
+	// row, Excel's "sep=;" line is none).
 	Line int
 	// Cells holds the row's values as text, padded with "" to the header's
 	// width. XLSX dates are ISO (YYYY-MM-DD, or YYYY-MM-DD HH:MM:SS when
@@ -29,7 +31,7 @@ func (r Row) IsDate(i int) bool { return i < len(r.Date) && r.Date[i] }
 // and the rows above it, so an output sheet can put them where they were
 // and every row keeps its number.
 type Top struct {
-	// HeaderLine is the header's Line (see Row.Line); 0 means 1.
+	// HeaderLine is the header's row (see Row.Line); 0 means 1.
 	HeaderLine int
 	// Titles are the rows above the header, in order, each with its
 	// Line: in XLSX those that hold something, in CSV every record (a
@@ -62,8 +64,11 @@ type Format struct {
 
 // Options tell Open how to read a file; zero values mean "detect".
 type Options struct {
-	Sheet     string // xlsx: sheet name; "" = the first visible sheet
-	HeaderRow int    // 1-based row of the header; 0 = 1
+	Sheet string // xlsx: sheet name; "" = the first visible sheet
+	// HeaderRow is the 1-based row of the header, as a spreadsheet shows
+	// it; 0 = 1. In a CSV, row 1 is the first record, after any blank
+	// lines.
+	HeaderRow int
 	Delimiter rune   // csv: 0 = detect
 	Encoding  string // csv: "" = detect; "utf-8", "windows-1252", "utf-16"
 }

@@ -141,7 +141,7 @@ type csvWriter struct {
 	tmp      tempFile
 	buf      *bufio.Writer
 	w        *csv.Writer
-	next     int  // the line the next record starts on
+	next     int  // the row the next record is, as a spreadsheet counts them
 	finished bool // the file is complete: Commit only renames it
 }
 
@@ -158,9 +158,8 @@ func newCSVWriter(t tempFile, header []string, f Format, top Top) (Writer, error
 		w.w.Comma = f.Delimiter
 	}
 	if f.SepLine && f.Delimiter != 0 {
-		// The input's "sep=;" line is line 1: kept, every line keeps its number.
+		// Kept: Excel reads the delimiter from it, and shows no row for it.
 		w.buf.WriteString("sep=" + string(f.Delimiter) + "\n")
-		w.next = 2
 	}
 	for _, row := range top.Titles {
 		if err := w.Write(row); err != nil {
@@ -176,8 +175,8 @@ func newCSVWriter(t tempFile, header []string, f Format, top Top) (Writer, error
 	return w, nil
 }
 
-// Write writes row on its line: the lines before it that the input had
-// blank stay blank.
+// Write writes row as spreadsheet row row.Line: the rows before it that
+// the input had blank are blank lines again.
 func (w *csvWriter) Write(row Row) error {
 	if w.tmp.done || w.finished {
 		return errFinished
@@ -193,10 +192,7 @@ func (w *csvWriter) Write(row Row) error {
 		return &FileError{Path: w.tmp.target, Problem: "cannot be written (" + err.Error() + ")",
 			Hint: "check the free space"}
 	}
-	w.next++
-	for _, c := range row.Cells {
-		w.next += strings.Count(c, "\n") // a value with line breaks spans lines
-	}
+	w.next++ // a record with line breaks in a value is still one row
 	return nil
 }
 
