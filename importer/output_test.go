@@ -374,3 +374,25 @@ func TestCSVRowNumbersAreTheSpreadsheetsRows(t *testing.T) {
 		t.Errorf("output rows %v", maps)
 	}
 }
+
+// The Summary sheet gives the run's start and end as sb_at does: local
+// time with its offset.
+func TestSummarySheetTimesAreLocal(t *testing.T) {
+	start := time.Date(2026, 11, 30, 13, 5, 9, 0, time.UTC)
+	sum := &Summary{Started: start, Finished: start.Add(90 * time.Second)}
+	want := map[string]string{
+		"Started":  start.In(time.Local).Format("2006-01-02 15:04:05 -07:00"),
+		"Finished": start.Add(90 * time.Second).In(time.Local).Format("2006-01-02 15:04:05 -07:00"),
+	}
+	for _, row := range summaryTable(&Config{Input: "kunder.csv"}, sum) {
+		if w, ok := want[row[0]]; ok {
+			if row[1] != w {
+				t.Errorf("%s = %q; want %q", row[0], row[1], w)
+			}
+			delete(want, row[0])
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("summary lacks %v", want)
+	}
+}

@@ -615,7 +615,7 @@ func rewrittenRow(cols *columns, row sheet.Row, settled *Outcome, counts map[Sta
 }
 
 func reconcileSummaryTable(cfg ReconcileConfig, counts map[Status]int) [][]string {
-	t := [][]string{{"sbimport", "reconcile summary"}, {"Input", cfg.Input}, {"Reconciled", cfg.Now().Format(time.RFC3339)}, {"", ""}, {"Status", "Rows"}}
+	t := [][]string{{"sbimport", "reconcile summary"}, {"Input", cfg.Input}, {"Reconciled", cfg.Now().Local().Format(atLayout)}, {"", ""}, {"Status", "Rows"}}
 	for _, st := range Statuses {
 		t = append(t, []string{string(st), strconv.Itoa(counts[st])})
 	}

@@ -337,8 +337,8 @@ func summaryTable(cfg *Config, s *Summary) [][]string {
 		{"Input", cfg.Input},
 		{"Sheet", s.Plan.Sheet},
 		{"Endpoint", string(s.Plan.Endpoint)},
-		{"Started", s.Started.Format(time.RFC3339)},
-		{"Finished", s.Finished.Format(time.RFC3339)},
+		{"Started", s.Started.Local().Format(atLayout)}, // local time, as sb_at
+		{"Finished", s.Finished.Local().Format(atLayout)},
 		{"Requests sent", strconv.Itoa(s.Requests)},
 		{"Achieved rate (requests/s)", strconv.FormatFloat(s.Rate(), 'f', 2, 64)},
 	}
