@@ -66,7 +66,7 @@ func TestOutputKeepsRowNumbersXLSX(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "kunder.xlsx")
 	f := excelize.NewFile()
-	for cell, v := range map[string]any{"A1": "Kundlista december", "C1": "export 2026-11-30",
+	for cell, v := range map[string]any{"A1": "Kundlista december", "D1": "export 2026-11-30",
 		"A3": "Namn", "B3": "Ort", "A4": "Åsa", "B4": "Umeå", "A6": "Bo", "A7": "Cia", "B7": "Luleå"} {
 		if err := f.SetCellValue("Sheet1", cell, v); err != nil {
 			t.Fatal(err)
@@ -95,7 +95,7 @@ func TestOutputKeepsRowNumbersXLSX(t *testing.T) {
 		if !reflect.DeepEqual(r.Header(), []string{"Namn", "Ort", "sb_status"}) {
 			t.Errorf("%s: header %q", filepath.Base(p), r.Header())
 		}
-		wantTitles := []Row{{Line: 1, Cells: []string{"Kundlista december", "", "export 2026-11-30"}}}
+		wantTitles := []Row{{Line: 1, Cells: []string{"Kundlista december", "", "", "export 2026-11-30"}}}
 		if got := r.Top(); got.HeaderLine != 3 || !reflect.DeepEqual(got.Titles, wantTitles) {
 			t.Errorf("%s: top %+v; want the title row 1 and the header on row 3", filepath.Base(p), got)
 		}
@@ -112,7 +112,7 @@ func TestOutputKeepsRowNumbersXLSX(t *testing.T) {
 		t.Errorf("panes %+v, %v; want rows 1-3 frozen, down to the header", panes, err)
 	}
 	xml := zipPart(t, out, "xl/worksheets/sheet1.xml")
-	for _, want := range []string{`<autoFilter ref="$A$3:$C$7"`, `<dimension ref="A1:C7"/>`} {
+	for _, want := range []string{`<autoFilter ref="$A$3:$C$7"`, `<dimension ref="A1:D7"/>`} { // the title reaches D
 		if !strings.Contains(xml, want) {
 			t.Errorf("sheet has no %s", want)
 		}

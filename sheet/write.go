@@ -523,6 +523,14 @@ func (w *xlsxWriter) Commit(summary [][]string) error {
 	if err := w.f.AutoFilter(w.sheet, filterFrom+":"+last, nil); err != nil {
 		return fail(err)
 	}
+	width := len(w.header) // the used range: a title row may be wider
+	for _, t := range w.top.Titles {
+		width = max(width, len(t.Cells))
+	}
+	used, err := excelize.CoordinatesToCellName(max(width, 1), max(w.rowNum, 1))
+	if err != nil {
+		return fail(err)
+	}
 	if err := w.sw.Flush(); err != nil {
 		return fail(err)
 	}
@@ -533,7 +541,7 @@ func (w *xlsxWriter) Commit(summary [][]string) error {
 	// a zip writer of our own sends it straight to the file instead, so a
 	// large output never sits in memory whole. (Its buffer stays empty.)
 	w.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-		return &sheetZip{Writer: zip.NewWriter(w.tmp.file), dimension: "A1:" + last, cols: colsXML(w.widths)}
+		return &sheetZip{Writer: zip.NewWriter(w.tmp.file), dimension: "A1:" + used, cols: colsXML(w.widths)}
 	})
 	if _, err := w.f.WriteToBuffer(); err != nil {
 		return fail(err)
