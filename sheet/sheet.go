@@ -34,8 +34,9 @@ type Top struct {
 	// HeaderLine is the header's row (see Row.Line); 0 means 1.
 	HeaderLine int
 	// Titles are the rows above the header, in order, each with its
-	// Line: in XLSX those that hold something, in CSV every record (a
-	// header row number counts the records above it, blank or not).
+	// Line: in XLSX those that hold something, in CSV every record, a
+	// blank one like ";;" too (blank lines are no records: a writer
+	// leaves the rows between empty).
 	Titles []Row
 }
 
