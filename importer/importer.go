@@ -57,7 +57,20 @@ type Config struct {
 	AllowDuplicates bool     // send rows whose key repeats an earlier row's
 	Only            []Status // send only rows whose earlier status is one of these (Pending = new rows)
 
+	// HeldOpen is asked what to do when the finished output sheet cannot
+	// replace the file at Output because another program holds it open
+	// (Excel on Windows): try again, or give up. nil gives up at once.
+	// Giving up loses nothing: the journal holds every outcome, and the
+	// same command writes the output from it.
+	HeldOpen RetryPrompt
+
 	hooks // seams for tests
+}
+
+// RetryPrompt asks whether to try again to replace path, which another
+// program holds open; false gives up.
+type RetryPrompt interface {
+	AskRetry(path string) bool
 }
 
 // hooks are the seams tests use; the zero value is the real thing.
@@ -66,6 +79,8 @@ type hooks struct {
 	backoff backoff
 	// wrapJournal lets tests make the journal's disk fail.
 	wrapJournal func(journalFile) journalFile
+	// wrapWriter lets tests play an output held open by another program.
+	wrapWriter func(sheet.Writer) sheet.Writer
 	// pause replaces the 1 s pause after a 429/503 without Retry-After.
 	pause time.Duration
 	// slowedDown, when set, hears of every slow-down the workers ask the
@@ -166,6 +181,18 @@ func (c *columns) userCells(cells []string) []string {
 		if j < len(cells) {
 			out[i] = cells[j]
 		}
+	}
+	return out
+}
+
+// userDates is which of userCells(cells) were dates; nil when none was.
+func (c *columns) userDates(row sheet.Row) []bool {
+	if row.Date == nil {
+		return nil
+	}
+	out := make([]bool, len(c.user))
+	for i, j := range c.user {
+		out[i] = row.IsDate(j)
 	}
 	return out
 }

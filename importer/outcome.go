@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sbimport/sbimport/salesbyte"
 )
@@ -40,7 +41,9 @@ type Outcome struct {
 	Error      string
 	HTTPStatus int
 	Attempts   int
-	At         string // RFC 3339, when the outcome was known
+	// At is when the outcome was known, RFC 3339 (as the journal keeps
+	// it); the sheet shows it in local time (see showAt).
+	At string
 	// NotSent marks a row skipped because the run stopped before sending
 	// it: not a problem with the row (not written to the sheet).
 	NotSent bool
@@ -127,11 +130,45 @@ func (o *Outcome) cells(line int) []string {
 		c[colAttempts] = strconv.Itoa(o.Attempts)
 	}
 	c[colRow] = strconv.Itoa(line)
-	c[colAt] = o.At
+	c[colAt] = showAt(o.At, time.Local)
 	for i := range c {
 		c[i] = inert(c[i])
 	}
 	return c
+}
+
+// atLayout is how sb_at shows when an outcome was known: the local time
+// with its offset from UTC, e.g. 2026-11-30 14:05:09 +01:00.
+const atLayout = "2006-01-02 15:04:05 -07:00"
+
+// showAt is the sb_at cell of at (RFC 3339) in loc; text that is not a
+// time stays as it is.
+func showAt(at string, loc *time.Location) string {
+	t, ok := parseAt(at)
+	if !ok {
+		return at
+	}
+	return t.In(loc).Format(atLayout)
+}
+
+// parseAt reads a time as sb_at shows it, or as RFC 3339 (the journal,
+// and the sb_at of sheets written by earlier versions).
+func parseAt(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339, atLayout} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// readAt is an sb_at cell as Outcome.At: RFC 3339 when it is a time.
+func readAt(s string) string {
+	if t, ok := parseAt(s); ok {
+		return t.Format(time.RFC3339)
+	}
+	return s
 }
 
 // inert keeps a cell from being read as a formula by a spreadsheet:
@@ -174,7 +211,7 @@ func outcomeFromCells(cells []string, idx []int) (*Outcome, bool) {
 			ProjectApproval:    get(colApproval),
 		},
 		Error: get(colError),
-		At:    get(colAt),
+		At:    readAt(get(colAt)),
 	}
 	o.ID, _ = strconv.ParseInt(get(colID), 10, 64)
 	o.HTTPStatus, _ = strconv.Atoi(get(colHTTP))

@@ -43,6 +43,9 @@ type ReconcileConfig struct {
 	// Slack widens the run's time window on both sides; 0 = 15 minutes.
 	Slack time.Duration
 	Logf  func(format string, args ...any)
+	// HeldOpen is asked when the sheet cannot be replaced because another
+	// program holds it open; nil gives up at once (nothing is changed).
+	HeldOpen RetryPrompt
 }
 
 // BaseURLChoice says where the address reconcile listed quotes at came from.
@@ -590,7 +593,7 @@ func rewriteSheet(cfg ReconcileConfig, src *source, rows []*unsettledRow) error 
 		return err
 	}
 	defer rd.Close()
-	w, err := sheet.Create(cfg.Output, append(append([]string{}, src.cols.header...), ResultColumns...), src.format)
+	w, err := sheet.Create(cfg.Output, append(append([]string{}, src.cols.header...), ResultColumns...), src.format, src.top)
 	if err != nil {
 		return fmt.Errorf("output: %w", err)
 	}
@@ -601,14 +604,14 @@ func rewriteSheet(cfg ReconcileConfig, src *source, rows []*unsettledRow) error 
 			break
 		}
 		if err == nil {
-			err = w.Write(rewrittenRow(&src.cols, row, byLine[row.Line], counts))
+			err = w.Write(sheet.Row{Line: row.Line, Cells: rewrittenRow(&src.cols, row, byLine[row.Line], counts), Date: src.cols.userDates(row)})
 		}
 		if err != nil {
 			w.Abort()
 			return err
 		}
 	}
-	return w.Commit(reconcileSummaryTable(cfg, counts))
+	return commitOrAbort(w, reconcileSummaryTable(cfg, counts), cfg.Output, cfg.HeldOpen)
 }
 
 // rewrittenRow is row with settled in its sb_* cells (nil: as it was),
@@ -619,6 +622,7 @@ func rewrittenRow(cols *columns, row sheet.Row, settled *Outcome, counts map[Sta
 	for i, j := range cols.result {
 		res[i] = inert(cellAt(row.Cells, j)) // an earlier sheet's cells, kept: never a formula
 	}
+	res[colAt] = inert(showAt(res[colAt], time.Local)) // an earlier version's RFC 3339 shown as today's
 	if settled != nil {
 		sbRow, _ := strconv.Atoi(strings.TrimSpace(res[colRow]))
 		if sbRow == 0 {
@@ -632,7 +636,7 @@ func rewrittenRow(cols *columns, row sheet.Row, settled *Outcome, counts map[Sta
 }
 
 func reconcileSummaryTable(cfg ReconcileConfig, counts map[Status]int) [][]string {
-	t := [][]string{{"sbimport", "reconcile summary"}, {"Input", cfg.Input}, {"Reconciled", cfg.Now().Format(time.RFC3339)}, {"", ""}, {"Status", "Rows"}}
+	t := [][]string{{"sbimport", "reconcile summary"}, {"Input", cfg.Input}, {"Reconciled", cfg.Now().Local().Format(atLayout)}, {"", ""}, {"Status", "Rows"}}
 	for _, st := range Statuses {
 		t = append(t, []string{string(st), strconv.Itoa(counts[st])})
 	}

@@ -222,6 +222,7 @@ type source struct {
 	opt    sheet.Options
 	cols   columns
 	format sheet.Format
+	top    sheet.Top    // the header's row and the title rows above it
 	kept   sheet.Reader // header read, no row yet; nil once handed out
 	spool  *spool       // nil: not a workbook, or no room for one
 }
@@ -232,7 +233,7 @@ func openSource(path string, opt sheet.Options) (*source, error) {
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
-	return &source{path: path, opt: opt, cols: splitColumns(r.Header()), format: r.Format(), kept: r}, nil
+	return &source{path: path, opt: opt, cols: splitColumns(r.Header()), format: r.Format(), top: r.Top(), kept: r}, nil
 }
 
 // reader returns a reader at the first data row: the kept one the first
@@ -249,6 +250,7 @@ func (s *source) reader() (sheet.Reader, error) {
 	s.kept = nil
 	if s.format.Kind == "xlsx" && s.spool == nil {
 		if sp, err := newSpool(r.Header(), s.format); err == nil {
+			sp.top = s.top
 			s.spool = sp
 			return sp.record(r), nil
 		}
@@ -345,8 +347,8 @@ func summaryTable(cfg *Config, s *Summary) [][]string {
 		{"Input", cfg.Input},
 		{"Sheet", s.Plan.Sheet},
 		{"Endpoint", string(s.Plan.Endpoint)},
-		{"Started", s.Started.Format(time.RFC3339)},
-		{"Finished", s.Finished.Format(time.RFC3339)},
+		{"Started", s.Started.Local().Format(atLayout)}, // local time, as sb_at
+		{"Finished", s.Finished.Local().Format(atLayout)},
 		{"Requests sent", strconv.Itoa(s.Requests)},
 		{"Achieved rate (requests/s)", strconv.FormatFloat(s.Rate(), 'f', 2, 64)},
 	}

@@ -92,6 +92,7 @@ type item struct {
 	seq   int
 	line  int
 	cells []string
+	dates []bool // which cells were dates
 	d     decision
 	out   *Outcome
 }
@@ -114,9 +115,12 @@ func (imp *Import) pass(ctx context.Context, obs Observer, sum *Summary, j *jour
 	}
 	defer r.Close()
 	header := append(append([]string{}, imp.src.cols.header...), ResultColumns...)
-	w, err := sheet.Create(imp.cfg.Output, header, imp.src.format)
+	w, err := sheet.Create(imp.cfg.Output, header, imp.src.format, imp.src.top)
 	if err != nil {
 		return &InputError{Err: fmt.Errorf("output: %w", err)}
+	}
+	if imp.cfg.wrapWriter != nil {
+		w = imp.cfg.wrapWriter(w)
 	}
 	committed := false
 	defer func() {
@@ -172,10 +176,23 @@ func (imp *Import) commit(sum *Summary, jerr error, j *journal, w sheet.Writer) 
 	}
 	// Without its journal, the output sheet is the only record of what
 	// was sent: it is written.
-	if err := w.Commit(summaryTable(&imp.cfg, sum)); err != nil {
+	if err := commitOutput(w, summaryTable(&imp.cfg, sum), imp.cfg.Output, imp.cfg.HeldOpen); err != nil {
 		return false, fmt.Errorf("write %s: %w", imp.cfg.Output, err)
 	}
 	return true, jerr
+}
+
+// commitOutput commits w; while the target is held open by another
+// program and ask says to, it tries again. A *sheet.LockedFileError left
+// at the end means the user gave up: the caller aborts w, and the target
+// is as it was.
+func commitOutput(w sheet.Writer, summary [][]string, path string, ask RetryPrompt) error {
+	err := w.Commit(summary)
+	var held *sheet.LockedFileError
+	for errors.As(err, &held) && ask != nil && ask.AskRetry(path) {
+		err = w.Commit(summary)
+	}
+	return err
 }
 
 func (imp *Import) finishSummary(ctx context.Context, sum *Summary, wk *workers) {
@@ -235,7 +252,7 @@ func (rd *rowReader) run(ctx context.Context, jobs, results chan<- *item, window
 		}
 		window <- struct{}{}
 		uc := cols.userCells(row.Cells)
-		it := &item{seq: seq, line: row.Line, cells: uc, d: rd.p.decide(row, uc)}
+		it := &item{seq: seq, line: row.Line, cells: uc, dates: cols.userDates(row), d: rd.p.decide(row, uc)}
 		switch {
 		case !it.d.send:
 			it.out = it.d.outcome
@@ -288,10 +305,20 @@ func (ow *orderedWriter) writeNext() bool {
 	ow.imp.tally.written(x.line, x.out, x.d.kept)
 	if ow.err == nil {
 		row := append(x.cells[:len(x.cells):len(x.cells)], x.out.cells(x.line)...)
-		if err := ow.w.Write(row); err != nil {
+		if err := ow.w.Write(sheet.Row{Line: x.line, Cells: row, Date: x.dates}); err != nil {
 			ow.err = fmt.Errorf("write %s: %w", ow.imp.cfg.Output, err)
 			ow.stop()
 		}
 	}
 	return true
+}
+
+// commitOrAbort is commitOutput, aborting w when it fails: a sheet held
+// open and given up on keeps no finished copy beside it.
+func commitOrAbort(w sheet.Writer, summary [][]string, path string, ask RetryPrompt) error {
+	err := commitOutput(w, summary, path, ask)
+	if err != nil {
+		w.Abort()
+	}
+	return err
 }

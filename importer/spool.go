@@ -18,8 +18,9 @@ import (
 // (nothing is left behind even by a crash), and removed at Close
 // elsewhere.
 //
-// Each row is: line, problem, cell count, then each cell, every number a
-// uvarint and every text its length then its bytes.
+// Each row is: line, problem, cell count, then each cell, then the count
+// of date cells and each one's index; every number a uvarint and every
+// text its length then its bytes.
 type spool struct {
 	f      *os.File
 	name   string // "" once unlinked
@@ -27,6 +28,7 @@ type spool struct {
 	done   bool // every row was recorded: readers may use it
 	header []string
 	format sheet.Format
+	top    sheet.Top
 }
 
 func newSpool(header []string, format sheet.Format) (*spool, error) {
@@ -93,6 +95,18 @@ func appendRow(b []byte, row sheet.Row) []byte {
 	for _, c := range row.Cells {
 		b = appendText(b, c)
 	}
+	dates := 0
+	for i := range row.Cells {
+		if row.IsDate(i) {
+			dates++
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(dates))
+	for i := range row.Cells {
+		if row.IsDate(i) {
+			b = binary.AppendUvarint(b, uint64(i))
+		}
+	}
 	return b
 }
 
@@ -107,6 +121,7 @@ type spoolReader struct {
 
 func (s *spoolReader) Header() []string     { return s.sp.header }
 func (s *spoolReader) Format() sheet.Format { return s.sp.format }
+func (s *spoolReader) Top() sheet.Top       { return s.sp.top }
 func (s *spoolReader) Close() error         { return nil }
 
 // errSpool says the spool does not hold what was written to it.
@@ -133,6 +148,20 @@ func (s *spoolReader) Next() (sheet.Row, error) {
 		if row.Cells[i], err = s.text(); err != nil {
 			return row, err
 		}
+	}
+	dates, err := binary.ReadUvarint(s.r)
+	if err != nil || dates > n {
+		return row, errSpool
+	}
+	for ; dates > 0; dates-- {
+		i, err := binary.ReadUvarint(s.r)
+		if err != nil || i >= n {
+			return row, errSpool
+		}
+		if row.Date == nil {
+			row.Date = make([]bool, n)
+		}
+		row.Date[i] = true
 	}
 	return row, nil
 }

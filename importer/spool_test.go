@@ -75,6 +75,8 @@ func TestWorkbookIsParsedOnce(t *testing.T) {
 	}
 }
 
+// The spool keeps each row's problem and which of its cells were dates,
+// so the output written from it writes those cells as dates again.
 func TestSpoolKeepsProblems(t *testing.T) {
 	sp, err := newSpool([]string{"a", "b"}, sheet.Format{Kind: "xlsx"})
 	if err != nil {
@@ -84,6 +86,8 @@ func TestSpoolKeepsProblems(t *testing.T) {
 	in := []sheet.Row{
 		{Line: 2, Cells: []string{"x", ""}},
 		{Line: 70000, Cells: []string{"", "ü"}, Problem: "column B: a formula with no saved value"},
+		{Line: 70001, Cells: []string{"2026-12-31", "x"}, Date: []bool{true, false}},
+		{Line: 70002, Cells: []string{"a", "2026-12-31 10:11:12"}, Date: []bool{false, true}},
 	}
 	rec := sp.record(&fakeReader{rows: in})
 	for {
@@ -107,6 +111,7 @@ type fakeReader struct{ rows []sheet.Row }
 
 func (f *fakeReader) Header() []string     { return []string{"a", "b"} }
 func (f *fakeReader) Format() sheet.Format { return sheet.Format{Kind: "xlsx"} }
+func (f *fakeReader) Top() sheet.Top       { return sheet.Top{} }
 func (f *fakeReader) Close() error         { return nil }
 func (f *fakeReader) Next() (sheet.Row, error) {
 	if len(f.rows) == 0 {

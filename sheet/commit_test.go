@@ -35,12 +35,12 @@ func TestCommitSyncsBeforeRename(t *testing.T) {
 				steps = append(steps, "rename "+from+" to "+to)
 				return realRename(from, to)
 			}
-			w, err := Create(target, []string{"Namn", "sb_status"}, Format{Delimiter: ','})
+			w, err := Create(target, []string{"Namn", "sb_status"}, Format{Delimiter: ','}, Top{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for i := 0; i < 300; i++ {
-				if err := w.Write([]string{fmt.Sprintf("Kund %d", i), "created"}); err != nil {
+				if err := w.Write(Row{Cells: []string{fmt.Sprintf("Kund %d", i), "created"}}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -30,8 +30,12 @@ type csvReader struct {
 	format   Format
 	lineBase int // physical lines before the csv.Reader's first line
 	guard    *rowGuard
-	lastLine int   // the csv.Reader's line of the last record read
-	err      error // the error that ended the reading, returned again
+	lastLine int // the csv.Reader's line of the last record read
+	// rowNum is the spreadsheet row of the last record read, endLine the
+	// csv.Reader's line that record ends on (see count).
+	rowNum, endLine int
+	err             error // the error that ended the reading, returned again
+	top             Top
 }
 
 func openCSV(path string, f *os.File, opt Options) (Reader, error) {
@@ -47,7 +51,7 @@ func openCSV(path string, f *os.File, opt Options) (Reader, error) {
 	enc, err := detectEncoding(peek, opt.Encoding)
 	if err != nil {
 		return fail(&FileError{Path: path, Problem: err.Error(),
-			Hint: `use --encoding utf-8, windows-1252 or utf-16`})
+			Hint: "say its encoding: utf-8, windows-1252 or utf-16", Fix: FixEncoding})
 	}
 	var text io.Reader = raw
 	switch enc {
@@ -75,11 +79,13 @@ func openCSV(path string, f *os.File, opt Options) (Reader, error) {
 		sample = sample[3:]
 	}
 	lineBase := 0
+	sep := false
 	delim := opt.Delimiter
 	if d, n, ok := sepLine(sample); ok {
 		br.Discard(n)
 		sample = sample[n:]
 		lineBase = 1
+		sep = true
 		if delim == 0 {
 			delim = d
 		}
@@ -96,38 +102,50 @@ func openCSV(path string, f *os.File, opt Options) (Reader, error) {
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = false
 	r := &csvReader{path: path, file: f, r: cr, lineBase: lineBase, guard: guard,
-		format: Format{Kind: "csv", Delimiter: delim, Encoding: enc}}
+		format: Format{Kind: "csv", Delimiter: delim, Encoding: enc, SepLine: sep}}
 
-	headerRow := opt.HeaderRow
-	if headerRow < 1 {
-		headerRow = 1
+	rec, err := r.findHeader(opt.HeaderRow)
+	if err != nil {
+		return fail(err)
 	}
-	var rec []string
-	for i := 1; ; {
-		rec, err = r.read()
-		if err == io.EOF {
-			if i == 1 {
-				return fail(&FileError{Path: path, Problem: "has no rows, not even a header",
-					Hint: "check that you picked the right file"})
-			}
-			return fail(&FileError{Path: path, Problem: fmt.Sprintf("has only %d rows, so row %d cannot be the header", i-1, headerRow),
-				Hint: "check which row holds the column names", Fix: FixHeaderRow})
-		}
-		if err != nil {
-			return fail(r.parseError(err))
-		}
-		if i < headerRow {
-			i++
-			continue
-		}
-		break
-	}
+	headerRow := r.top.HeaderLine
 	h, err := checkHeader(path, fmt.Sprintf("header row %d", headerRow), rec)
 	if err != nil {
 		return fail(err)
 	}
 	r.header = h
 	return r, nil
+}
+
+// findHeader reads up to the header: the first record when headerRow is
+// 0 or 1 (blank lines before it are skipped), else the record on
+// spreadsheet row headerRow. The records above it are the title rows.
+func (r *csvReader) findHeader(headerRow int) ([]string, error) {
+	for {
+		rec, err := r.read()
+		if err == io.EOF {
+			if r.rowNum == 0 {
+				return nil, &FileError{Path: r.path, Problem: "has no rows, not even a header",
+					Hint: "check that you picked the right file"}
+			}
+			return nil, &FileError{Path: r.path, Problem: fmt.Sprintf("has only %d rows, so row %d cannot be the header", r.rowNum, headerRow),
+				Hint: "check which row holds the column names", Fix: FixHeaderRow}
+		}
+		if err != nil {
+			return nil, r.parseError(err)
+		}
+		switch {
+		case headerRow > 1 && r.rowNum < headerRow:
+			// Every record, blank ones too: they are rows above the header.
+			r.top.Titles = append(r.top.Titles, Row{Line: r.rowNum, Cells: rec})
+			continue
+		case headerRow > 1 && r.rowNum > headerRow:
+			return nil, &FileError{Path: r.path, Problem: fmt.Sprintf("header row %d is empty", headerRow),
+				Hint: "say which row holds the column names, counting the rows as a spreadsheet shows them", Fix: FixHeaderRow}
+		}
+		r.top.HeaderLine = r.rowNum
+		return rec, nil
+	}
 }
 
 // detectEncoding names the encoding of a file starting with b: the one
@@ -263,6 +281,7 @@ func blank(rec []string) bool {
 
 func (r *csvReader) Header() []string { return r.header }
 func (r *csvReader) Format() Format   { return r.format }
+func (r *csvReader) Top() Top         { return r.top }
 func (r *csvReader) Close() error     { return r.file.Close() }
 
 // read reads the next record; no record may be longer than maxRowBytes.
@@ -271,8 +290,19 @@ func (r *csvReader) read() ([]string, error) {
 	rec, err := r.r.Read()
 	if err == nil && len(rec) > 0 {
 		r.lastLine, _ = r.r.FieldPos(len(rec) - 1)
+		start, _ := r.r.FieldPos(0)
+		r.count(start, r.lastLine+strings.Count(rec[len(rec)-1], "\n"))
 	}
 	return rec, err
+}
+
+// count numbers the record read from line start to line end as a
+// spreadsheet shows it: each blank line before it is a row of its own
+// (csv.Reader skips them), and a record whose values hold line breaks is
+// one row. Excel's "sep=" line is no row.
+func (r *csvReader) count(start, end int) {
+	r.rowNum += max(start-r.endLine, 1)
+	r.endLine = end
 }
 
 func (r *csvReader) Next() (Row, error) {
@@ -291,8 +321,9 @@ func (r *csvReader) Next() (Row, error) {
 				// The record's line was read to its end: report the row
 				// and go on with the next line.
 				r.lastLine = pe.Line
+				r.count(pe.StartLine, pe.Line)
 				return Row{
-					Line:    pe.StartLine + r.lineBase,
+					Line:    r.rowNum,
 					Cells:   make([]string, len(r.header)),
 					Problem: fmt.Sprintf("column %d has a stray double quote (\"); put the whole value in double quotes and double every quote inside it (\"\"), or remove the quote", pe.Column),
 				}, nil
@@ -303,8 +334,7 @@ func (r *csvReader) Next() (Row, error) {
 		if blank(rec) {
 			continue
 		}
-		line, _ := r.r.FieldPos(0)
-		return r.row(line+r.lineBase, rec), nil
+		return r.row(r.rowNum, rec), nil
 	}
 }
 

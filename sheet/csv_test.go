@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
@@ -159,11 +160,11 @@ func TestCSVFixtures(t *testing.T) {
 			format: Format{Kind: "csv", Delimiter: '|', Encoding: "utf-16be"},
 			header: []string{"a", "b"}, rows: [][]string{{"å", "ä"}}, lines: []int{2}},
 		{name: "sep line", data: []byte("sep=;\r\nA;B\r\n1,5;x,y\r\n"),
-			format: Format{Kind: "csv", Delimiter: ';', Encoding: "utf-8"},
-			header: []string{"A", "B"}, rows: [][]string{{"1,5", "x,y"}}, lines: []int{3}},
+			format: Format{Kind: "csv", Delimiter: ';', Encoding: "utf-8", SepLine: true},
+			header: []string{"A", "B"}, rows: [][]string{{"1,5", "x,y"}}, lines: []int{2}}, // Excel shows no row for sep=
 		{name: "sep line beats detection", data: []byte("SEP=|\na,b|c\n1,2|3\n"),
-			format: Format{Kind: "csv", Delimiter: '|', Encoding: "utf-8"},
-			header: []string{"a,b", "c"}, rows: [][]string{{"1,2", "3"}}, lines: []int{3}},
+			format: Format{Kind: "csv", Delimiter: '|', Encoding: "utf-8", SepLine: true},
+			header: []string{"a,b", "c"}, rows: [][]string{{"1,2", "3"}}, lines: []int{2}},
 		{name: "tab", data: []byte("a\tb\tc\n1\t2, 3\t4\n"),
 			format: Format{Kind: "csv", Delimiter: '\t', Encoding: "utf-8"},
 			header: []string{"a", "b", "c"}, rows: [][]string{{"1", "2, 3", "4"}}, lines: []int{2}},
@@ -178,7 +179,7 @@ func TestCSVFixtures(t *testing.T) {
 			header: []string{"Epost"}, rows: [][]string{{"a@b.se"}}, lines: []int{2}},
 		{name: "quoted newlines and quotes; line numbers", data: []byte("a,b\n\"x\ny\",\"say \"\"hi\"\"\"\n3,4\n"),
 			format: Format{Kind: "csv", Delimiter: ',', Encoding: "utf-8"},
-			header: []string{"a", "b"}, rows: [][]string{{"x\ny", `say "hi"`}, {"3", "4"}}, lines: []int{2, 4}},
+			header: []string{"a", "b"}, rows: [][]string{{"x\ny", `say "hi"`}, {"3", "4"}}, lines: []int{2, 3}}, // one row each, as a spreadsheet shows them
 		{name: "blank lines skipped", data: []byte("\n\na;b\n\n1;2\n;\n  ; \n3;4\n\n"),
 			format: Format{Kind: "csv", Delimiter: ';', Encoding: "utf-8"},
 			header: []string{"a", "b"}, rows: [][]string{{"1", "2"}, {"3", "4"}}, lines: []int{5, 8}},
@@ -199,6 +200,10 @@ func TestCSVFixtures(t *testing.T) {
 			opt:    Options{HeaderRow: 3},
 			format: Format{Kind: "csv", Delimiter: ';', Encoding: "utf-8"},
 			header: []string{"Namn", "E-post", "Tel", "Ort"}, rows: [][]string{{"A", "a@x.se", "1", "Umeå"}, {"B", "b@x.se", "2", "Luleå"}}, lines: []int{4, 5}},
+		{name: "header row counted as a spreadsheet shows it", data: []byte("Kundlista\n\nNamn;Tel\n\"A\nB\";1\n\nC;2\n"),
+			opt:    Options{HeaderRow: 3},
+			format: Format{Kind: "csv", Delimiter: ';', Encoding: "utf-8"},
+			header: []string{"Namn", "Tel"}, rows: [][]string{{"A\nB", "1"}, {"C", "2"}}, lines: []int{4, 6}},
 		{name: "bare quote reported, next row kept", data: []byte("a,b\n5\" skruv,2\n3,4\n"),
 			format: Format{Kind: "csv", Delimiter: ',', Encoding: "utf-8"},
 			header: []string{"a", "b"}, rows: [][]string{{"", ""}, {"3", "4"}}, lines: []int{2, 3},
@@ -304,6 +309,7 @@ func TestOpenRefuses(t *testing.T) {
 			[]string{`header row 1 has two columns named "E-post" (B and F); rename one`}},
 		{"empty header name", writeFile(t, "e.csv", []byte("Namn,,Tel\n")), []string{"column B has no name"}},
 		{"header row past the end", writeFile(t, "f.csv", []byte("a\n1\n")), []string{"row 5 cannot be the header"}},
+		{"header row on a blank line", writeFile(t, "blank.csv", []byte("Kundlista\n\nNamn,Tel\n")), []string{"header row 2 is empty", "--header-row"}},
 		{"unclosed quote", writeFile(t, "q.csv", []byte("a,b\n1,\"open\n2,3\n4,5\n")), []string{"line 2", "not closed"}},
 		{"bad encoding option", writeFile(t, "g.csv", []byte("a\n")), []string{`encoding "ebcdic"`}},
 	}
@@ -313,6 +319,8 @@ func TestOpenRefuses(t *testing.T) {
 			switch tc.name {
 			case "header row past the end":
 				opt.HeaderRow = 5
+			case "header row on a blank line":
+				opt.HeaderRow = 2
 			case "bad encoding option":
 				opt.Encoding = "ebcdic"
 			}
@@ -340,7 +348,67 @@ func TestOpenRefuses(t *testing.T) {
 	}
 }
 
+// keepsRowNumbers writes rows, read from in with opt, to an output as the
+// importer does (a status column added) and checks that the output read
+// with opt gives every row on the same number, and the same title rows.
+func keepsRowNumbers(t *testing.T, in string, opt Options, rows []Row) {
+	t.Helper()
+	r, err := Open(in, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, format, header := r.Top(), r.Format(), r.Header()
+	r.Close()
+	for _, h := range header {
+		if strings.ContainsAny(h, "\r\n\"") || strings.EqualFold(h, "sb_status") || !utf8.ValidString(h) {
+			return // the header round trip is another test's
+		}
+	}
+	out := filepath.Join(filepath.Dir(in), "out.csv")
+	w, err := Create(out, append(append([]string{}, header...), "sb_status"), format, top)
+	if err != nil {
+		return // a delimiter the writer cannot write
+	}
+	for _, row := range rows {
+		row.Cells = append(append([]string{}, row.Cells...), "invalid")
+		if err := w.Write(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Commit(nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err = Open(out, Options{HeaderRow: opt.HeaderRow, Delimiter: format.Delimiter})
+	if err != nil {
+		t.Fatalf("output cannot be read back: %v", err)
+	}
+	defer r.Close()
+	// A title record of one empty value is written as a blank line: the
+	// same row, blank.
+	if got := r.Top(); got.HeaderLine != top.HeaderLine || !reflect.DeepEqual(filled(got.Titles), filled(top.Titles)) {
+		t.Fatalf("output top %+v; want %+v", got, top)
+	}
+	for i, want := range rows {
+		got, err := r.Next()
+		if err != nil || got.Line != want.Line {
+			t.Fatalf("output row %d: %d, %v; want row %d", i, got.Line, err, want.Line)
+		}
+	}
+}
+
+// filled is the rows of rows that hold something, by their numbers.
+func filled(rows []Row) []int {
+	var lines []int
+	for _, r := range rows {
+		if !blank(r.Cells) {
+			lines = append(lines, r.Line)
+		}
+	}
+	return lines
+}
+
 func FuzzCSVReader(f *testing.F) {
+	f.Add([]byte("Kundlista;;\n\n;;\nNamn;Tel\n\"a\nb\";1\n\n\nc;2\n"), uint8(3))
 	f.Add([]byte("a,b\n1,2\n"), uint8(0))
 	f.Add([]byte("a;b\n\"x\ny\";\"q\"\"q\"\n"), uint8(1))
 	f.Add([]byte("sep=|\na|b\n1|2|3\n"), uint8(2))
@@ -355,13 +423,20 @@ func FuzzCSVReader(f *testing.F) {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if r, err := Open(p, Options{}); err == nil {
+		if r, err := Open(p, Options{HeaderRow: int(d % 4)}); err == nil {
+			var rows []Row
 			for i := 0; i < 10000; i++ {
-				if _, err := r.Next(); err != nil {
+				row, err := r.Next()
+				if err != nil {
 					break
 				}
+				if len(rows) > 0 && row.Line <= rows[len(rows)-1].Line {
+					t.Fatalf("row %d after row %d", row.Line, rows[len(rows)-1].Line)
+				}
+				rows = append(rows, row)
 			}
 			r.Close()
+			keepsRowNumbers(t, p, Options{HeaderRow: int(d % 4)}, rows)
 		}
 
 		// Records written by encoding/csv come back as they were.

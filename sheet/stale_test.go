@@ -13,7 +13,7 @@ func TestRemoveStaleTempsRemovesOnlyOurs(t *testing.T) {
 	// Real temporaries, as Create makes them, left by a killed process.
 	var ours []string
 	for range 3 {
-		w, err := Create(out, []string{"a"}, Format{Kind: "csv"})
+		w, err := Create(out, []string{"a"}, Format{Kind: "csv"}, Top{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -41,12 +41,12 @@ func TestXLSXWriterDimensionAndCols(t *testing.T) {
 	for _, rows := range []int{0, 4, 150} {
 		t.Run(fmt.Sprint(rows), func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "ut.xlsx")
-			w, err := Create(p, header, Format{Sheet: "Kunder"})
+			w, err := Create(p, header, Format{Sheet: "Kunder"}, Top{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for i := 0; i < rows; i++ {
-				if err := w.Write([]string{"Åsa", "Lund", "x"}); err != nil {
+				if err := w.Write(Row{Cells: []string{"Åsa", "Lund", "x"}}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -90,12 +90,12 @@ func BenchmarkXLSXWriteWide(b *testing.B) {
 	}
 	dir := b.TempDir()
 	for b.Loop() {
-		w, err := Create(filepath.Join(dir, "wide.xlsx"), header, Format{})
+		w, err := Create(filepath.Join(dir, "wide.xlsx"), header, Format{}, Top{})
 		if err != nil {
 			b.Fatal(err)
 		}
 		for r := 0; r < 20; r++ {
-			if err := w.Write(row); err != nil {
+			if err := w.Write(Row{Cells: row}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -21,6 +21,7 @@ type xlsxReader struct {
 	// lastRow is the sheet's last row: excelize ends quietly where it
 	// cannot read on, so an end before it is an error.
 	lastRow int
+	top     Top
 }
 
 func openXLSX(path string, opt Options) (Reader, error) {
@@ -79,13 +80,17 @@ func openXLSX(path string, opt Options) (Reader, error) {
 				Hint: "check which row holds the column names", Fix: FixHeaderRow}
 		}
 		r.rowNum++
-		if r.rowNum == headerRow {
-			if cells, err = rows.Columns(); err != nil {
-				r.Close()
-				return nil, r.readError(err)
-			}
+		if cells, err = rows.Columns(); err != nil {
+			r.Close()
+			return nil, r.readError(err)
+		}
+		if r.rowNum < headerRow && !blank(cells) {
+			title := r.cells(cells, len(cells))
+			r.top.Titles = append(r.top.Titles, title)
 		}
 	}
+	r.top.HeaderLine = headerRow
+	cells = r.cells(cells, len(cells)).Cells
 	h, err := checkHeader(path, fmt.Sprintf("header row %d of sheet %q", headerRow, name), cells)
 	if err != nil {
 		r.Close()
@@ -137,6 +142,7 @@ func pickSheet(f *excelize.File, path string, names []string, asked string) (str
 
 func (r *xlsxReader) Header() []string { return r.header }
 func (r *xlsxReader) Format() Format   { return r.format }
+func (r *xlsxReader) Top() Top         { return r.top }
 
 func (r *xlsxReader) Close() error {
 	if r.rows != nil {
@@ -183,12 +189,9 @@ func (r *xlsxReader) Next() (Row, error) {
 		if blank(cells) {
 			continue
 		}
-		out := make([]string, w)
-		for i, c := range cells {
-			out[i] = isoDateTime(c)
-		}
-		problem := joinProblems(r.formulaProblem(r.rowNum), longCell(r.header, out))
-		return Row{Line: r.rowNum, Cells: out, Problem: problem}, nil
+		row := r.cells(cells, w)
+		row.Problem = joinProblems(r.formulaProblem(r.rowNum), longCell(r.header, row.Cells))
+		return row, nil
 	}
 	if err := r.rows.Error(); err != nil {
 		return Row{}, r.readError(err)
@@ -200,6 +203,29 @@ func (r *xlsxReader) Next() (Row, error) {
 	}
 	return Row{}, io.EOF
 }
+
+// cells is the row last read, w cells wide, as Row promises: dates as
+// ISO text, and marked as dates.
+func (r *xlsxReader) cells(cells []string, w int) Row {
+	row := Row{Line: r.rowNum, Cells: make([]string, w)}
+	for i, c := range cells {
+		if strings.HasSuffix(c, dateMark) {
+			c = strings.TrimSuffix(c, dateMark)
+			if row.Date == nil {
+				row.Date = make([]bool, w)
+			}
+			row.Date[i] = true
+		}
+		row.Cells[i] = isoDateTime(c)
+	}
+	return row
+}
+
+// dateMark ends the text of every date cell, so the reader knows it was a
+// date (a text cell that reads like one is text): the date formats
+// isoDates gives the workbook end in it. It is a private-use character,
+// which no text of the user's ends in, and is taken off again.
+const dateMark = "\uF8FF\uE000"
 
 var isoStamp = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:[.,]\d+)?Z?$`)
 
@@ -248,11 +274,11 @@ func isoDates(f *excelize.File) error {
 	n := len(f.Styles.CellXfs.Xf)
 	// The [$-409] locale tag changes nothing visible; without one excelize
 	// searches every language it knows for each date cell it formats.
-	dateID, err := customFmtID(f, "[$-409]yyyy-mm-dd")
+	dateID, err := customFmtID(f, `[$-409]yyyy-mm-dd"`+dateMark+`"`)
 	if err != nil {
 		return err
 	}
-	dateTimeID, err := customFmtID(f, "[$-409]yyyy-mm-dd hh:mm:ss")
+	dateTimeID, err := customFmtID(f, `[$-409]yyyy-mm-dd hh:mm:ss"`+dateMark+`"`)
 	if err != nil {
 		return err
 	}

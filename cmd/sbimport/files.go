@@ -12,6 +12,9 @@ import (
 // explainFileErr puts the importer's file-safety errors into words and
 // their exit codes; any other error is returned as it is.
 func explainFileErr(err error, sum *importer.Summary) error {
+	if e, ok := heldOpenWords(err, sum); ok {
+		return e
+	}
 	var locked *importer.LockedError
 	var dir *importer.OutputDirError
 	var gone *importer.JournalReplacedError

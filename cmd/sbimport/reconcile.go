@@ -84,7 +84,7 @@ func quotesAt(tok salesbyte.Secret) func(baseURL string) (importer.QuoteLister, 
 func reconcileWith(ctx context.Context, s streams, o *reconcileOptions, quotes func(string) (importer.QuoteLister, error)) error {
 	sum, err := importer.Reconcile(ctx, importer.ReconcileConfig{
 		Input: o.input, Read: sheet.Options{Sheet: o.sheetName}, Output: o.output, Mapping: o.mapping,
-		BaseURL: o.baseURL, ForceBaseURL: o.forceBaseURL, Quotes: quotes,
+		BaseURL: o.baseURL, ForceBaseURL: o.forceBaseURL, Quotes: quotes, HeldOpen: heldOpenFor(s),
 	})
 	if err != nil {
 		return reconcileErr(explainFileErr(err, nil), s.Shell)

@@ -331,6 +331,7 @@ func runConfig(ctx context.Context, s streams, o *runOptions, cfg importer.Confi
 		}
 	})
 	defer cleanup()
+	cfg.HeldOpen = heldOpenFor(s) // the output open in Excel: ask to close it
 	imp, err := importer.Prepare(stop, cfg, mode)
 	if err != nil {
 		return interrupted(s, o, validate, explainFileErr(err, nil))
