@@ -1,7 +1,6 @@
 package sheet
 
 import (
-	"archive/zip"
 	"bufio"
 	"encoding/csv"
 	"errors"
@@ -541,7 +540,7 @@ func (w *xlsxWriter) Commit(summary [][]string) error {
 	// a zip writer of our own sends it straight to the file instead, so a
 	// large output never sits in memory whole. (Its buffer stays empty.)
 	w.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-		return &sheetZip{Writer: zip.NewWriter(w.tmp.file), dimension: "A1:" + used, cols: colsXML(w.widths)}
+		return &sheetZip{Writer: fastZip(w.tmp.file), dimension: "A1:" + used, cols: colsXML(w.widths)}
 	})
 	if _, err := w.f.WriteToBuffer(); err != nil {
 		return fail(err)
