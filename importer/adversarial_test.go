@@ -172,3 +172,51 @@ func TestUnclearRowLaterInSheetKeepsItsKey(t *testing.T) {
 		t.Errorf("plan dupes %d, counts %v; want row 2 a duplicate, row 3 invalid", sum.Plan.Dupes, sum.Counts)
 	}
 }
+
+// A validate interrupted while it checks the rows (not before) writes no
+// output either: half a sheet checked is no answer.
+func TestValidateInterruptedMidwayWritesNothing(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(300)
+	cfg := e.config()
+	cfg.Sender = nil
+	imp, err := Prepare(context.Background(), cfg, Validating)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer imp.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	obs := ObserverFunc(func(ev Event) {
+		if _, ok := ev.(RowDone); ok {
+			cancel()
+		}
+	})
+	if _, err := imp.Validate(ctx, obs); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Validate interrupted midway: %v; want ErrInterrupted", err)
+	}
+	if _, err := os.Stat(DefaultOutput(e.input)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an interrupted validate wrote its output (%v)", err)
+	}
+}
+
+// Rows left unsent because sending stopped on its own (not duplicates)
+// make the exit code 1: they still have to be sent.
+func TestExitCodeCountsRowsLeftByAStop(t *testing.T) {
+	cases := []struct {
+		name string
+		s    Summary
+		want int
+	}{
+		{"all created", Summary{Counts: map[Status]int{Created: 3}}, 0},
+		{"duplicates skipped", Summary{Counts: map[Status]int{Created: 3, Skipped: 2}}, 0},
+		{"stopped, rows left", Summary{Counts: map[Status]int{Created: 3, Skipped: 2}, Stopped: &StopReason{Kind: StopJournal}}, 1},
+		{"unreachable", Summary{Counts: map[Status]int{Skipped: 5}, Stopped: &StopReason{Kind: StopUnreachable}, Unreachable: true}, 2},
+		{"interrupted", Summary{Counts: map[Status]int{Created: 1, Skipped: 4}, Interrupted: true}, 130},
+	}
+	for _, tc := range cases {
+		if got := tc.s.ExitCode(); got != tc.want {
+			t.Errorf("%s: exit %d; want %d", tc.name, got, tc.want)
+		}
+	}
+}
