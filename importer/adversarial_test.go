@@ -220,3 +220,80 @@ func TestExitCodeCountsRowsLeftByAStop(t *testing.T) {
 		}
 	}
 }
+
+// A row this run's journal says may have been created (unknown, or an
+// intent with no answer) owns its key even when it comes later in the
+// sheet: a new row with the same key before it is a duplicate on resume,
+// not sent. The first run allowed duplicates and stopped before sending
+// row 2; the second does not allow them.
+func TestJournalSettledRowLaterInSheetKeepsItsKey(t *testing.T) {
+	for _, intentOnly := range []bool{false, true} {
+		e := newEnv(t, sandbox.Options{}, nil)
+		e.input = e.write("k.csv", "Förnamn,Efternamn,E-post,Mobil\nA,B,a@example.se,0701234567\nC,D,a@example.se,0701234568\n")
+		ctx, cancel := context.WithCancel(context.Background())
+		row3Done := make(chan struct{})
+		cfg := e.config()
+		cfg.AllowDuplicates = true
+		cfg.Concurrency = 2
+		cfg.MaxAttempts = 20
+		cfg.Sender = senderFunc(func(_ context.Context, _ salesbyte.Endpoint, body map[string]any) (salesbyte.Created, error) {
+			if body["customer_name"] == "C D" {
+				close(row3Done)
+				return salesbyte.Created{}, &salesbyte.Error{Outcome: salesbyte.Ambiguous, Status: 502, Message: "bad gateway"}
+			}
+			select {
+			case <-row3Done:
+			case <-time.After(10 * time.Second):
+				t.Error("row 3 was never sent")
+			}
+			cancel() // the run stops before row 2 is sent again
+			return salesbyte.Created{}, &salesbyte.Error{Outcome: salesbyte.Retry, Status: 503, Message: "unavailable"}
+		})
+		sum, err := Run(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Counts[Unknown] != 1 || sum.Counts[Skipped] != 1 {
+			t.Fatalf("first run: %v; want row 3 unknown, row 2 not sent", sum.Counts)
+		}
+		jp := JournalPath(DefaultOutput(e.input))
+		if intentOnly { // as if killed before row 3's answer was written
+			dropJournalRecords(t, jp, `"t":"outcome"`, `"t":"end"`)
+		}
+		cfg = e.config()
+		before := e.srv.Stats().Requests
+		sum, err = Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := e.srv.Stats().Requests - before; n != 0 {
+			t.Errorf("intent only %v: resume sent %d requests; want 0: row 3 may have created a@example.se", intentOnly, n)
+		}
+		if sum.Plan.Dupes != 1 {
+			t.Errorf("intent only %v: plan dupes %d; want row 2 a duplicate of row 3", intentOnly, sum.Plan.Dupes)
+		}
+	}
+}
+
+// dropJournalRecords removes the journal's records that contain any of
+// the given texts.
+func dropJournalRecords(t *testing.T, path string, texts ...string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []string
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		drop := false
+		for _, x := range texts {
+			drop = drop || strings.Contains(line, x)
+		}
+		if !drop {
+			keep = append(keep, line)
+		}
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(keep, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
