@@ -297,3 +297,50 @@ func dropJournalRecords(t *testing.T, path string, texts ...string) {
 		t.Fatal(err)
 	}
 }
+
+// No request goes out when its intent could not be written, whatever else
+// stops the run: sendRow itself refuses, not only the stop that follows.
+func TestNoRequestWithoutADurableIntent(t *testing.T) {
+	dir := t.TempDir()
+	j, err := openJournal(dir+"/out.csv.journal", Binding{}, "in.csv", "m.yaml", "", nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.f = &fullDisk{journalFile: j.f, left: 0}
+	defer j.Close()
+	s := &countingSender{answer: func(int32) (salesbyte.Created, error) { return salesbyte.Created{ID: 1, Status: 201}, nil }}
+	cfg := &Config{Sender: s}
+	cfg.setDefaults()
+	w := newWorkers(cfg, salesbyte.Quote, j, newTally(1, 0), nopObserver{}, context.Background(), func() {})
+	o := w.sendRow(context.Background(), &item{line: 2, d: decision{send: true, body: map[string]any{"customer_name": "A"}}})
+	if n := s.calls.Load(); n != 0 {
+		t.Errorf("%d requests sent after the intent failed to be written", n)
+	}
+	if o.Status != Skipped || !o.NotSent {
+		t.Errorf("outcome %+v; want skipped, not sent", o)
+	}
+	if w.journalErr() == nil {
+		t.Error("the journal's failure was not recorded")
+	}
+}
+
+// A journal of the same sheet run with another mapping is refused, and
+// says it is the mapping that differs: its rows were sent as that mapping
+// made them.
+func TestJournalOfAnotherMappingIsRefused(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(3)
+	if _, err := Run(context.Background(), e.config()); err != nil {
+		t.Fatal(err)
+	}
+	e.mapping = e.write("mapping.yaml", quoteMapping+"\n# edited\n")
+	before := e.srv.Stats().Requests
+	_, err := Run(context.Background(), e.config())
+	var jo *JournalOtherRunError
+	if !errors.As(err, &jo) || jo.Differs != "mapping" {
+		t.Fatalf("err = %v; want a *JournalOtherRunError saying the mapping differs", err)
+	}
+	if n := e.srv.Stats().Requests - before; n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
