@@ -220,18 +220,22 @@ func parseCreated(status int, raw []byte, s Secret) Created {
 		ID    json.RawMessage `json:"id"`
 		Links Links           `json:"links"`
 	}
+	// Scrubbed before decoding: a link, or a non-link cut to length,
+	// may echo the uuid too.
+	raw = []byte(s.scrub(string(raw)))
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	c := Created{Status: status}
 	if dec.Decode(&doc) == nil {
 		c.ID = parseID(doc.ID)
 	}
-	c.Links, c.BadLinks = doc.Links.Checked()
-	for i := range c.BadLinks {
-		c.BadLinks[i].Value = s.scrub(c.BadLinks[i].Value)
+	// And after: JSON may write any character of it as a \u escape.
+	for _, l := range []*string{&doc.Links.Edit, &doc.Links.CustomerView, &doc.Links.CustomerVerificate, &doc.Links.ProjectApproval} {
+		*l = s.scrub(*l)
 	}
+	c.Links, c.BadLinks = doc.Links.Checked()
 	if c.ID == 0 {
-		c.Body = s.scrub(bodyText([]byte(s.scrub(string(raw))), false, maxBodyText))
+		c.Body = s.scrub(bodyText(raw, false, maxBodyText))
 	}
 	return c
 }

@@ -667,3 +667,65 @@ func TestTransportFailuresNeverShowTheURL(t *testing.T) {
 		}
 	}
 }
+
+// A created answer whose links echo the uuid (a link to the quote with the
+// integration's uuid in its query, a non-link cut where the uuid begins)
+// keeps the uuid out of the links and the notes about them: they go into
+// the output sheet and the journal.
+func TestCreatedLinksNeverHoldTheUUID(t *testing.T) {
+	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request, body map[string]any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(201)
+		u := fmt.Sprint(body["uuid"])
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": 5, "links": map[string]string{
+			"edit":                "https://app.salesbyte.se/quotes/5/edit?integration=" + u,
+			"customer_view":       "https://app.salesbyte.se/c/" + strings.ToUpper(strings.ReplaceAll(u, "-", "")),
+			"customer_verificate": "not a link " + strings.Repeat("x", 80) + u,
+		}})
+	})
+	got, err := newTestClient(t, srv.URL, nil).Create(context.Background(), Quote, validQuote())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != 5 || got.Links.Edit == "" {
+		t.Fatalf("created %+v; want id 5 and its edit link", got)
+	}
+	piece := strings.ToLower(testUUID[:8])
+	if s := strings.ToLower(fmt.Sprintf("%+v", got)); strings.Contains(s, piece) {
+		t.Errorf("the uuid (or a piece of it) is in the created answer: %s", s)
+	}
+}
+
+// The same when the answer writes the uuid with JSON escapes: the links
+// are scrubbed as decoded too.
+func TestCreatedLinksWithEscapedUUID(t *testing.T) {
+	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request, body map[string]any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(201)
+		u := strings.ReplaceAll(fmt.Sprint(body["uuid"]), "-", `\u002d`)
+		fmt.Fprintf(w, `{"id":6,"links":{"edit":"https://app.salesbyte.se/q/6?i=%s","customer_view":"no link %s"}}`, u, u)
+	})
+	got, err := newTestClient(t, srv.URL, nil).Create(context.Background(), Quote, validQuote())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := fmt.Sprintf("%+v", got); strings.Contains(s, testUUID) || got.ID != 6 {
+		t.Errorf("created %s; want id 6 and no uuid", s)
+	}
+}
+
+// A created answer without an id keeps its text, cut to length: the uuid
+// is scrubbed before the cut, so no piece of it is left at the end.
+func TestCreatedTextCutInsideTheUUID(t *testing.T) {
+	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request, body map[string]any) {
+		w.WriteHeader(200)
+		_, _ = fmt.Fprintf(w, "Quote created %s%s", strings.Repeat("x", maxBodyText-20), body["uuid"])
+	})
+	got, err := newTestClient(t, srv.URL, nil).Create(context.Background(), Quote, validQuote())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(got.Body, testUUID[:5]) {
+		t.Errorf("a piece of the uuid is in the answer's text: %q", got.Body[max(0, len(got.Body)-30):])
+	}
+}

@@ -3,6 +3,7 @@ package salesbyte
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -98,6 +99,30 @@ func TestCreateScrubsEchoedForms(t *testing.T) {
 				!strings.Contains(err.Error(), "Integration [redacted] is disabled") {
 				t.Errorf("%s (laravel %v): %q", name, laravel, text)
 			}
+		}
+	}
+}
+
+// scrubError cleans every part of an *Error, whatever path built it:
+// its message, its field names and messages, and the errors it wraps.
+func TestScrubErrorCleansEveryPart(t *testing.T) {
+	s := NewSecret(testUUID)
+	e := s.scrubError(&Error{
+		Outcome: Rejected, Status: 422,
+		Message: "bad " + testUUID,
+		Fields:  map[string][]string{"uuid." + testUUID: {"is " + strings.ToUpper(testUUID)}},
+		Err:     fmt.Errorf("wrapped: %w", errors.New("inner "+testUUID)),
+	})
+	texts := []string{e.Error(), fmt.Sprintf("%+v", e), e.Message, e.FieldsText()}
+	for k, v := range e.Fields {
+		texts = append(texts, k, strings.Join(v, " "))
+	}
+	// What it wraps shows as scrubbed too (the chain below stays whole,
+	// for errors.Is and errors.As).
+	texts = append(texts, e.Err.Error(), fmt.Sprintf("%v", e.Err), fmt.Sprintf("%q", e.Err), fmt.Sprintf("%#v", e.Err))
+	for _, txt := range texts {
+		if strings.Contains(strings.ToLower(txt), testUUID) {
+			t.Errorf("the uuid is in %q", txt)
 		}
 	}
 }

@@ -448,7 +448,7 @@ func (o *runOptions) confirm(stop context.Context, s streams, p importer.Plan) (
 	if !s.Terminal {
 		msg := "not sending: there is no terminal to confirm on; check the plan above and add --yes to send"
 		if p.Invalid > 0 {
-			msg += fmt.Sprintf(" (to see why %s invalid first: %s)", isAre(p.Invalid), quoteFor(s.Shell, append([]string{"sbimport", "validate", "-m", o.mapping, "-i", o.input}, o.sheetArgs()...)))
+			msg += fmt.Sprintf(" (to see why %s invalid first: %s)", isAre(p.Invalid), quoteFor(s.Shell, o.validateCommand()))
 		}
 		return true, &exitError{code: exitUsage, err: errors.New(msg)}
 	}
@@ -612,6 +612,17 @@ func stopWords(r importer.StopReason) string {
 		return fmt.Sprintf("SalesByte refused the first %d requests with HTTP %d (%s); %s", r.Count, r.Status, r.Message, hint)
 	}
 	return r.String()
+}
+
+// validateCommand checks the rows this run would send, writing the sheet
+// this run would write: without its -o, validate would write (over) the
+// input's default output, another file than the one the plan names.
+func (o *runOptions) validateCommand() []string {
+	args := []string{"sbimport", "validate", "-m", o.mapping, "-i", o.input}
+	if o.output != "" {
+		args = append(args, "-o", o.output)
+	}
+	return append(args, o.sheetArgs()...)
 }
 
 // rerunCommand is the command that sends an output sheet's remaining rows

@@ -115,8 +115,19 @@ func TestPrintedCommandsWorkWithAHeaderRow(t *testing.T) {
 		t.Fatalf("run without --yes: exit %d\n%s", code, stderr)
 	}
 	hint := printedCommand(t, stderr, "invalid first:")
+	before, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if code, _, stderr = e.cli.run(hint...); code != 1 {
 		t.Errorf("the printed hint %q: exit %d; want 1 (the invalid row)\n%s", hint, code, stderr)
+	}
+	// It writes the run's output (-o), not over the first run's results.
+	if after, _ := os.ReadFile(out); string(after) != string(before) {
+		t.Errorf("the printed hint %q wrote over %s, the first run's results", hint, out)
+	}
+	if _, err := os.Stat(filepath.Join(e.dir, "other.csv")); err != nil {
+		t.Errorf("the printed hint %q did not write the run's output other.csv: %v", hint, err)
 	}
 }
 
