@@ -344,3 +344,36 @@ func TestJournalOfAnotherMappingIsRefused(t *testing.T) {
 		t.Errorf("%d requests sent", n)
 	}
 }
+
+// validate never writes over an earlier run's results, even with the
+// run's journal beside them: validate's sheet is a valid input, and
+// running it in place would set the journal aside and send every row a
+// second time.
+func TestValidateDoesNotOverwriteResultsThatHaveAJournal(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(3)
+	if _, err := Run(context.Background(), e.config()); err != nil {
+		t.Fatal(err)
+	}
+	out := DefaultOutput(e.input)
+	before, _ := os.ReadFile(out)
+	cfg := e.config()
+	cfg.Sender = nil
+	_, err := validateRun(context.Background(), cfg)
+	var eo *EarlierOutputError
+	if !errors.As(err, &eo) || eo.Created != 3 || !eo.Journal {
+		t.Fatalf("validate: %v; want an *EarlierOutputError for 3 created rows, with the journal there", err)
+	}
+	if after, _ := os.ReadFile(out); string(after) != string(before) {
+		t.Error("validate overwrote the earlier results")
+	}
+	// What the user would do next with validate's sheet sends nothing twice.
+	cfg = e.config()
+	cfg.Input = out
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if d := e.srv.Duplicates(); len(d) != 0 {
+		t.Errorf("duplicates: %v", d)
+	}
+}

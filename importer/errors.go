@@ -46,11 +46,17 @@ type EarlierOutputError struct {
 	Output     string
 	Created    int   // rows created or unknown
 	Unreadable error // the output exists but cannot be read
+	// Journal: the output's journal is there (validate refuses to
+	// overwrite the results all the same).
+	Journal bool
 }
 
 func (e *EarlierOutputError) Error() string {
 	if e.Unreadable != nil {
 		return fmt.Sprintf("the output %s already exists and cannot be read (%v); it may hold the results of an earlier run, so it is not overwritten and nothing was sent", e.Output, e.Unreadable)
+	}
+	if e.Journal {
+		return fmt.Sprintf("%s holds the results of an earlier run (%d rows created or unknown); validating the input would overwrite them", e.Output, e.Created)
 	}
 	return fmt.Sprintf("%s already holds the results of an earlier run (%d rows created or unknown), and its journal is gone; sending the input again could create them twice, so nothing was sent", e.Output, e.Created)
 }

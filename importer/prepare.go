@@ -145,12 +145,18 @@ func (imp *Import) checkOutput() error {
 		return &OverwriteInputError{Output: cfg.Output}
 	}
 	if imp.mode == Validating {
-		// validate writes the same output sheet: without a journal to
-		// rebuild it from, an earlier run's results there are all there is.
+		// validate writes the same output sheet. An earlier run's results
+		// there are never replaced, journal or not: validate's sheet is
+		// a valid input, and a run of it in place would set that journal
+		// aside and send every row again.
 		if !cols.isResult && !inPlace {
-			if _, err := os.Stat(JournalPath(cfg.Output)); errors.Is(err, os.ErrNotExist) {
-				return checkEarlierOutput(cfg.Output, cfg.Read.Sheet)
+			err := checkEarlierOutput(cfg.Output, cfg.Read.Sheet)
+			var eo *EarlierOutputError
+			if errors.As(err, &eo) {
+				_, jerr := os.Stat(JournalPath(cfg.Output))
+				eo.Journal = jerr == nil
 			}
+			return err
 		}
 		return nil
 	}

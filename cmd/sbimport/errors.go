@@ -37,6 +37,9 @@ func inputWords(err error, sh shell) (msg string, ok bool) {
 		return fmt.Sprintf("the output %s already exists and cannot be read (%v).\n"+
 			"It may hold the results of an earlier run, so it is not overwritten. Nothing was sent. "+
 			"Choose another output with -o; or, if you are sure it holds nothing you need, move it away and run again", eo.Output, eo.Unreadable), true
+	case errors.As(err, &eo) && eo.Journal:
+		return fmt.Sprintf("%s holds the results of an earlier run (%d rows created or unknown); validate would overwrite them, so nothing was written.\n"+
+			"To check that sheet's rows, validate it (-i %s); to validate the input on its own, write elsewhere with -o", eo.Output, eo.Created, quoteFor(sh, []string{eo.Output})), true
 	case errors.As(err, &eo):
 		return fmt.Sprintf("%s already holds the results of an earlier run (%d rows created or unknown), and its journal is gone.\n"+
 			"Sending the input again could create those quotes twice. To re-send its failed rows, give it as the input (-i %s); "+
