@@ -377,3 +377,42 @@ func TestValidateDoesNotOverwriteResultsThatHaveAJournal(t *testing.T) {
 		t.Errorf("duplicates: %v", d)
 	}
 }
+
+// A sheet rewritten after the plan at the same size and with its old
+// modification time (cp -p, rsync -t, a FAT disk's 2 s clock) is caught
+// by its content: the plan the user agreed to was made from other rows.
+func TestInputReplacedKeepingSizeAndTimeSendsNothing(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(3)
+	before, err := os.Stat(e.input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp, err := Prepare(context.Background(), e.config(), Sending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer imp.Close()
+	b, err := os.ReadFile(e.input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil := bytes.Replace(b, []byte("Anna1"), []byte("Evil1"), 1)
+	if bytes.Equal(evil, b) || len(evil) != len(b) {
+		t.Fatal("the test sheet has no Anna1 to replace")
+	}
+	if err := os.WriteFile(e.input, evil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(e.input, before.ModTime(), before.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = imp.Send(context.Background(), nil)
+	var ch *InputChangedError
+	if !errors.As(err, &ch) {
+		t.Fatalf("err = %v; want *InputChangedError", err)
+	}
+	if n := e.srv.Stats().Requests; n != 0 {
+		t.Errorf("%d requests sent from a sheet replaced after its plan", n)
+	}
+}

@@ -44,7 +44,7 @@ func (imp *Import) Send(ctx context.Context, obs Observer) (*Summary, error) {
 		sum.Interrupted = true
 		return sum, ErrInterrupted
 	}
-	if st, err := os.Stat(imp.cfg.Input); err != nil || st.Size() != imp.inStat.Size() || !st.ModTime().Equal(imp.inStat.ModTime()) {
+	if imp.inputChanged() {
 		return sum, &InputError{Err: &InputChangedError{Input: imp.cfg.Input}}
 	}
 	if imp.setAside {
@@ -77,6 +77,18 @@ func (imp *Import) Validate(ctx context.Context, obs Observer) (*Summary, error)
 		return sum, ErrInterrupted
 	}
 	return sum, imp.pass(ctx, obs, sum, nil)
+}
+
+// inputChanged says whether the sheet is not what the plan was made from:
+// its size or time differ, or, as a copy can keep both, its content (the
+// hash the journal is bound to).
+func (imp *Import) inputChanged() bool {
+	st, err := os.Stat(imp.cfg.Input)
+	if err != nil || st.Size() != imp.inStat.Size() || !st.ModTime().Equal(imp.inStat.ModTime()) {
+		return true
+	}
+	sum, err := fileSHA256(imp.cfg.Input)
+	return err != nil || sum != imp.bind.InputSHA256
 }
 
 func (imp *Import) newSummary() *Summary {
