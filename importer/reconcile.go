@@ -349,6 +349,17 @@ func (s timeSpan) searchWindow(now time.Time, slack time.Duration) timeSpan {
 
 func (s timeSpan) holds(t time.Time) bool { return !t.Before(s.from) && !t.After(s.to) }
 
+// holdsCreated says whether q may have been created in the span. A time
+// with no zone was read as UTC but may be local time anywhere from UTC−12
+// to UTC+14 (a bare date, any time that day): missing such a quote would
+// mark its row failed, "safe to send again", when it was created.
+func (s timeSpan) holdsCreated(q salesbyte.APIQuote) bool {
+	if q.CreatedAtZoned {
+		return s.holds(q.CreatedAt)
+	}
+	return timeSpan{from: s.from.Add(-36 * time.Hour), to: s.to.Add(14 * time.Hour)}.holds(q.CreatedAt)
+}
+
 func (s timeSpan) String() string {
 	return fmt.Sprintf("%s – %s", s.from.Format("2006-01-02 15:04"), s.to.Format("2006-01-02 15:04"))
 }
@@ -466,7 +477,7 @@ func (ix *quoteIndex) addPage(qs []salesbyte.APIQuote) (fresh bool) {
 			continue // listed on an earlier page too: one candidate, not two
 		}
 		ix.listed[q.ID], fresh = true, true
-		if !q.CreatedAt.IsZero() && !ix.win.holds(q.CreatedAt) {
+		if !q.CreatedAt.IsZero() && !ix.win.holdsCreated(q) {
 			continue
 		}
 		if e := emailKey(q.CustomerEmail); e != "" {

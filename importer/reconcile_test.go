@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sbimport/sbimport/salesbyte"
 	"github.com/sbimport/sbimport/sandbox"
@@ -376,5 +377,34 @@ func TestCleanBaseURL(t *testing.T) {
 		if got := cleanBaseURL(in); got != want {
 			t.Errorf("cleanBaseURL(%q) = %q; want %q", in, got, want)
 		}
+	}
+}
+
+// localTimes hands out the quotes with created_at as a server writing its
+// own local time with no zone would (here UTC+10): read as UTC, each is
+// ten hours off.
+type localTimes struct{ inner QuoteLister }
+
+func (l localTimes) List(ctx context.Context, o salesbyte.ListOptions) (salesbyte.QuotePage, error) {
+	p, err := l.inner.List(ctx, o)
+	for i := range p.Data {
+		p.Data[i].CreatedAt = p.Data[i].CreatedAt.Add(10 * time.Hour)
+		p.Data[i].CreatedAtZoned = false
+	}
+	return p, err
+}
+
+// A created_at without a zone may be the server's local time: its quote
+// is still found, not its row marked failed, "safe to send again".
+func TestReconcileFindsQuotesWhoseTimesHaveNoZone(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(5)
+	out := runThenForget(t, e)
+	sum, err := Reconcile(context.Background(), ReconcileConfig{Input: out, Quotes: listing(localTimes{quotesClient(t, e)})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Found != 5 || sum.NotFound != 0 {
+		t.Errorf("found %d, not found %d; want all 5 found whatever zone their times were written in", sum.Found, sum.NotFound)
 	}
 }

@@ -226,7 +226,7 @@ func (q *APIQuote) UnmarshalJSON(data []byte) error {
 		case "quote_value":
 			q.QuoteValue, err = flexFloat(raw)
 		case "created_at":
-			q.CreatedAt, err = flexTime(raw)
+			q.CreatedAt, q.CreatedAtZoned, err = flexTimeZoned(raw)
 		case "updated_at":
 			q.UpdatedAt, err = flexTime(raw)
 		case "salesperson":
@@ -348,22 +348,35 @@ var timeLayouts = []string{
 }
 
 func flexTime(raw json.RawMessage) (time.Time, error) {
+	t, _, err := flexTimeZoned(raw)
+	return t, err
+}
+
+// flexTimeZoned reads a time and says whether it named its zone.
+func flexTimeZoned(raw json.RawMessage) (time.Time, bool, error) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return time.Time{}, fmt.Errorf("expected a time, got %s", truncate(string(raw), 40))
+		return time.Time{}, false, fmt.Errorf("expected a time, got %s", truncate(string(raw), 40))
 	}
-	return ParseTime(s)
+	return ParseTimeZoned(s)
 }
 
 // ParseTime reads a timestamp as SalesByte may write it: RFC 3339 with
 // or without fraction, "2006-01-02 15:04:05" (no zone: read as UTC), or
 // a bare date.
 func ParseTime(s string) (time.Time, error) {
+	t, _, err := ParseTimeZoned(s)
+	return t, err
+}
+
+// ParseTimeZoned is ParseTime, and says whether s named its time zone
+// (RFC 3339 does; "2006-01-02 15:04:05" and a bare date do not).
+func ParseTimeZoned(s string) (time.Time, bool, error) {
 	s = strings.TrimSpace(s)
 	for _, l := range timeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
-			return t, nil
+			return t, strings.Contains(l, "Z07"), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a time in a known form (RFC 3339 or 2006-01-02 15:04:05)", truncate(s, 40))
+	return time.Time{}, false, fmt.Errorf("%q is not a time in a known form (RFC 3339 or 2006-01-02 15:04:05)", truncate(s, 40))
 }

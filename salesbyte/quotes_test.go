@@ -282,3 +282,23 @@ func TestQuotesTransportFailureNeverShowsTheURL(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTimeZoned(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		zoned bool
+	}{
+		{"2026-11-30T13:05:09Z", true},
+		{"2026-11-30T14:05:09+01:00", true},
+		{"2026-11-30T13:05:09.123456Z", true},
+		{"2026-11-30 13:05:09+01:00", true},
+		{"2026-11-30 13:05:09", false},
+		{"2026-11-30T13:05:09", false},
+		{"2026-11-30", false},
+	} {
+		_, zoned, err := ParseTimeZoned(c.in)
+		if err != nil || zoned != c.zoned {
+			t.Errorf("ParseTimeZoned(%q): zoned %v, %v; want zoned %v", c.in, zoned, err, c.zoned)
+		}
+	}
+}

@@ -76,10 +76,13 @@ type APIQuote struct {
 	CustomFields     map[string]any `json:"custom_fields,omitempty"`
 	QuoteValue       float64        `json:"quote_value"`
 	CreatedAt        time.Time      `json:"created_at"`
-	UpdatedAt        time.Time      `json:"updated_at"`
-	Salesperson      map[string]any `json:"salesperson,omitempty"`
-	Signed           bool           `json:"signed"`
-	Links            Links          `json:"links"`
+	// CreatedAtZoned says CreatedAt named its time zone. Without one it
+	// was read as UTC, but may be any zone's local time.
+	CreatedAtZoned bool           `json:"-"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+	Salesperson    map[string]any `json:"salesperson,omitempty"`
+	Signed         bool           `json:"signed"`
+	Links          Links          `json:"links"`
 	// BadLinks are the links the answer held that were not links (see
 	// IsLink); they are left out of Links.
 	BadLinks []BadLink         `json:"-"`
