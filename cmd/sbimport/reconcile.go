@@ -95,7 +95,7 @@ func reconcileWith(ctx context.Context, s streams, o *reconcileOptions, quotes f
 		return nil
 	}
 	printBaseURLNote(w, o.input, sum)
-	fmt.Fprintf(w, "Reconciled %d rows against %d quotes created %s – %s:\n", sum.ToSettle, sum.Quotes, sum.From.Format("2006-01-02 15:04"), sum.To.Format("2006-01-02 15:04"))
+	fmt.Fprintf(w, "Reconciled %s against %d quotes created %s – %s:\n", rows(sum.ToSettle), sum.Quotes, sum.From.Format("2006-01-02 15:04"), sum.To.Format("2006-01-02 15:04"))
 	fmt.Fprintf(w, "  found (now created, with id):        %d\n", sum.Found)
 	fmt.Fprintf(w, "  not created (now failed, safe to send again): %d\n", sum.NotFound)
 	if sum.NoID > 0 {
@@ -151,7 +151,7 @@ func reconcileAfterRun(ctx context.Context, s streams, o *runOptions, sum *impor
 		return reconcileErr(explainFileErr(err, nil), s.Shell)
 	}
 	if rs.ToSettle > 0 {
-		fmt.Fprintf(s.Err, "Reconciled %d rows: %d found, %d not created (now failed), %d ambiguous.\n", rs.ToSettle, rs.Found, rs.NotFound, rs.Ambiguous)
+		fmt.Fprintf(s.Err, "Reconciled %s: %d found, %d not created (now failed), %d ambiguous.\n", rows(rs.ToSettle), rs.Found, rs.NotFound, rs.Ambiguous)
 		// The counts shown next are those of the sheet as reconciled.
 		for _, t := range []struct {
 			from, to importer.Status

@@ -360,6 +360,9 @@ func runConfig(ctx context.Context, s streams, o *runOptions, cfg importer.Confi
 	if errors.As(err, &gone) {
 		printSummary(s, o, sum, validate) // the output was written: say what it holds
 	}
+	if err != nil && sum != nil && sum.Stopped != nil && sum.Stopped.Kind == importer.StopJournal {
+		return journalStopped(s, o, sum, err)
+	}
 	if err != nil {
 		return interrupted(s, o, validate, explainFileErr(err, sum))
 	}
@@ -501,7 +504,11 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 	} else {
 		fmt.Fprintf(w, "\nDone: %d created, %d failed, %d invalid, %d unknown, %d skipped", c[importer.Created], c[importer.Failed], c[importer.Invalid], c[importer.Unknown], c[importer.Skipped])
 		if sum.Requests > 0 {
-			fmt.Fprintf(w, " (%d %s", sum.Requests, plural(sum.Requests, "request", "requests"))
+			if sum.Unreachable {
+				fmt.Fprintf(w, " (%d %s, none connected", sum.Requests, plural(sum.Requests, "attempt", "attempts"))
+			} else {
+				fmt.Fprintf(w, " (%d %s", sum.Requests, plural(sum.Requests, "request", "requests"))
+			}
 			// A rate over a burst of less than a second says nothing
 			// (a resumed run of 20 rows sent at once is not 180,000/s).
 			if sum.LastSent.Sub(sum.FirstSent) >= time.Second {
@@ -599,6 +606,18 @@ func printCommonProblems(w io.Writer, errs []importer.ErrorCount, unsentOK bool)
 		fmt.Fprintf(w, "  %5d × %s\n", e.N, e.Error)
 		n++
 	}
+}
+
+// journalStopped says what a run that could not write its journal (a full
+// disk) did and left: the rows sent are in the journal, the output was not
+// written, and the same command, once there is room, resumes and writes it.
+func journalStopped(s streams, o *runOptions, sum *importer.Summary, err error) error {
+	c := sum.Counts
+	fmt.Fprintf(s.Err, "\nSending stopped: the journal %s could not be written (%v).\n", sum.Journal, sum.Stopped.Err)
+	fmt.Fprintf(s.Err, "Before it stopped: %d created, %d failed, %d unknown. The output sheet was not written; the journal keeps every row sent.\n",
+		c[importer.Created], c[importer.Failed], c[importer.Unknown])
+	fmt.Fprintf(s.Err, "Next: free disk space in %s, then run the same command again: it sends only the rows not sent and writes the output.\n", filepath.Dir(sum.Journal))
+	return &exitError{code: exitRowsFailed, err: fmt.Errorf("sending stopped: %w", err)}
 }
 
 // stopWords says why sending stopped early, and what to check.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -255,5 +256,28 @@ func TestInitDelimiter(t *testing.T) {
 	}
 	if code, _, stderr := c.run("init", "-i", in, "-o", "-", "--delimiter", "x"); code != 2 || !strings.Contains(stderr, "--delimiter") {
 		t.Errorf("bad --delimiter: exit %d\n%s", code, stderr)
+	}
+}
+
+// A full disk stops the journal: the user hears what was sent, that the
+// output was not written, and that the same command resumes once there
+// is room (exit 1), not a bare "write journal: no space left".
+func TestSummaryWhenTheJournalCannotBeWritten(t *testing.T) {
+	var b bytes.Buffer
+	sum := &importer.Summary{
+		Counts:  map[importer.Status]int{importer.Created: 7, importer.Skipped: 13},
+		Journal: "/data/k-result.csv.journal",
+		Stopped: &importer.StopReason{Kind: importer.StopJournal, Err: errors.New("no space left on device")},
+	}
+	err := journalStopped(streams{Err: &b}, &runOptions{}, sum, errors.New("write journal: no space left on device"))
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitRowsFailed {
+		t.Errorf("err %v; want exit 1", err)
+	}
+	got := b.String()
+	for _, want := range []string{"journal /data/k-result.csv.journal could not be written (no space left on device)", "7 created", "output sheet was not written", "free disk space in /data, then run the same command again"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("words lack %q:\n%s", want, got)
+		}
 	}
 }
