@@ -416,3 +416,40 @@ func TestInputReplacedKeepingSizeAndTimeSendsNothing(t *testing.T) {
 		t.Errorf("%d requests sent from a sheet replaced after its plan", n)
 	}
 }
+
+// A CSV's journal written by an older sbimport (format 1, rows counted by
+// text line) is not resumed or replayed: its row numbers may point at
+// other rows now, and a created row could be sent again.
+func TestOldCSVJournalIsRefused(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(3)
+	if _, err := Run(context.Background(), e.config()); err != nil {
+		t.Fatal(err)
+	}
+	jpath := JournalPath(DefaultOutput(e.input))
+	b, err := os.ReadFile(jpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, rest, _ := bytes.Cut(b, []byte("\n"))
+	rec, ok := decodeRecord(append(first, '\n'))
+	if !ok || rec.V != journalVersion {
+		t.Fatalf("first record %+v, %v", rec, ok)
+	}
+	rec.V = 1
+	line, err := encodeRecord(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(jpath, append(line, rest...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(context.Background(), e.config())
+	var oj *OldJournalError
+	if !errors.As(err, &oj) || oj.Version != 1 || !oj.Finished {
+		t.Fatalf("err = %v; want *OldJournalError of a finished version-1 journal", err)
+	}
+	if n := e.srv.Stats().Requests; n != 3 {
+		t.Errorf("%d requests in all; want the first run's 3 only", n)
+	}
+}

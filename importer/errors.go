@@ -61,6 +61,19 @@ func (e *EarlierOutputError) Error() string {
 	return fmt.Sprintf("%s already holds the results of an earlier run (%d rows created or unknown), and its journal is gone; sending the input again could create them twice, so nothing was sent", e.Output, e.Created)
 }
 
+// OldJournalError: the journal was written by an older sbimport that
+// numbered a CSV's rows by text line; its rows cannot be matched to the
+// sheet's safely.
+type OldJournalError struct {
+	Journal  string
+	Version  int
+	Finished bool // its run finished: the output sheet holds every outcome
+}
+
+func (e *OldJournalError) Error() string {
+	return fmt.Sprintf("%s was written by an older sbimport (journal version %d), which numbered CSV rows differently; its rows cannot be matched safely, so nothing was sent", e.Journal, e.Version)
+}
+
 // JournalOutput is the output sheet a journal belongs to.
 func JournalOutput(journal string) string {
 	const ext = ".journal"

@@ -27,7 +27,10 @@ import (
 // The journal never holds the integration uuid: only row numbers, statuses,
 // ids, links and the server's messages, which the client has scrubbed.
 
-const journalVersion = 1
+// journalVersion 2 numbers a CSV's rows as a spreadsheet shows them (a
+// blank line is a row, a value with a line break one row); version 1
+// counted text lines, so its row numbers do not fit a CSV read now.
+const journalVersion = 2
 
 // Binding ties a journal to one input file, sheet and mapping.
 type Binding struct {
@@ -72,6 +75,7 @@ type journalState struct {
 	Mapping  string // the mapping file's path, for reconcile
 	BaseURL  string // the SalesByte address sent to, for reconcile ("" = not recorded)
 	Started  string
+	Version  int // the sbimport journal format that wrote it
 	Complete bool
 	// Ended says the last record is an end record: the output sheet was
 	// written from this journal with nothing in flight, so it holds every
@@ -137,6 +141,7 @@ func readJournal(path string) (*journalState, error) {
 			st.Mapping = rec.Mapping
 			st.BaseURL = rec.BaseURL
 			st.Started = rec.At
+			st.Version = rec.V
 			first = false
 		} else {
 			st.apply(rec)

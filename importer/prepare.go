@@ -175,6 +175,9 @@ func (imp *Import) checkOutput() error {
 			return err
 		}
 	}
+	if err := checkJournalVersion(imp.plan.Journal, imp.js, imp.src.format); err != nil {
+		return err
+	}
 	imp.plan.Resumed = imp.js != nil && !imp.js.Complete
 	return nil
 }

@@ -219,6 +219,9 @@ func (rc *reconciliation) prepare(cfg ReconcileConfig) error {
 		return &InputError{Err: err}
 	}
 	rc.journal = js
+	if err := checkJournalVersion(rc.jpath, js, rc.src.format); err != nil {
+		return err
+	}
 	if rc.baseURL, rc.baseURLFrom, err = chooseBaseURL(cfg, rc.recordedBaseURL()); err != nil {
 		return err
 	}

@@ -158,6 +158,16 @@ func checkJournal(path string, bind Binding, inputIsResult, inPlace bool) (_ *jo
 	return nil, true, nil
 }
 
+// checkJournalVersion refuses a journal whose row numbers do not fit the
+// sheet as it is read now: a CSV's journal of format 1, which counted text
+// lines where rows are now counted as a spreadsheet shows them.
+func checkJournalVersion(path string, js *journalState, f sheet.Format) error {
+	if js == nil || js.Version >= 2 || f.Kind != "csv" {
+		return nil
+	}
+	return &InputError{Err: &OldJournalError{Journal: path, Version: js.Version, Finished: js.Complete}}
+}
+
 // setAsideJournal moves a finished journal of another run out of the way.
 func setAsideJournal(path string) error {
 	if err := os.Rename(path, path+".prev"); err != nil {

@@ -21,6 +21,7 @@ func inputWords(err error, sh shell) (msg string, ok bool) {
 		ic *importer.InputChangedError
 		re *importer.ReadError
 		hr *importer.HeaderRowError
+		oj *importer.OldJournalError
 	)
 	var fe *sheet.FileError
 	switch {
@@ -44,6 +45,8 @@ func inputWords(err error, sh shell) (msg string, ok bool) {
 		return fmt.Sprintf("%s already holds the results of an earlier run (%d rows created or unknown), and its journal is gone.\n"+
 			"Sending the input again could create those quotes twice. To re-send its failed rows, give it as the input (-i %s); "+
 			"to import another sheet, choose another output with -o. Nothing was sent", eo.Output, eo.Created, quoteFor(sh, []string{eo.Output})), true
+	case errors.As(err, &oj):
+		return oldJournalWords(oj, sh), true
 	case errors.As(err, &hr):
 		return headerRowWords(hr), true
 	case errors.As(err, &ic):
@@ -97,4 +100,15 @@ func headerRowWords(e *importer.HeaderRowError) string {
 		msg += fmt.Sprintf("add `header_row: %d` to %s, or give --header-row %d", e.Likely, e.Mapping, e.Likely)
 	}
 	return msg
+}
+
+// oldJournalWords says what to do with a journal an older sbimport wrote
+// for a CSV: its rows cannot be matched by this version.
+func oldJournalWords(e *importer.OldJournalError, sh shell) string {
+	out := importer.JournalOutput(e.Journal)
+	if e.Finished {
+		return fmt.Sprintf("%s.\nIts run finished, so %s holds every row's outcome: move the journal away (for example to %s.old) and run with that sheet as the input: %s",
+			e.Error(), out, e.Journal, quoteFor(sh, []string{"sbimport", "run", "-m", "MAPPING", "-i", out}))
+	}
+	return fmt.Sprintf("%s.\nIts run did not finish: finish it with the sbimport version that started it (run the same command with that version), then use this one", e.Error())
 }
