@@ -45,6 +45,8 @@ const (
 	recNotSent = "notsent" // attempt A of row R certainly did not reach the server
 	recOutcome = "outcome" // final outcome of row R
 	recEnd     = "end"     // the output sheet was written from this journal
+	recLedger  = "ledger"  // the ledger run this journal's requests are recorded under (Entry)
+	recEntry   = "entry"   // row R's ledger entry is Entry (granted before its intent)
 )
 
 type journalRecord struct {
@@ -63,6 +65,7 @@ type journalRecord struct {
 	Error    string           `json:"e,omitempty"`
 	At       string           `json:"at,omitempty"`
 	Complete bool             `json:"complete,omitempty"`
+	Entry    int64            `json:"le,omitempty"`
 }
 
 // journalState is what a journal file says, read back.
@@ -77,6 +80,9 @@ type journalState struct {
 	// written from this journal with nothing in flight, so it holds every
 	// row's outcome (Complete or not).
 	Ended bool
+	// LedgerRun is the ledger run the last recLedger record names; 0:
+	// none (no ledger, or an older sbimport).
+	LedgerRun int64
 	// rows maps a row number to what is known of it.
 	rows map[int]*journaledRow
 	// validBytes is the length of the intact prefix (a torn tail is cut).
@@ -87,6 +93,7 @@ type journaledRow struct {
 	Intent   bool // an intent without a later notsent or outcome: may have been sent
 	Attempts int
 	Outcome  *Outcome
+	Entry    int64 // the row's ledger entry, 0: none recorded
 }
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -206,6 +213,10 @@ func (st *journalState) apply(rec *journalRecord) {
 	case recEnd:
 		st.Complete = rec.Complete
 		st.Ended = true
+	case recLedger:
+		st.LedgerRun = rec.Entry
+	case recEntry:
+		st.row(rec.Row).Entry = rec.Entry
 	}
 }
 
@@ -393,6 +404,19 @@ func (j *journal) Outcome(r int, o *Outcome) error {
 		rec.Links = &l
 	}
 	return j.append(rec, false)
+}
+
+// LedgerRun records the ledger run this journal's requests are recorded
+// under, so a resumed run takes the same one back. Not synced by itself:
+// the first intent's group commit covers it.
+func (j *journal) LedgerRun(run int64) error {
+	return j.append(&journalRecord{T: recLedger, Entry: run}, false)
+}
+
+// Entry records row r's ledger entry. It is written after the ledger
+// granted it and before the row's intent, whose fsync covers it.
+func (j *journal) Entry(r int, entry int64) error {
+	return j.append(&journalRecord{T: recEntry, Row: r, Entry: entry}, false)
 }
 
 // End marks that the output sheet now holds every outcome; complete says

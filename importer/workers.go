@@ -296,6 +296,8 @@ func (r StopReason) String() string {
 		return fmt.Sprintf("SalesByte refused the first %d requests with HTTP %d (%s): %s may be wrong", r.Count, r.Status, r.Message, what)
 	case StopJournal:
 		return fmt.Sprintf("the journal could not be written (%v); free disk space and run the same command again", r.Err)
+	case StopLedger:
+		return ledgerStopString(r)
 	case StopJournalReplaced:
 		return fmt.Sprintf("%v; the output sheet records what was sent: run again with it as the input to send the rest", r.Err)
 	}

@@ -154,3 +154,8 @@ func (s Secret) scrubError(e *Error) *Error {
 	e.Err = s.scrubErr(e.Err)
 	return e
 }
+
+// With hands the secret's value to fn, for a keyed hash of it (the
+// ledger's fingerprint of the integration): the value is never returned,
+// so it cannot end up in a string that is printed or logged.
+func (s Secret) With(fn func(value string)) { fn(s.v) }
