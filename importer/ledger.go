@@ -216,21 +216,31 @@ type reserver struct {
 	failed   bool
 }
 
-// add queues a row to send; the batch goes when it is full or the
-// workers are running short of rows.
-func (rs *reserver) add(ctx context.Context, it *item, jobs chan<- *item, results chan<- *item) {
-	if rs == nil {
-		jobs <- it
-		return
-	}
-	rs.batch = append(rs.batch, it)
-	if len(rs.batch) >= reserveBatch || len(jobs) < cap(jobs)/4 {
+// run reserves the rows to send as they come, in group commits: it
+// takes every row waiting (up to reserveBatch) into one Reserve, so while
+// one transaction is synced the next batch gathers. It closes jobs.
+func (rs *reserver) run(ctx context.Context, in <-chan *item, jobs chan<- *item, results chan<- *item) {
+	defer close(jobs)
+	for it := range in {
+		rs.batch = append(rs.batch, it)
+	more:
+		for len(rs.batch) < reserveBatch {
+			select {
+			case it, ok := <-in:
+				if !ok {
+					break more
+				}
+				rs.batch = append(rs.batch, it)
+			default:
+				break more
+			}
+		}
 		rs.flush(ctx, jobs, results)
 	}
 }
 
 func (rs *reserver) flush(ctx context.Context, jobs chan<- *item, results chan<- *item) {
-	if rs == nil || len(rs.batch) == 0 {
+	if len(rs.batch) == 0 {
 		return
 	}
 	batch := rs.batch

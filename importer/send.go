@@ -161,14 +161,20 @@ func (imp *Import) pass(ctx context.Context, obs Observer, sum *Summary, j *jour
 	results := make(chan *item, 256)
 	window := make(chan struct{}, reorderWindow)
 	rd := rowReader{imp: imp, r: r, p: imp.learnt.clone(), stop: stop}
-	var rec *ledgerRecorder
-	if imp.ls != nil && j != nil {
-		rd.rs = &reserver{ls: imp.ls, j: j, stopWith: wk.stop, now: wk.now}
-		rec = &ledgerRecorder{ls: imp.ls, stopWith: wk.stop}
-	}
 	var wg sync.WaitGroup
+	var rec *ledgerRecorder
+	toSend := jobs
+	if imp.ls != nil && j != nil {
+		// The ledger reserves the rows between the reader and the workers.
+		toReserve := make(chan *item, reserveBatch)
+		rs := &reserver{ls: imp.ls, j: j, stopWith: wk.stop, now: wk.now}
+		rec = &ledgerRecorder{ls: imp.ls, stopWith: wk.stop}
+		wg.Add(1)
+		go func() { defer wg.Done(); rs.run(stopCtx, toReserve, jobs, results) }()
+		toSend = toReserve
+	}
 	wg.Add(2)
-	go func() { defer wg.Done(); rd.run(stopCtx, jobs, results, window) }()
+	go func() { defer wg.Done(); rd.run(stopCtx, toSend, results, window) }()
 	go func() { defer wg.Done(); wk.dispatch(stopCtx, jobs, results) }()
 	go func() { wg.Wait(); close(results) }()
 
@@ -248,13 +254,11 @@ type rowReader struct {
 	r    sheet.Reader
 	p    *planner
 	stop context.CancelFunc
-	rs   *reserver // nil: no ledger
 	err  error
 }
 
 func (rd *rowReader) run(ctx context.Context, jobs, results chan<- *item, window chan struct{}) {
 	defer close(jobs)
-	defer rd.rs.flush(ctx, jobs, results)
 	cols := rd.imp.src.cols
 	for seq := 0; ; seq++ {
 		row, err := rd.r.Next()
@@ -280,7 +284,7 @@ func (rd *rowReader) run(ctx context.Context, jobs, results chan<- *item, window
 			it.out = &Outcome{Status: Pending}
 			results <- it
 		default:
-			rd.rs.add(ctx, it, jobs, results)
+			jobs <- it
 		}
 		if rd.imp.mode == Validating && ctx.Err() != nil {
 			return

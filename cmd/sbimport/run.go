@@ -42,6 +42,7 @@ type runOptions struct {
 	tokenFile                                  string
 	plainUUID                                  string // refused: see validateSecrets
 	inDemo                                     bool   // the demo's in-process sandbox: no rerun hints
+	ledgerPath, campaign, notWithin            string // see ledger.go
 }
 
 func newRunCmd(s streams, validate bool) *cobra.Command {
@@ -94,9 +95,12 @@ input error.`
 	f.BoolVar(&o.jsonOut, "json", false, "print a machine-readable summary on stdout")
 	cmd.MarkFlagRequired("mapping")
 	cmd.MarkFlagRequired("input")
+	f.StringVar(&o.ledgerPath, "ledger", "", "the ledger of what was sent (default: $SBIMPORT_LEDGER, else your config folder's sbimport/ledger.db)")
 	if validate {
 		return cmd
 	}
+	f.StringVar(&o.campaign, "campaign", "", "a campaign of its own: customers who got a quote in another campaign (or none) may get one in this one")
+	f.StringVar(&o.notWithin, "not-within", "", "hold back customers this integration sent anything to within this time (e.g. 30d, 2w, 12h)")
 	f.StringVar(&o.baseURL, "base-url", defaultBaseURL, "SalesByte's address (http:// only to loopback, e.g. the sandbox)")
 	f.StringVar(&o.uuidFile, "uuid-file", "", "read the integration uuid from this file (default: $SALESBYTE_UUID)")
 	f.Float64Var(&o.rate, "rate", 5, "requests per second; 0 = unlimited (for the sandbox)")
@@ -216,6 +220,12 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 	if err != nil {
 		return err
 	}
+	var uuid salesbyte.Secret // for the ledger's fingerprint; a dry run uses it when set
+	if !validate {
+		if uuid, err = readSecret(s, o.uuidFile, "SALESBYTE_UUID", "integration uuid"); err != nil {
+			return err
+		}
+	}
 	if !validate && !o.dryRun {
 		if cfg.Sender, err = o.client(s); err != nil {
 			return err
@@ -231,6 +241,11 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 			return usageErr("--reconcile needs the Quotes API token: set SALESBYTE_API_TOKEN or give --token-file FILE")
 		}
 	}
+	l, err := o.withLedger(ctx, s, &cfg, uuid)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
 	return runConfig(ctx, s, o, cfg, validate)
 }
 
@@ -295,7 +310,7 @@ func runConfig(ctx context.Context, s streams, o *runOptions, cfg importer.Confi
 	defer cleanup()
 	imp, err := importer.Prepare(stop, cfg, mode)
 	if err != nil {
-		return interrupted(explainFileErr(err, nil))
+		return interrupted(o.explainLedger(explainFileErr(err, nil)))
 	}
 	defer imp.Close()
 	current.Store(imp)
@@ -316,11 +331,11 @@ func runConfig(ctx context.Context, s streams, o *runOptions, cfg importer.Confi
 		printSummary(s, o, sum, validate) // the output was written: say what it holds
 	}
 	if err != nil {
-		return interrupted(explainFileErr(err, sum))
+		return interrupted(o.explainLedger(explainFileErr(err, sum)))
 	}
 	imp.Close() // reconcile takes the output's lock in turn
 	if o.reconcile && !validate && (sum.Counts[importer.Unknown] > 0 || sum.Counts[importer.Created] > 0) {
-		if rerr := reconcileAfterRun(ctx, s, o, sum); rerr != nil {
+		if rerr := reconcileAfterRun(ctx, s, o, sum, cfg.Ledger); rerr != nil {
 			fmt.Fprintln(s.Err, "sbimport: reconcile:", rerr)
 		}
 	}
@@ -434,6 +449,7 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 			fmt.Fprint(w, ")")
 		}
 		fmt.Fprintln(w, ".")
+		printHeldSummary(w, sum)
 	}
 	problemRows := 0
 	for _, e := range sum.Errors {
@@ -487,7 +503,7 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 	case sum.Interrupted:
 		fmt.Fprintf(w, "Interrupted. Run the same command again to send the rest; rows already sent are not sent again (journal: %s).\n", sum.Journal)
 	case validate && c[importer.Invalid] > 0:
-		fmt.Fprintf(w, "Next: fix the invalid rows in %s (sb_error says what is wrong) and validate again, or run it:\n  %s\n", sum.Output, o.rerunCommand(sum.Output))
+		fmt.Fprintf(w, "Next: fix the invalid rows in %s (sb_error says what is wrong), then run:\n  %s\n", sum.Output, o.rerunCommand(sum.Output))
 	case !validate && sum.Stopped != nil:
 		fmt.Fprintf(w, "Next: mend what stopped the run (above), then send the rows not created:\n  %s\n", o.rerunCommand(sum.Output))
 	case !validate && toFix > 0:
