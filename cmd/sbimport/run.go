@@ -387,6 +387,7 @@ func (o *runOptions) confirm(s streams, p importer.Plan) (done bool, err error) 
 		return true, nil
 	}
 	if p.ToSend == 0 {
+		printHeld(s.Err, p) // why nothing is sent
 		return false, nil
 	}
 	printPlan(s.Err, p)
