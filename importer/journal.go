@@ -407,10 +407,10 @@ func (j *journal) Outcome(r int, o *Outcome) error {
 }
 
 // LedgerRun records the ledger run this journal's requests are recorded
-// under, so a resumed run takes the same one back. Not synced by itself:
-// the first intent's group commit covers it.
+// under, so a resumed run takes the same one back (and with it the rows
+// it reserved but never sent). Synced before any reservation is made.
 func (j *journal) LedgerRun(run int64) error {
-	return j.append(&journalRecord{T: recLedger, Entry: run}, false)
+	return j.append(&journalRecord{T: recLedger, Entry: run}, true)
 }
 
 // Entry records row r's ledger entry. It is written after the ledger
