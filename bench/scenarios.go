@@ -121,7 +121,13 @@ func (b *bench) sbimport(args ...string) (child, error) {
 		return child{}, err
 	}
 	cmd := exec.Command(self, append([]string{measureFlag, b.bin}, args...)...)
-	cmd.Env = append(os.Environ(), "SALESBYTE_UUID="+sandboxUUID)
+	// Each run has a ledger of its own (a fresh sandbox each time would
+	// otherwise find every customer already sent), never the user's.
+	ledgerDir, err := os.MkdirTemp(b.dir, "ledger-")
+	if err != nil {
+		return child{}, err
+	}
+	cmd.Env = append(os.Environ(), "SALESBYTE_UUID="+sandboxUUID, "SBIMPORT_LEDGER="+filepath.Join(ledgerDir, "ledger.db"))
 	var errBuf, outBuf bytes.Buffer
 	cmd.Stderr = &errBuf
 	if b.verbose {

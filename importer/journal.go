@@ -46,7 +46,6 @@ const (
 	recOutcome = "outcome" // final outcome of row R
 	recEnd     = "end"     // the output sheet was written from this journal
 	recLedger  = "ledger"  // the ledger run this journal's requests are recorded under (Entry)
-	recEntry   = "entry"   // row R's ledger entry is Entry (granted before its intent)
 )
 
 type journalRecord struct {
@@ -198,6 +197,9 @@ func (st *journalState) apply(rec *journalRecord) {
 		jr := st.row(rec.Row)
 		jr.Intent = true
 		jr.Attempts = max(jr.Attempts, rec.Attempt)
+		if rec.Entry != 0 {
+			jr.Entry = rec.Entry
+		}
 	case recNotSent:
 		jr := st.row(rec.Row)
 		jr.Intent = false
@@ -215,8 +217,6 @@ func (st *journalState) apply(rec *journalRecord) {
 		st.Ended = true
 	case recLedger:
 		st.LedgerRun = rec.Entry
-	case recEntry:
-		st.row(rec.Row).Entry = rec.Entry
 	}
 }
 
@@ -241,6 +241,9 @@ type journal struct {
 	kick    chan struct{}
 	done    chan struct{}
 	closed  bool
+	// entries are the ledger entries granted to rows whose intent is not
+	// written yet: the intent record carries it (see Entry).
+	entries map[int]int64
 }
 
 // openJournal creates a new journal (truncating any) or, with resume, opens
@@ -386,9 +389,14 @@ func (j *journal) append(rec *journalRecord, wait bool) error {
 	return <-ch
 }
 
-// Intent durably records that attempt a of row r is about to be sent.
+// Intent durably records that attempt a of row r is about to be sent,
+// with the row's ledger entry when it has one.
 func (j *journal) Intent(r, a int) error {
-	return j.append(&journalRecord{T: recIntent, Row: r, Attempt: a}, true)
+	j.mu.Lock()
+	e := j.entries[r]
+	delete(j.entries, r)
+	j.mu.Unlock()
+	return j.append(&journalRecord{T: recIntent, Row: r, Attempt: a, Entry: e}, true)
 }
 
 // NotSent records that attempt a of row r certainly did not reach the server.
@@ -413,10 +421,16 @@ func (j *journal) LedgerRun(run int64) error {
 	return j.append(&journalRecord{T: recLedger, Entry: run}, true)
 }
 
-// Entry records row r's ledger entry. It is written after the ledger
-// granted it and before the row's intent, whose fsync covers it.
-func (j *journal) Entry(r int, entry int64) error {
-	return j.append(&journalRecord{T: recEntry, Row: r, Entry: entry}, false)
+// Entry notes row r's ledger entry, granted before its intent: the
+// intent record carries it (a row sent without one was never sent, and a
+// resumed run is granted its own entry again).
+func (j *journal) Entry(r int, entry int64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.entries == nil {
+		j.entries = make(map[int]int64)
+	}
+	j.entries[r] = entry
 }
 
 // End marks that the output sheet now holds every outcome; complete says

@@ -19,8 +19,7 @@ import (
 // sheet and process. For each group of rows about to be sent, the reader
 // reserves them in the ledger in one fsynced transaction (Reserve) BEFORE
 // any of their journal intents; a row not granted gets no intent and is
-// never sent. Its ledger entry id is journaled (recEntry) before the
-// intent, whose fsync covers it. The outcome goes to the journal first,
+// never sent. Its ledger entry id is journaled in its intent record. The outcome goes to the journal first,
 // then to the ledger (batched, by the writer stage). A crash can land:
 //
 //   - after Reserve, before the intent: the ledger holds a sending entry,
@@ -276,7 +275,7 @@ func (rs *reserver) flush(ctx context.Context, jobs chan<- *item, results chan<-
 		}
 		it.entry = d.Entry
 		if rs.j != nil {
-			rs.j.Entry(it.line, d.Entry) // a failure shows at the intent, which then stops sending
+			rs.j.Entry(it.line, d.Entry) // written with the row's intent
 		}
 		jobs <- it
 	}
@@ -316,8 +315,14 @@ type ledgerRecorder struct {
 	stopWith func(*StopReason)
 	out      []ledger.Outcome
 	restore  []ledger.Outcome
+	since    time.Time // when the oldest outcome not yet written came
 	err      error
 }
+
+// recordEvery is the longest an outcome waits to be written to the
+// ledger: until then other runs read its row as in flight, which holds
+// it back as surely.
+const recordEvery = time.Second
 
 func ledgerStatus(s Status) (ledger.Status, bool) {
 	switch s {
@@ -333,9 +338,12 @@ func ledgerStatus(s Status) (ledger.Status, bool) {
 	return "", false
 }
 
-func (rc *ledgerRecorder) add(it *item, more bool) {
+func (rc *ledgerRecorder) add(it *item) {
 	if rc == nil {
 		return
+	}
+	if len(rc.out)+len(rc.restore) == 0 {
+		rc.since = time.Now()
 	}
 	if st, ok := ledgerStatus(it.out.Status); ok {
 		o := ledger.Outcome{Status: st, SBID: it.out.ID, Links: it.out.Links, HTTPStatus: it.out.HTTPStatus}
@@ -348,7 +356,7 @@ func (rc *ledgerRecorder) add(it *item, more bool) {
 			rc.restore = append(rc.restore, o)
 		}
 	}
-	if !more || len(rc.out)+len(rc.restore) >= reserveBatch {
+	if n := len(rc.out) + len(rc.restore); n >= reserveBatch || (n > 0 && time.Since(rc.since) >= recordEvery) {
 		rc.flush()
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sbimport/sbimport/bench/gen"
+	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/salesbyte"
 	"github.com/sbimport/sbimport/sandbox"
 )
@@ -35,7 +36,13 @@ func benchInputs(b *testing.B, rows int) (dir, in, mapping string) {
 // rows/s (PRODUCT.md, Performance). Profile it with
 //
 //	go test ./importer -run '^$' -bench RunOverhead -cpuprofile cpu.out
-func BenchmarkRunOverhead(b *testing.B) {
+func BenchmarkRunOverhead(b *testing.B) { benchRunOverhead(b, false) }
+
+// BenchmarkRunOverheadLedger is BenchmarkRunOverhead with the ledger (a
+// new one each run, synced as sbimport does).
+func BenchmarkRunOverheadLedger(b *testing.B) { benchRunOverhead(b, true) }
+
+func benchRunOverhead(b *testing.B, withLedger bool) {
 	const rows = 5000
 	dir, in, m := benchInputs(b, rows)
 	srv, err := sandbox.New(sandbox.Options{UUIDs: []string{testUUID}})
@@ -59,7 +66,16 @@ func BenchmarkRunOverhead(b *testing.B) {
 			b.Fatal(err)
 		}
 		out := filepath.Join(runDir, "result.csv")
-		sum, err := Run(context.Background(), Config{Input: in, Mapping: m, Output: out, Sender: client, Rate: 0})
+		cfg := Config{Input: in, Mapping: m, Output: out, Sender: client, Rate: 0}
+		if withLedger {
+			l, err := ledger.Open(context.Background(), filepath.Join(runDir, "ledger.db"), ledger.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg.Ledger, cfg.Integration = l, l.Fingerprint(testUUID)
+			defer l.Close()
+		}
+		sum, err := Run(context.Background(), cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -158,6 +158,10 @@ func (imp *Import) pass(ctx context.Context, obs Observer, sum *Summary, j *jour
 	obs.Observe(Started{Rows: imp.plan.Rows})
 
 	jobs := make(chan *item, 64)
+	if imp.ls != nil && j != nil {
+		// Room for a batch reserved while the workers send the one before.
+		jobs = make(chan *item, 2*reserveBatch)
+	}
 	results := make(chan *item, 256)
 	window := make(chan struct{}, reorderWindow)
 	rd := rowReader{imp: imp, r: r, p: imp.learnt.clone(), stop: stop}
@@ -311,7 +315,7 @@ func (ow *orderedWriter) run(results <-chan *item) {
 	for it := range results {
 		ow.imp.tally.settled(it.line, it.out)
 		ow.imp.tally.heldBack(it.held)
-		ow.rec.add(it, len(results) > 0)
+		ow.rec.add(it)
 		ow.obs.Observe(RowDone{Line: it.line, Outcome: *it.out, Kept: it.d.kept})
 		ow.pending[it.seq] = it
 		for ow.writeNext() {
