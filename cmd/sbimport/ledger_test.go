@@ -335,3 +335,49 @@ func TestHistory(t *testing.T) {
 func ntCreatedIDs(srv *sandbox.Server, email string) []int64 {
 	return ntCreated(srv)[email]
 }
+
+// Reconcile settles unknown rows in the ledger too: another sheet with the
+// same customers holds them back while they are unknown, and carries them
+// over as created, with their ids, once reconcile found them.
+func TestReconcileSettlesTheLedger(t *testing.T) {
+	e := startSandbox(t, sandbox.Options{P500After: 1, Seed: 1}, nil)
+	m := ntWriteFile(t, filepath.Join(e.dir, "mapping.yaml"), neverTwiceMapping)
+	rows := [][]string{{"Förnamn", "Efternamn", "E-post", "Mobil"}, {"Anna", "A", "anna@example.se", "0701234567"}, {"Bo", "B", "bo@example.se", "0701234568"}}
+	first, second := filepath.Join(e.dir, "kunder.csv"), filepath.Join(e.dir, "igen.csv")
+	writeCSV(t, first, rows, ',', false)
+	writeCSV(t, second, rows, ',', false)
+	run := func(in string) (int, string) {
+		code, _, stderr := e.cli.run("run", "-m", m, "-i", in, "--base-url", e.url, "--rate", "0", "--yes")
+		return code, stderr
+	}
+	if code, stderr := run(first); code != 1 {
+		t.Fatalf("first run exited %d; want 1 (every answer a 500):\n%s", code, stderr)
+	}
+	if code, stderr := run(second); code != 0 || !strings.Contains(stderr, "2 customers may already have a quote") {
+		t.Fatalf("second sheet while unknown exited %d; want 0, holding both back:\n%s", code, stderr)
+	}
+	for _, r := range readOutput(t, filepath.Join(e.dir, "igen-result.csv")) {
+		if r["sb_status"] != "skipped" || !strings.Contains(r["sb_error"], "reconcile that run") {
+			t.Errorf("%s: %s (%s); want skipped until the first run is reconciled", r["E-post"], r["sb_status"], r["sb_error"])
+		}
+	}
+	if code, _, stderr := e.cli.run("reconcile", "-i", filepath.Join(e.dir, "kunder-result.csv")); code != 0 {
+		t.Fatalf("reconcile exited %d:\n%s", code, stderr)
+	}
+	created := e.srv.Stats().Created
+	if code, stderr := run(filepath.Join(e.dir, "igen-result.csv")); code != 0 || !strings.Contains(stderr, "2 customers already have a quote") {
+		t.Fatalf("second sheet after reconcile exited %d; want 0, both carried over:\n%s", code, stderr)
+	}
+	if n := e.srv.Stats().Created; n != created {
+		t.Errorf("%d more created; want none", n-created)
+	}
+	ids := map[string]int64{}
+	for _, r := range e.srv.Created() {
+		ids[r.CustomerEmail] = r.ID
+	}
+	for _, r := range readOutput(t, filepath.Join(e.dir, "igen-result.csv")) {
+		if r["sb_status"] != "created" || r["sb_id"] != fmt.Sprint(ids[r["E-post"]]) {
+			t.Errorf("%s: %s id %s; want created with id %d", r["E-post"], r["sb_status"], r["sb_id"], ids[r["E-post"]])
+		}
+	}
+}
