@@ -398,7 +398,7 @@ func checkHandEdit(ctx context.Context, l *ledger.Ledger, output, sheetName stri
 	if err != nil {
 		return false, &InputError{Err: &LedgerError{Path: l.Path(), Err: err}}
 	}
-	if ok && last.SHA256 == sum {
+	if ok && (last.SHA256 == sum || last.SHA256 == beingWritten) {
 		return true, nil
 	}
 	if !ok {
@@ -439,6 +439,22 @@ type HandEditedError struct {
 
 func (e *HandEditedError) Error() string {
 	return fmt.Sprintf("%s was changed since sbimport wrote it; it is not written over, and nothing was sent", e.Output)
+}
+
+// beingWritten is the hash recorded for an output while it is replaced:
+// a crash between the rename and recordOutput leaves it, and the sheet
+// there is then taken as sbimport's own (the old one or the new one).
+const beingWritten = "being-written"
+
+// markOutput records that the output is about to be replaced.
+func (imp *Import) markOutput() error {
+	if imp.cfg.Ledger == nil {
+		return nil
+	}
+	if err := imp.cfg.Ledger.RecordOutput(context.Background(), imp.cfg.Output, beingWritten); err != nil {
+		return &LedgerError{Path: imp.cfg.Ledger.Path(), Err: err}
+	}
+	return nil
 }
 
 // recordOutput remembers the output sheet's hash as written.

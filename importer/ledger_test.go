@@ -132,3 +132,28 @@ func TestEditedOriginalNeedsTheEarlierRunFinished(t *testing.T) {
 		t.Fatalf("Prepare without a ledger: %v; want JournalOtherRunError, finished", err)
 	}
 }
+
+// An output sheet the ledger has no record of writing is written over
+// only when it holds no sb_status: one with results came from another
+// ledger or an older sbimport, and may hold fixes.
+func TestUnrecordedResultSheetIsNotWrittenOver(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(2, 1)
+	out := DefaultOutput(e.input)
+	if _, err := Run(context.Background(), e.config()); err != nil { // no ledger: nothing recorded
+		t.Fatal(err)
+	}
+	os.Remove(JournalPath(out))
+	l := openTestLedger(t, filepath.Join(t.TempDir(), "ledger.db"))
+	_, err := Prepare(context.Background(), e.ledgerConfig(l), Validating)
+	var he *HandEditedError
+	if !errors.As(err, &he) || he.Output != out || !he.Written.IsZero() {
+		t.Fatalf("validate over an unrecorded result sheet: %v; want HandEditedError with no record", err)
+	}
+	e.write(filepath.Base(out), "Förnamn,sb_status\nA,\n")
+	imp, err := Prepare(context.Background(), e.ledgerConfig(l), Validating)
+	if err != nil {
+		t.Fatalf("a result sheet with no sb_status is refused: %v", err)
+	}
+	imp.Close()
+}

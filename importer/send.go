@@ -216,6 +216,9 @@ func (imp *Import) commit(sum *Summary, jerr error, j *journal, w sheet.Writer) 
 	}
 	// Without its journal, the output sheet is the only record of what
 	// was sent: it is written.
+	if err := imp.markOutput(); err != nil {
+		return false, err
+	}
 	if err := w.Commit(summaryTable(&imp.cfg, sum)); err != nil {
 		return false, fmt.Errorf("write %s: %w", imp.cfg.Output, err)
 	}
