@@ -110,6 +110,9 @@ func (imp *Import) load() error {
 	}
 	imp.plan = Plan{Endpoint: imp.mapper.Endpoint(), Input: cfg.Input, Sheet: src.format.Sheet, Output: cfg.Output, Rate: cfg.Rate}
 	imp.bind = Binding{Sheet: src.format.Sheet, HeaderRow: cfg.Read.HeaderRow, MappingSHA256: mapHash, Endpoint: string(imp.mapper.Endpoint())}
+	// HOOK(mapping campaign:): once mapping.Spec has Campaign, the
+	// mapping's campaign is the default of --campaign:
+	//   if cfg.Campaign == "" { cfg.Campaign = spec.Campaign }
 	if imp.ls, err = newLedgerState(cfg, string(imp.mapper.Endpoint())); err != nil {
 		return err
 	}

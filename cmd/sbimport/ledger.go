@@ -95,8 +95,8 @@ func (o *runOptions) withLedger(ctx context.Context, s streams, cfg *importer.Co
 	if err != nil {
 		return nil, err
 	}
-	// Hook: when the mapping names a campaign (mapping Spec.Campaign), it is
-	// the default here; --campaign overrides it.
+	// The mapping's campaign, once it has one, is the default: see the
+	// HOOK in importer's Prepare (load).
 	cfg.Campaign, cfg.NotWithin = o.campaign, nw
 	if cfg.Campaign != "" {
 		if err := ledger.CheckCampaign(cfg.Campaign); err != nil {
