@@ -157,30 +157,10 @@ func (imp *Import) pass(ctx context.Context, obs Observer, sum *Summary, j *jour
 	sum.Started = imp.cfg.now()
 	obs.Observe(Started{Rows: imp.plan.Rows})
 
-	jobs := make(chan *item, 64)
-	if imp.ls != nil && j != nil {
-		// Room for a batch reserved while the workers send the one before.
-		jobs = make(chan *item, 2*reserveBatch)
-	}
 	results := make(chan *item, 256)
 	window := make(chan struct{}, reorderWindow)
 	rd := rowReader{imp: imp, r: r, p: imp.learnt.clone(), stop: stop}
-	var wg sync.WaitGroup
-	var rec *ledgerRecorder
-	toSend := jobs
-	if imp.ls != nil && j != nil {
-		// The ledger reserves the rows between the reader and the workers.
-		toReserve := make(chan *item, reserveBatch)
-		rs := &reserver{ls: imp.ls, j: j, stopWith: wk.stop, now: wk.now}
-		rec = &ledgerRecorder{ls: imp.ls, stopWith: wk.stop}
-		wg.Add(1)
-		go func() { defer wg.Done(); rs.run(stopCtx, toReserve, jobs, results) }()
-		toSend = toReserve
-	}
-	wg.Add(2)
-	go func() { defer wg.Done(); rd.run(stopCtx, toSend, results, window) }()
-	go func() { defer wg.Done(); wk.dispatch(stopCtx, jobs, results) }()
-	go func() { wg.Wait(); close(results) }()
+	rec := imp.startStages(stopCtx, &rd, wk, j, results, window)
 
 	ow := orderedWriter{imp: imp, w: w, obs: obs, window: window, stop: stop, rec: rec}
 	ow.run(results)
@@ -245,6 +225,34 @@ type ReadError struct {
 
 func (e *ReadError) Error() string { return e.Input + ": " + e.Err.Error() }
 func (e *ReadError) Unwrap() error { return e.Err }
+
+// startStages starts pass 2's reader, the ledger's reservations (with a
+// ledger) and the workers; results is closed when they are all done. It
+// returns the ledger's outcome recorder for the writer (nil: no ledger).
+func (imp *Import) startStages(ctx context.Context, rd *rowReader, wk *workers, j *journal, results chan *item, window chan struct{}) *ledgerRecorder {
+	jobs := make(chan *item, 64)
+	toSend := jobs
+	var rs *reserver
+	var rec *ledgerRecorder
+	if imp.ls != nil && j != nil {
+		// The ledger reserves the rows between the reader and the workers,
+		// with room for a batch reserved while the one before is sent.
+		jobs = make(chan *item, 2*reserveBatch)
+		toSend = make(chan *item, reserveBatch)
+		rs = &reserver{ls: imp.ls, j: j, stopWith: wk.stop, now: wk.now}
+		rec = &ledgerRecorder{ls: imp.ls, stopWith: wk.stop}
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); rd.run(ctx, toSend, results, window) }()
+	go func() { defer wg.Done(); wk.dispatch(ctx, jobs, results) }()
+	if rs != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); rs.run(ctx, toSend, jobs, results) }()
+	}
+	go func() { wg.Wait(); close(results) }()
+	return rec
+}
 
 func (imp *Import) passErr(readErr, writeErr error) error {
 	if readErr != nil {
