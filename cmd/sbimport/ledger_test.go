@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -379,5 +381,36 @@ func TestReconcileSettlesTheLedger(t *testing.T) {
 		if r["sb_status"] != "created" || r["sb_id"] != fmt.Sprint(ids[r["E-post"]]) {
 			t.Errorf("%s: %s id %s; want created with id %d", r["E-post"], r["sb_status"], r["sb_id"], ids[r["E-post"]])
 		}
+	}
+}
+
+// A ledger written by a newer sbimport is left as it is, and nothing is
+// sent.
+func TestNewerLedgerSendsNothing(t *testing.T) {
+	e := startSandbox(t, sandbox.Options{}, nil)
+	m := ntWriteFile(t, filepath.Join(e.dir, "mapping.yaml"), neverTwiceMapping)
+	input := filepath.Join(e.dir, "kunder.csv")
+	writeCSV(t, input, [][]string{{"Förnamn", "Efternamn", "E-post", "Mobil"}, {"Anna", "A", "anna@example.se", "0701234567"}}, ',', false)
+	path := filepath.Join(e.dir, "ledger.db")
+	l, err := ledger.Open(context.Background(), path, ledger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("PRAGMA user_version=99"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	e.cli.env[ledger.EnvVar] = path
+	code, _, stderr := e.cli.run("run", "-m", m, "-i", input, "--base-url", e.url, "--rate", "0", "--yes")
+	if code != 2 || !strings.Contains(stderr, "written by a newer sbimport (schema 99") || !strings.Contains(stderr, "Nothing was sent") {
+		t.Fatalf("exited %d; want 2 saying a newer sbimport wrote the ledger:\n%s", code, stderr)
+	}
+	if n := e.srv.Stats().Requests; n != 0 {
+		t.Errorf("%d requests; want none", n)
 	}
 }
