@@ -414,3 +414,16 @@ func TestNewerLedgerSendsNothing(t *testing.T) {
 		t.Errorf("%d requests; want none", n)
 	}
 }
+
+func TestParseNotWithin(t *testing.T) {
+	for in, want := range map[string]time.Duration{"30d": 30 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "12h": 12 * time.Hour, "90m": 90 * time.Minute, "": 0} {
+		if got, err := parseNotWithin(in); err != nil || got != want {
+			t.Errorf("parseNotWithin(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"d", "-3d", "0d", "tomorrow", "1.5d"} {
+		if _, err := parseNotWithin(in); err == nil {
+			t.Errorf("parseNotWithin(%q) took it", in)
+		}
+	}
+}

@@ -170,10 +170,12 @@ func newRoot(ctx context.Context, s streams) *cobra.Command {
 quote, mapped by a YAML mapping file. It validates every row first, shows
 the plan, sends at a steady rate, and writes an output sheet with each row's
 id, links or error. A journal beside the output makes a rerun resume where
-a crash or Ctrl-C left off; nothing is ever sent twice.`,
+a crash or Ctrl-C left off; nothing is ever sent twice. A ledger per user
+remembers every customer sent, across sheets and runs (sbimport history).`,
 		Example: `  sbimport init -i kunder.xlsx --endpoint quote -o mapping.yaml
   sbimport validate -m mapping.yaml -i kunder.xlsx
   SALESBYTE_UUID=... sbimport run -m mapping.yaml -i kunder.xlsx
+  sbimport history --key anna@example.se
   sbimport demo`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
