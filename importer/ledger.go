@@ -389,25 +389,25 @@ func ledgerStopString(r StopReason) string {
 // sbimport wrote it: a hand edit there (fixed rows, notes) would be lost.
 // A result sheet the ledger never saw written is taken as edited when it
 // holds any sb_status.
-func checkHandEdit(ctx context.Context, l *ledger.Ledger, output, sheetName string) (recorded bool, err error) {
+func checkHandEdit(ctx context.Context, l *ledger.Ledger, output, sheetName string) error {
 	sum, err := fileSHA256(output)
 	if err != nil {
-		return false, nil // nothing there (or unreadable: checkEarlierOutput says so)
+		return nil // nothing there (or unreadable: checkEarlierOutput says so)
 	}
 	last, ok, err := l.LastOutput(ctx, output)
 	if err != nil {
-		return false, &InputError{Err: &LedgerError{Path: l.Path(), Err: err}}
+		return &InputError{Err: &LedgerError{Path: l.Path(), Err: err}}
 	}
 	if ok && (last.SHA256 == sum || last.SHA256 == beingWritten) {
-		return true, nil
+		return nil
 	}
 	if !ok {
 		n, err := countStatuses(output, sheetName)
 		if err != nil || n == 0 {
-			return false, nil
+			return nil
 		}
 	}
-	return false, &InputError{Err: &HandEditedError{Output: output, Written: last.Written}}
+	return &InputError{Err: &HandEditedError{Output: output, Written: last.Written}}
 }
 
 // countStatuses counts the rows of a result sheet with an sb_status.

@@ -146,7 +146,7 @@ func (imp *Import) checkOutput(ctx context.Context) error {
 		return &OverwriteInputError{Output: cfg.Output}
 	}
 	if cfg.Ledger != nil && !inPlace {
-		if _, err := checkHandEdit(ctx, cfg.Ledger, cfg.Output, cfg.Read.Sheet); err != nil {
+		if err := checkHandEdit(ctx, cfg.Ledger, cfg.Output, cfg.Read.Sheet); err != nil {
 			return err
 		}
 	}
