@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/mapping"
 	"github.com/sbimport/sbimport/salesbyte"
 	"github.com/sbimport/sbimport/sheet"
@@ -63,6 +64,21 @@ type Config struct {
 	// Giving up loses nothing: the journal holds every outcome, and the
 	// same command writes the output from it.
 	HeldOpen RetryPrompt
+	// Ledger, when set, is the per-user memory of what was sent, across
+	// sheets and processes (see package ledger): every row is reserved in
+	// it before its journal intent, and every output sheet written is
+	// recorded in it. nil: the journal alone.
+	Ledger *ledger.Ledger
+	// Integration is Ledger.Fingerprint of the integration uuid. Zero (no
+	// uuid: validate, a dry run without one) leaves rows unchecked by the
+	// ledger; Send refuses to run with a Ledger and no Integration.
+	Integration ledger.Hash
+	// Campaign names a scope of its own: a key created in another campaign
+	// (or with none) may be sent again in this one.
+	Campaign string
+	// NotWithin holds back a key the integration sent anything to (in any
+	// scope) this recently; 0: no such rule.
+	NotWithin time.Duration
 
 	hooks // seams for tests
 }

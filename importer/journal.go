@@ -48,6 +48,7 @@ const (
 	recNotSent = "notsent" // attempt A of row R certainly did not reach the server
 	recOutcome = "outcome" // final outcome of row R
 	recEnd     = "end"     // the output sheet was written from this journal
+	recLedger  = "ledger"  // the ledger run this journal's requests are recorded under (Entry)
 )
 
 type journalRecord struct {
@@ -66,6 +67,7 @@ type journalRecord struct {
 	Error    string           `json:"e,omitempty"`
 	At       string           `json:"at,omitempty"`
 	Complete bool             `json:"complete,omitempty"`
+	Entry    int64            `json:"le,omitempty"`
 }
 
 // journalState is what a journal file says, read back.
@@ -81,6 +83,9 @@ type journalState struct {
 	// written from this journal with nothing in flight, so it holds every
 	// row's outcome (Complete or not).
 	Ended bool
+	// LedgerRun is the ledger run the last recLedger record names; 0:
+	// none (no ledger, or an older sbimport).
+	LedgerRun int64
 	// rows maps a row number to what is known of it.
 	rows map[int]*journaledRow
 	// validBytes is the length of the intact prefix (a torn tail is cut).
@@ -91,6 +96,7 @@ type journaledRow struct {
 	Intent   bool // an intent without a later notsent or outcome: may have been sent
 	Attempts int
 	Outcome  *Outcome
+	Entry    int64 // the row's ledger entry, 0: none recorded
 }
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -196,6 +202,9 @@ func (st *journalState) apply(rec *journalRecord) {
 		jr := st.row(rec.Row)
 		jr.Intent = true
 		jr.Attempts = max(jr.Attempts, rec.Attempt)
+		if rec.Entry != 0 {
+			jr.Entry = rec.Entry
+		}
 	case recNotSent:
 		jr := st.row(rec.Row)
 		jr.Intent = false
@@ -211,6 +220,8 @@ func (st *journalState) apply(rec *journalRecord) {
 	case recEnd:
 		st.Complete = rec.Complete
 		st.Ended = true
+	case recLedger:
+		st.LedgerRun = rec.Entry
 	}
 }
 
@@ -235,6 +246,9 @@ type journal struct {
 	kick    chan struct{}
 	done    chan struct{}
 	closed  bool
+	// entries are the ledger entries granted to rows whose intent is not
+	// written yet: the intent record carries it (see Entry).
+	entries map[int]int64
 }
 
 // openJournal creates a new journal (truncating any) or, with resume, opens
@@ -380,9 +394,14 @@ func (j *journal) append(rec *journalRecord, wait bool) error {
 	return <-ch
 }
 
-// Intent durably records that attempt a of row r is about to be sent.
+// Intent durably records that attempt a of row r is about to be sent,
+// with the row's ledger entry when it has one.
 func (j *journal) Intent(r, a int) error {
-	return j.append(&journalRecord{T: recIntent, Row: r, Attempt: a}, true)
+	j.mu.Lock()
+	e := j.entries[r]
+	delete(j.entries, r)
+	j.mu.Unlock()
+	return j.append(&journalRecord{T: recIntent, Row: r, Attempt: a, Entry: e}, true)
 }
 
 // NotSent records that attempt a of row r certainly did not reach the server.
@@ -398,6 +417,25 @@ func (j *journal) Outcome(r int, o *Outcome) error {
 		rec.Links = &l
 	}
 	return j.append(rec, false)
+}
+
+// LedgerRun records the ledger run this journal's requests are recorded
+// under, so a resumed run takes the same one back (and with it the rows
+// it reserved but never sent). Synced before any reservation is made.
+func (j *journal) LedgerRun(run int64) error {
+	return j.append(&journalRecord{T: recLedger, Entry: run}, true)
+}
+
+// Entry notes row r's ledger entry, granted before its intent: the
+// intent record carries it (a row sent without one was never sent, and a
+// resumed run is granted its own entry again).
+func (j *journal) Entry(r int, entry int64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.entries == nil {
+		j.entries = make(map[int]int64)
+	}
+	j.entries[r] = entry
 }
 
 // End marks that the output sheet now holds every outcome; complete says

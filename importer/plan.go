@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/mapping"
 	"github.com/sbimport/sbimport/salesbyte"
 	"github.com/sbimport/sbimport/sheet"
@@ -36,6 +37,15 @@ type Plan struct {
 	Deliveries []DeliveryCount
 	Rate       float64 // requests/s (with MaxRate: where auto starts)
 	MaxRate    float64 // > 0: --rate auto, climbing up to this
+	// Ledger is the ledger's path; "" without one.
+	Ledger string
+	// HeldRows counts the rows the ledger holds back (not in ToSend),
+	// grouped in Held by reason and scope. LedgerUnchecked: a ledger is
+	// used but there was no integration uuid to check the rows with.
+	HeldRows        int
+	Held            []ledger.Held
+	LedgerUnchecked bool
+	Campaign        string
 }
 
 // Delivery is what customers receive for one row.
@@ -95,7 +105,8 @@ type decision struct {
 	outcome *Outcome // when not sending: the row's settled outcome
 	kept    bool     // outcome carried over from the sheet or the journal
 	dupe    bool
-	tries   int // attempts already made (journal), so numbering goes on
+	tries   int   // attempts already made (journal), so numbering goes on
+	entry   int64 // the ledger entry this run's journal recorded for the row
 }
 
 // planner decides, row by row, what to do. Both passes use one, so the
@@ -125,7 +136,7 @@ func (p *planner) remember(key string, line int) (first int, dup bool) {
 	if key == "" {
 		return 0, false
 	}
-	h := maphash.String(p.seed, key)
+	h := maphash.String(p.seed, ledger.NormalizeKey(key))
 	if first, ok := p.seen[h]; ok {
 		return first, first != line
 	}
@@ -196,7 +207,7 @@ func (p *planner) decide(row sheet.Row, userCells []string) decision {
 				if o.Status == Unknown && p.cfg.RetryUnknown {
 					return decision{send: true, body: res.Payload, key: res.Key, tries: jr.Attempts}
 				}
-				return decision{outcome: &o, kept: true}
+				return decision{outcome: &o, kept: true, entry: jr.Entry}
 			case jr.Intent:
 				p.remember(res.Key, row.Line)
 				if p.cfg.RetryUnknown {

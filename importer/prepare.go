@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"os"
 
+	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/mapping"
 	"github.com/sbimport/sbimport/sheet"
 )
@@ -43,7 +44,8 @@ type Import struct {
 	js     *journalState
 	inStat os.FileInfo
 	tally  *Tally
-	lock   *runLock // on the output, from Prepare to Close
+	lock   *runLock     // on the output, from Prepare to Close
+	ls     *ledgerState // nil: no ledger
 	// setAside: the output's journal is a finished one of another run,
 	// moved away when sending begins.
 	setAside bool
@@ -68,7 +70,7 @@ func Prepare(ctx context.Context, cfg Config, mode Mode) (*Import, error) {
 		imp.Close()
 		return nil, err
 	}
-	if err := imp.checkOutput(); err != nil {
+	if err := imp.checkOutput(ctx); err != nil {
 		imp.Close()
 		return nil, err
 	}
@@ -119,6 +121,16 @@ func (imp *Import) load() error {
 		imp.plan.MaxRate = cfg.MaxRate
 	}
 	imp.bind = Binding{Sheet: src.format.Sheet, HeaderRow: cfg.Read.HeaderRow, MappingSHA256: mapHash, Endpoint: string(imp.mapper.Endpoint())}
+	// HOOK(mapping campaign:): once mapping.Spec has Campaign, the
+	// mapping's campaign is the default of --campaign:
+	//   if cfg.Campaign == "" { cfg.Campaign = spec.Campaign }
+	if imp.ls, err = newLedgerState(cfg, string(imp.mapper.Endpoint())); err != nil {
+		return err
+	}
+	if imp.ls != nil {
+		imp.plan.Ledger, imp.plan.Campaign = imp.ls.l.Path(), cfg.Campaign
+		imp.plan.LedgerUnchecked = !imp.ls.check
+	}
 	return nil
 }
 
@@ -138,11 +150,16 @@ func (imp *Import) takeOutput() error {
 
 // checkOutput makes sure writing the output loses nothing: not the input,
 // not an earlier run's results, not another run's journal.
-func (imp *Import) checkOutput() error {
+func (imp *Import) checkOutput(ctx context.Context) error {
 	cfg, cols := &imp.cfg, imp.src.cols
 	inPlace := sameFile(cfg.Input, cfg.Output)
 	if inPlace && !cols.isResult {
 		return &OverwriteInputError{Output: cfg.Output}
+	}
+	if cfg.Ledger != nil && !inPlace {
+		if err := checkHandEdit(ctx, cfg.Ledger, cfg.Output, cfg.Read.Sheet); err != nil {
+			return err
+		}
 	}
 	if imp.mode == Validating {
 		// validate writes the same output sheet. An earlier run's results
@@ -166,11 +183,17 @@ func (imp *Import) checkOutput() error {
 		return &InputError{Err: err}
 	}
 	imp.bind.InputSHA256 = inHash
-	imp.js, imp.setAside, err = checkJournal(imp.plan.Journal, imp.bind, cols.isResult, inPlace)
+	editedOK := false
+	imp.js, imp.setAside, err = checkJournal(imp.plan.Journal, imp.bind, cols.isResult, inPlace, func(st *journalState) bool {
+		editedOK = editedOriginal(ctx, cfg, st)
+		return editedOK
+	})
 	if err != nil {
 		return err
 	}
-	if imp.js == nil && !cols.isResult && !inPlace {
+	// An earlier version of this input, run with the ledger: the ledger
+	// holds what that run created, so its output may be rewritten.
+	if imp.js == nil && !cols.isResult && !inPlace && !editedOK {
 		if err := checkEarlierOutput(cfg.Output, cfg.Read.Sheet); err != nil {
 			return err
 		}
@@ -188,12 +211,31 @@ func (imp *Import) planPass(ctx context.Context) error {
 	p := imp.learnt.clone()
 	cols := imp.src.cols
 	deliveries := make(map[Delivery]int)
+	tally := func(d decision) { imp.plan.tally(imp.plan.Endpoint, d, deliveries) }
+	var pc *planChecker
+	if imp.ls != nil && imp.ls.check {
+		pc = &planChecker{ls: imp.ls, run: imp.journalLedgerRun()}
+	}
+	var cerr error
 	err := imp.src.each(ctx, func(row sheet.Row) {
 		d := p.decide(row, cols.userCells(row.Cells))
-		imp.plan.tally(imp.plan.Endpoint, d, deliveries)
+		if pc == nil || !d.send || cerr != nil {
+			tally(d)
+			return
+		}
+		cerr = pc.add(ctx, &item{line: row.Line, d: d}, &imp.plan, tally)
 	})
 	if err != nil {
 		return readErr(err)
+	}
+	if pc != nil {
+		if cerr == nil {
+			cerr = pc.flush(ctx, &imp.plan, tally)
+		}
+		if cerr != nil {
+			return cerr
+		}
+		imp.plan.Held = ledger.Summarize(pc.held)
 	}
 	imp.plan.Deliveries = sortedDeliveries(deliveries)
 	return nil

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/mapping"
 	"github.com/sbimport/sbimport/salesbyte"
 	"github.com/sbimport/sbimport/sheet"
@@ -46,6 +47,10 @@ type ReconcileConfig struct {
 	// HeldOpen is asked when the sheet cannot be replaced because another
 	// program holds it open; nil gives up at once (nothing is changed).
 	HeldOpen RetryPrompt
+	// Ledger, when set, is told too: each unknown row settled is settled
+	// in the scope of the run that sent it (the journal names the run),
+	// and the rewritten sheet's hash is recorded.
+	Ledger *ledger.Ledger
 }
 
 // BaseURLChoice says where the address reconcile listed quotes at came from.
@@ -128,6 +133,9 @@ func Reconcile(ctx context.Context, cfg ReconcileConfig) (*ReconcileSummary, err
 	sum.Quotes, sum.Pages = ix.quotes, ix.pages
 	matchRows(u, ix, cfg.Now, sum)
 	if err := rewriteSheet(cfg, rc.src, u.rows); err != nil {
+		return sum, err
+	}
+	if err := settleLedger(ctx, cfg, rc.journal, u.rows); err != nil {
 		return sum, err
 	}
 	// Tell the run's journal, so running the same command again keeps
@@ -314,6 +322,7 @@ type unsettledRow struct {
 	at       int // the row's line in the sheet reconciled
 	line     int // sb_row: the row in the run's input (the journal's key)
 	customer customerKey
+	key      string   // the row's mapped key, for the ledger
 	prior    *Outcome // what the sheet says
 	settled  *Outcome // what reconcile found; nil until matched
 }
@@ -412,7 +421,8 @@ func (u *unsettled) add(rc *reconciliation, row sheet.Row) {
 	if n, err := strconv.Atoi(strings.TrimSpace(cellAt(row.Cells, cols.result[colRow]))); err == nil {
 		r.line = n
 	}
-	r.customer = customerOf(rc.mapper.Map(cols.userCells(row.Cells)))
+	res := rc.mapper.Map(cols.userCells(row.Cells))
+	r.customer, r.key = customerOf(res), res.Key
 	u.rows = append(u.rows, r)
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/sheet"
 )
 
@@ -44,6 +45,9 @@ type Summary struct {
 	// AutoRate where it settled, otherwise just under the limit a 429
 	// revealed; 0 when it learnt nothing.
 	FoundRate float64
+	// Held counts the rows the ledger held back, by why: created by an
+	// earlier run (carried over as created), or skipped.
+	Held map[ledger.Reason]int
 }
 
 // RowProblem is one row that was not created, and why.
@@ -131,7 +135,11 @@ func (c *Config) setDefaults() {
 // written is set aside too when that sheet is the input, updated in place:
 // the sheet then holds every row's outcome: setAside says so, and Send
 // moves it away (a dry run leaves it).
-func checkJournal(path string, bind Binding, inputIsResult, inPlace bool) (_ *journalState, setAside bool, _ error) {
+//
+// edited, when not nil, says whether a journal of another run may be set
+// aside because the ledger knows what that run sent (a finished run of an
+// earlier version of this very input).
+func checkJournal(path string, bind Binding, inputIsResult, inPlace bool, edited func(*journalState) bool) (_ *journalState, setAside bool, _ error) {
 	st, err := readJournal(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, false, nil
@@ -148,6 +156,9 @@ func checkJournal(path string, bind Binding, inputIsResult, inPlace bool) (_ *jo
 		if st.Binding.MappingSHA256 == bind.MappingSHA256 {
 			what = "sheet, header row or endpoint"
 		}
+	}
+	if edited != nil && edited(st) {
+		return nil, true, nil
 	}
 	if !st.Complete && !(st.Ended && inputIsResult && inPlace) {
 		return nil, false, &InputError{Err: &JournalOtherRunError{Journal: path, Input: st.Input, Started: st.Started, Differs: what, Unfinished: true}}

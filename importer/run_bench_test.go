@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sbimport/sbimport/bench/gen"
+	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/salesbyte"
 	"github.com/sbimport/sbimport/sandbox"
 )
@@ -45,13 +46,17 @@ func benchInputsOf(b *testing.B, kind string, rows int) (dir, in, mapping string
 // rows/s (PRODUCT.md, Performance). Profile it with
 //
 //	go test ./importer -run '^$' -bench RunOverhead -cpuprofile cpu.out
-func BenchmarkRunOverhead(b *testing.B) { benchmarkRun(b, "csv") }
+func BenchmarkRunOverhead(b *testing.B) { benchmarkRun(b, "csv", false) }
 
 // BenchmarkRunOverheadXLSX is the same run from the same rows as XLSX:
 // what reading and writing a workbook adds.
-func BenchmarkRunOverheadXLSX(b *testing.B) { benchmarkRun(b, "xlsx") }
+func BenchmarkRunOverheadXLSX(b *testing.B) { benchmarkRun(b, "xlsx", false) }
 
-func benchmarkRun(b *testing.B, kind string) {
+// BenchmarkRunOverheadLedger is BenchmarkRunOverhead with the ledger (a
+// new one each run, synced as sbimport does).
+func BenchmarkRunOverheadLedger(b *testing.B) { benchmarkRun(b, "csv", true) }
+
+func benchmarkRun(b *testing.B, kind string, withLedger bool) {
 	const rows = 5000
 	dir, in, m := benchInputsOf(b, kind, rows)
 	srv, err := sandbox.New(sandbox.Options{UUIDs: []string{testUUID}})
@@ -75,7 +80,16 @@ func benchmarkRun(b *testing.B, kind string) {
 			b.Fatal(err)
 		}
 		out := filepath.Join(runDir, "result."+kind)
-		sum, err := Run(context.Background(), Config{Input: in, Mapping: m, Output: out, Sender: client, Rate: 0})
+		cfg := Config{Input: in, Mapping: m, Output: out, Sender: client, Rate: 0}
+		if withLedger {
+			l, err := ledger.Open(context.Background(), filepath.Join(runDir, "ledger.db"), ledger.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg.Ledger, cfg.Integration = l, l.Fingerprint(testUUID)
+			defer l.Close()
+		}
+		sum, err := Run(context.Background(), cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

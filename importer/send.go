@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/sheet"
 )
 
@@ -52,16 +53,43 @@ func (imp *Import) Send(ctx context.Context, obs Observer) (*Summary, error) {
 			return sum, err
 		}
 	}
+	if imp.ls != nil {
+		if err := imp.ls.begin(ctx, imp); err != nil {
+			return sum, err // nothing was sent
+		}
+	}
 	mapAbs, _ := filepath.Abs(imp.cfg.Mapping)
 	j, err := openJournal(sum.Journal, imp.bind, imp.cfg.Input, mapAbs, cleanBaseURL(imp.cfg.BaseURL), imp.js, imp.cfg.now())
 	if err != nil {
+		imp.finishLedger(sum)
 		return sum, &InputError{Err: err} // nothing was sent
+	}
+	if imp.ls != nil {
+		if err := j.LedgerRun(imp.ls.run); err != nil {
+			j.Close()
+			imp.finishLedger(sum)
+			return sum, &InputError{Err: err}
+		}
 	}
 	if imp.cfg.wrapJournal != nil {
 		j.f = imp.cfg.wrapJournal(j.f)
 	}
 	defer j.Close()
-	return sum, imp.pass(ctx, obs, sum, j)
+	err = imp.pass(ctx, obs, sum, j)
+	if ferr := imp.finishLedger(sum); err == nil {
+		err = ferr
+	}
+	return sum, err
+}
+
+// finishLedger ends the ledger run, if one was begun.
+func (imp *Import) finishLedger(sum *Summary) error {
+	if imp.ls == nil || imp.ls.run == 0 {
+		return nil
+	}
+	err := imp.ls.finish(sum, imp.cfg.now())
+	imp.ls.run = 0
+	return err
 }
 
 // Validate is pass 2 of a Validating import: every row checked, nothing
@@ -107,6 +135,12 @@ type item struct {
 	dates []bool // which cells were dates
 	d     decision
 	out   *Outcome
+	// entry is the ledger entry Reserve granted (0: none); restore, the
+	// entry of a row settled by this run's journal before a crash, whose
+	// outcome is written to the ledger again; held, why the ledger held
+	// the row back.
+	entry, restore int64
+	held           ledger.Reason
 }
 
 // reorderWindow is how many rows may wait for an earlier row's outcome
@@ -147,17 +181,12 @@ func (imp *Import) pass(ctx context.Context, obs Observer, sum *Summary, j *jour
 	sum.Started = imp.cfg.now()
 	obs.Observe(Started{Rows: imp.plan.Rows})
 
-	jobs := make(chan *item, 64)
 	results := make(chan *item, 256)
 	window := make(chan struct{}, reorderWindow)
 	rd := rowReader{imp: imp, r: r, p: imp.learnt.clone(), stop: stop}
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); rd.run(stopCtx, jobs, results, window) }()
-	go func() { defer wg.Done(); wk.dispatch(stopCtx, jobs, results) }()
-	go func() { wg.Wait(); close(results) }()
+	rec := imp.startStages(stopCtx, &rd, wk, j, results, window)
 
-	ow := orderedWriter{imp: imp, w: w, obs: obs, window: window, stop: stop}
+	ow := orderedWriter{imp: imp, w: w, obs: obs, window: window, stop: stop, rec: rec}
 	ow.run(results)
 	imp.finishSummary(ctx, sum, wk)
 	if imp.mode == Validating && ctx.Err() != nil {
@@ -170,6 +199,9 @@ func (imp *Import) pass(ctx context.Context, obs Observer, sum *Summary, j *jour
 		return err
 	}
 	committed, err = imp.commit(sum, wk.journalErr(), j, w)
+	if err == nil && rec != nil && rec.err != nil {
+		err = rec.err
+	}
 	obs.Observe(Finished{Summary: sum})
 	return err
 }
@@ -188,8 +220,14 @@ func (imp *Import) commit(sum *Summary, jerr error, j *journal, w sheet.Writer) 
 	}
 	// Without its journal, the output sheet is the only record of what
 	// was sent: it is written.
+	if err := imp.markOutput(); err != nil {
+		return false, err
+	}
 	if err := commitOutput(w, summaryTable(&imp.cfg, sum), imp.cfg.Output, imp.cfg.HeldOpen); err != nil {
 		return false, fmt.Errorf("write %s: %w", imp.cfg.Output, err)
+	}
+	if err := imp.recordOutput(); err != nil && jerr == nil {
+		jerr = err
 	}
 	return true, jerr
 }
@@ -226,6 +264,34 @@ type ReadError struct {
 
 func (e *ReadError) Error() string { return e.Input + ": " + e.Err.Error() }
 func (e *ReadError) Unwrap() error { return e.Err }
+
+// startStages starts pass 2's reader, the ledger's reservations (with a
+// ledger) and the workers; results is closed when they are all done. It
+// returns the ledger's outcome recorder for the writer (nil: no ledger).
+func (imp *Import) startStages(ctx context.Context, rd *rowReader, wk *workers, j *journal, results chan *item, window chan struct{}) *ledgerRecorder {
+	jobs := make(chan *item, 64)
+	toSend := jobs
+	var rs *reserver
+	var rec *ledgerRecorder
+	if imp.ls != nil && j != nil {
+		// The ledger reserves the rows between the reader and the workers,
+		// with room for a batch reserved while the one before is sent.
+		jobs = make(chan *item, 2*reserveBatch)
+		toSend = make(chan *item, reserveBatch)
+		rs = &reserver{ls: imp.ls, j: j, stopWith: wk.stop, now: wk.now}
+		rec = &ledgerRecorder{ls: imp.ls, stopWith: wk.stop}
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); rd.run(ctx, toSend, results, window) }()
+	go func() { defer wg.Done(); wk.dispatch(ctx, jobs, results) }()
+	if rs != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); rs.run(ctx, toSend, jobs, results) }()
+	}
+	go func() { wg.Wait(); close(results) }()
+	return rec
+}
 
 func (imp *Import) passErr(readErr, writeErr error) error {
 	switch {
@@ -268,6 +334,9 @@ func (rd *rowReader) run(ctx context.Context, jobs, results chan<- *item, window
 		switch {
 		case !it.d.send:
 			it.out = it.d.outcome
+			if rd.imp.plan.Resumed {
+				it.restore = it.d.entry
+			}
 			results <- it
 		case rd.imp.mode == Validating:
 			it.out = &Outcome{Status: Pending}
@@ -289,6 +358,7 @@ type orderedWriter struct {
 	obs     Observer
 	window  chan struct{}
 	stop    context.CancelFunc
+	rec     *ledgerRecorder // nil: no ledger
 	pending map[int]*item
 	next    int
 	err     error
@@ -298,11 +368,14 @@ func (ow *orderedWriter) run(results <-chan *item) {
 	ow.pending = make(map[int]*item)
 	for it := range results {
 		ow.imp.tally.settled(it.line, it.out)
+		ow.imp.tally.heldBack(it.held)
+		ow.rec.add(it)
 		ow.obs.Observe(RowDone{Line: it.line, Outcome: *it.out, Kept: it.d.kept})
 		ow.pending[it.seq] = it
 		for ow.writeNext() {
 		}
 	}
+	ow.rec.flush()
 }
 
 // writeNext writes the next row in order if its outcome is in.

@@ -2,6 +2,8 @@ package importer
 
 import (
 	"maps"
+
+	"github.com/sbimport/sbimport/ledger"
 	"sync"
 	"time"
 )
@@ -21,6 +23,7 @@ type Tally struct {
 	requests  int
 	throttled int
 	retrying  map[int]bool // rows waiting to be sent again
+	held      map[ledger.Reason]int
 	pausedTil time.Time
 	rate      float64
 	first     time.Time // first request sent
@@ -64,6 +67,19 @@ func (t *Tally) settled(line int, o *Outcome) {
 	if o.Error != "" && o.Status != Created {
 		t.errs[ErrorCount{Error: errorClass(o.Error), NotSent: o.NotSent}]++
 	}
+}
+
+// heldBack counts a row the ledger held back (why "" counts nothing).
+func (t *Tally) heldBack(why ledger.Reason) {
+	if why == "" {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.held == nil {
+		t.held = make(map[ledger.Reason]int)
+	}
+	t.held[why]++
 }
 
 // written lists a row among the problems, in the sheet's order.
@@ -115,4 +131,5 @@ func (t *Tally) fill(s *Summary) {
 	s.ProblemRows = maps.Clone(t.probRows)
 	s.Requests, s.Throttled = t.requests, t.throttled
 	s.FirstSent, s.LastSent = t.first, t.last
+	s.Held = maps.Clone(t.held)
 }

@@ -415,6 +415,8 @@ func (r StopReason) String() string {
 		return fmt.Sprintf("the journal could not be written (%v); free disk space and run the same command again", r.Err)
 	case StopUnreachable:
 		return fmt.Sprintf("SalesByte could not be reached (%s)", r.Message)
+	case StopLedger:
+		return ledgerStopString(r)
 	case StopJournalReplaced:
 		return fmt.Sprintf("%v; the output sheet records what was sent: run again with it as the input to send the rest", r.Err)
 	}

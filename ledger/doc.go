@@ -69,6 +69,9 @@
 //	l.FinishRun(ctx, run, counts, time.Time{})                // left-over sending entries become unknown
 //	reconcile: l.Settle(ctx, settlements)
 //	history:   l.Runs(ctx, n), l.KeyHistory(ctx, key), l.Forget(ctx, before)
+//	outputs:   l.RecordOutput(ctx, path, sha256) after writing an output sheet;
+//	           l.LastOutput(ctx, path) before writing over one (a hand edit
+//	           since shows as another hash)
 //
 // Reserve is durable when it returns (synchronous=FULL by default): it is
 // the write-ahead intent. A row whose Reserve did not return granted must

@@ -90,12 +90,31 @@ func Open(ctx context.Context, path string, opt Options) (*Ledger, error) {
 	}
 	db.SetMaxOpenConns(1) // one writer per process; SQLite serialises writers anyway
 	l := &Ledger{path: abs, db: db, now: opt.Now, sync: opt.Sync, locks: make(map[int64]*runLock)}
-	if err := l.setup(ctx, opt); err != nil {
+	if err := l.setupRetrying(ctx, opt); err != nil {
 		db.Close()
 		return nil, err
 	}
 	l.fs = detectFS(filepath.Dir(abs))
 	return l, nil
+}
+
+// setupRetrying is setup, tried again while another process holds the
+// file in a way SQLite's busy handler does not wait for (two processes
+// opening a new ledger at once both switch it to WAL), up to the busy
+// timeout.
+func (l *Ledger) setupRetrying(ctx context.Context, opt Options) error {
+	deadline := time.Now().Add(opt.BusyTimeout)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		err := l.setup(ctx, opt)
+		if err == nil || !errors.Is(err, ErrLocked) || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // createFile makes the folder (0700) and an empty file (0600) when they

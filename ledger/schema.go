@@ -11,7 +11,7 @@ import (
 
 // SchemaVersion is the PRAGMA user_version this package writes. A ledger
 // with a higher one is refused (ErrNewerVersion) and left as it is.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // applicationID marks the file as an sbimport ledger (PRAGMA
 // application_id): "sbIL".
@@ -59,6 +59,15 @@ CREATE TABLE entries (
 ) STRICT;
 CREATE INDEX entries_key ON entries(key_hash, integration, scope);
 CREATE INDEX entries_run ON entries(run_id, status);
+`,
+	// 2: the output sheets sbimport wrote, so a sheet changed by hand
+	// since is never written over.
+	`
+CREATE TABLE outputs (
+	path    TEXT PRIMARY KEY,                 -- the output sheet's absolute path
+	sha256  TEXT NOT NULL,                    -- of the file as sbimport wrote it
+	written INTEGER NOT NULL                  -- unix ms
+) STRICT;
 `,
 }
 

@@ -162,3 +162,8 @@ var ErrNoSecret = errors.New("the secret (integration uuid or API token) is empt
 // ErrSecretInBaseURL: the base URL given holds the secret itself; only
 // SalesByte's address belongs there.
 var ErrSecretInBaseURL = errors.New("the base URL holds the secret; give only SalesByte's address")
+
+// With hands the secret's value to fn, for a keyed hash of it (the
+// ledger's fingerprint of the integration): the value is never returned,
+// so it cannot end up in a string that is printed or logged.
+func (s Secret) With(fn func(value string)) { fn(s.v) }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/salesbyte"
 	"github.com/sbimport/sbimport/sandbox"
 )
@@ -32,6 +33,13 @@ type cli struct {
 
 func (c *cli) run(args ...string) (code int, stdout, stderr string) {
 	c.t.Helper()
+	if c.env == nil {
+		c.env = map[string]string{}
+	}
+	if _, ok := c.env[ledger.EnvVar]; !ok {
+		// Every test has a ledger of its own, never the user's.
+		c.env[ledger.EnvVar] = testLedger(c.t)
+	}
 	var out, errb bytes.Buffer
 	s := streams{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(k string) string { return c.env[k] }}
 	code = execute(context.Background(), args, s)

@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/sandbox"
 )
 
@@ -36,7 +37,32 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(execute(context.Background(), os.Args[1:], stdio()))
 	}
-	os.Exit(m.Run())
+	// A ledger that no test names goes to a folder of its own, never the
+	// user's config folder; each test names its own (testLedger).
+	dir, err := os.MkdirTemp("", "sbimport-test-config")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CONFIG_HOME", dir)
+	os.Setenv("HOME", dir)
+	os.Setenv(ledger.EnvVar, filepath.Join(dir, "stray-ledger.db"))
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// testLedgers holds each test's ledger path.
+var testLedgers sync.Map // *testing.T → string
+
+// testLedger is the ledger of test t: one per test, shared by its runs.
+func testLedger(t *testing.T) string {
+	if p, ok := testLedgers.Load(t); ok {
+		return p.(string)
+	}
+	p := filepath.Join(t.TempDir(), "ledger.db")
+	testLedgers.Store(t, p)
+	t.Cleanup(func() { testLedgers.Delete(t) })
+	return p
 }
 
 // The uuid the sandboxes of these tests accept; distinctive, so a leak is
@@ -234,7 +260,7 @@ type ntChild struct {
 func ntStart(t *testing.T, env []string, args ...string) *ntChild {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(append(os.Environ(), "SBIMPORT_BE_MAIN=1"), env...)
+	cmd.Env = append(append(os.Environ(), "SBIMPORT_BE_MAIN=1", ledger.EnvVar+"="+testLedger(t)), env...)
 	c := &ntChild{cmd: cmd, stderr: new(bytes.Buffer), done: make(chan struct{})}
 	cmd.Stdout = io.Discard
 	cmd.Stderr = c.stderr

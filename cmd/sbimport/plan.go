@@ -29,6 +29,7 @@ func printPlan(w io.Writer, p importer.Plan) {
 		fmt.Fprintf(w, "  duplicates (skipped): %s  (same key as an earlier row; --allow-duplicates sends them)\n", explain.Thousands(p.Dupes))
 	}
 	printKept(w, p.Kept)
+	printHeld(w, p)
 	for _, d := range p.Deliveries {
 		fmt.Fprintf(w, "  %s %s %s\n", explain.Thousands(d.N), n.For(d.N), explain.Delivery(p.Endpoint, d.Delivery))
 	}

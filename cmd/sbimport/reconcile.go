@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sbimport/sbimport/importer"
+	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/salesbyte"
 	"github.com/sbimport/sbimport/sheet"
 )
@@ -19,6 +20,7 @@ type reconcileOptions struct {
 	sheetName              string
 	baseURL, tokenFile     string
 	forceBaseURL           bool
+	ledgerPath             string
 }
 
 func newReconcileCmd(s streams) *cobra.Command {
@@ -66,6 +68,7 @@ The Quotes API token is read from SALESBYTE_API_TOKEN or --token-file.`,
 	f.StringVar(&o.baseURL, "base-url", "", "SalesByte's address (default: the one the run sent its rows to, as its journal records it; else "+defaultBaseURL+")")
 	f.BoolVar(&o.forceBaseURL, "force-base-url", false, "look for the quotes at --base-url even though the run's journal records another address")
 	f.StringVar(&o.tokenFile, "token-file", "", "read the Quotes API token from this file (default: $SALESBYTE_API_TOKEN)")
+	f.StringVar(&o.ledgerPath, "ledger", "", "the ledger to settle the rows in too (default: $SBIMPORT_LEDGER, else your config folder's sbimport/ledger.db)")
 	cmd.MarkFlagRequired("input")
 	return cmd
 }
@@ -82,12 +85,17 @@ func quotesAt(tok salesbyte.Secret) func(baseURL string) (importer.QuoteLister, 
 }
 
 func reconcileWith(ctx context.Context, s streams, o *reconcileOptions, quotes func(string) (importer.QuoteLister, error)) error {
+	l, err := openLedger(ctx, s, o.ledgerPath)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
 	sum, err := importer.Reconcile(ctx, importer.ReconcileConfig{
 		Input: o.input, Read: sheet.Options{Sheet: o.sheetName}, Output: o.output, Mapping: o.mapping,
-		BaseURL: o.baseURL, ForceBaseURL: o.forceBaseURL, Quotes: quotes, HeldOpen: heldOpenFor(s),
+		BaseURL: o.baseURL, ForceBaseURL: o.forceBaseURL, Quotes: quotes, HeldOpen: heldOpenFor(s), Ledger: l,
 	})
 	if err != nil {
-		return reconcileErr(explainFileErr(err, nil), s.Shell)
+		return reconcileErr(explainLedgerErr(explainFileErr(err, nil)), s.Shell)
 	}
 	w := s.Err
 	if sum.ToSettle == 0 {
@@ -141,14 +149,14 @@ func printBaseURLNote(w io.Writer, input string, sum *importer.ReconcileSummary)
 }
 
 // reconcileAfterRun is run --reconcile.
-func reconcileAfterRun(ctx context.Context, s streams, o *runOptions, sum *importer.Summary) error {
+func reconcileAfterRun(ctx context.Context, s streams, o *runOptions, sum *importer.Summary, l *ledger.Ledger) error {
 	tok, err := readSecret(s, o.tokenFile, "SALESBYTE_API_TOKEN", "Quotes API token")
 	if err != nil {
 		return err
 	}
-	rs, err := importer.Reconcile(ctx, importer.ReconcileConfig{Input: sum.Output, Read: sheet.Options{Sheet: o.sheetName}, Mapping: o.mapping, BaseURL: o.baseURL, Quotes: quotesAt(tok)})
+	rs, err := importer.Reconcile(ctx, importer.ReconcileConfig{Input: sum.Output, Read: sheet.Options{Sheet: o.sheetName}, Mapping: o.mapping, BaseURL: o.baseURL, Quotes: quotesAt(tok), Ledger: l})
 	if err != nil {
-		return reconcileErr(explainFileErr(err, nil), s.Shell)
+		return reconcileErr(explainLedgerErr(explainFileErr(err, nil)), s.Shell)
 	}
 	if rs.ToSettle > 0 {
 		fmt.Fprintf(s.Err, "Reconciled %s: %d found, %d not created (now failed), %d ambiguous.\n", rows(rs.ToSettle), rs.Found, rs.NotFound, rs.Ambiguous)

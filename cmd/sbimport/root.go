@@ -176,12 +176,14 @@ func newRoot(ctx context.Context, s streams) *cobra.Command {
 quote, mapped by a YAML mapping file. It validates every row first, shows
 the plan, sends at a steady rate, and writes an output sheet with each row's
 id, links or error. A journal beside the output makes a rerun resume where
-a crash or Ctrl-C left off; nothing is ever sent twice.`,
+a crash or Ctrl-C left off; nothing is ever sent twice. A ledger per user
+remembers every customer sent, across sheets and runs (sbimport history).`,
 		Example: `  sbimport init -i kunder.xlsx --endpoint quote -o mapping.yaml
   sbimport fields --endpoint quote
   sbimport validate -m mapping.yaml -i kunder.xlsx
   ` + setEnvFor(s.Shell, "SALESBYTE_UUID", "...") + `
   sbimport run -m mapping.yaml -i kunder.xlsx
+  sbimport history --key anna@example.se
   sbimport demo`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -197,6 +199,7 @@ a crash or Ctrl-C left off; nothing is ever sent twice.`,
 		newDemoCmd(s),
 		newReconcileCmd(s),
 		newFieldsCmd(s),
+		newHistoryCmd(s),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v\nRun '%s --help' for usage.", err, c.CommandPath())

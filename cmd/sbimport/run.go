@@ -46,6 +46,7 @@ type runOptions struct {
 	plainUUID                                  string // refused: see validateSecrets
 	inDemo                                     bool   // the demo's in-process sandbox: no rerun hints
 	preview                                    string // --preview: N, invalid or invalid:N
+	ledgerPath, campaign, notWithin            string // see ledger.go
 }
 
 func newRunCmd(s streams, validate bool) *cobra.Command {
@@ -101,9 +102,12 @@ input error, 130 interrupted (Ctrl-C or SIGTERM: nothing is written).`
 	f.StringVar(&o.preview, "preview", "", "show the first N rows to send as SalesByte will receive them, field by field with their columns; invalid (or invalid:N) shows the first invalid rows and why")
 	cmd.MarkFlagRequired("mapping")
 	cmd.MarkFlagRequired("input")
+	f.StringVar(&o.ledgerPath, "ledger", "", "the ledger of what was sent (default: $SBIMPORT_LEDGER, else your config folder's sbimport/ledger.db)")
 	if validate {
 		return cmd
 	}
+	f.StringVar(&o.campaign, "campaign", "", "a campaign of its own: customers who got a quote in another campaign (or none) may get one in this one")
+	f.StringVar(&o.notWithin, "not-within", "", "hold back customers this integration sent anything to within this time (e.g. 30d, 2w, 12h)")
 	f.StringVar(&o.baseURL, "base-url", defaultBaseURL, "SalesByte's address (http:// only to loopback, e.g. the sandbox)")
 	f.StringVar(&o.uuidFile, "uuid-file", "", "read the integration uuid from this file (default: $SALESBYTE_UUID)")
 	o.rate = 5
@@ -235,6 +239,12 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 	if err != nil {
 		return err
 	}
+	var uuid salesbyte.Secret // for the ledger's fingerprint; a dry run uses it when set
+	if !validate {
+		if uuid, err = readSecret(s, o.uuidFile, "SALESBYTE_UUID", "integration uuid"); err != nil {
+			return err
+		}
+	}
 	if !validate && !o.dryRun {
 		if cfg.Sender, err = o.client(s); err != nil {
 			return err
@@ -250,6 +260,11 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 			return usageErr("--reconcile needs the Quotes API token: set SALESBYTE_API_TOKEN (%s) or give --token-file FILE", setEnvFor(s.Shell, "SALESBYTE_API_TOKEN", "..."))
 		}
 	}
+	l, err := o.withLedger(ctx, s, &cfg, uuid)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
 	return runConfig(ctx, s, o, cfg, validate)
 }
 
@@ -334,7 +349,7 @@ func runConfig(ctx context.Context, s streams, o *runOptions, cfg importer.Confi
 	cfg.HeldOpen = heldOpenFor(s) // the output open in Excel: ask to close it
 	imp, err := importer.Prepare(stop, cfg, mode)
 	if err != nil {
-		return interrupted(s, o, validate, explainFileErr(err, nil))
+		return interrupted(s, o, validate, o.explainLedger(s.Shell, explainFileErr(err, nil)))
 	}
 	defer imp.Close()
 	current.Store(imp)
@@ -364,11 +379,11 @@ func runConfig(ctx context.Context, s streams, o *runOptions, cfg importer.Confi
 		return journalStopped(s, o, sum, err)
 	}
 	if err != nil {
-		return interrupted(s, o, validate, explainFileErr(err, sum))
+		return interrupted(s, o, validate, o.explainLedger(s.Shell, explainFileErr(err, sum)))
 	}
 	imp.Close() // reconcile takes the output's lock in turn
 	if o.reconcile && !validate && (sum.Counts[importer.Unknown] > 0 || sum.Counts[importer.Created] > 0) {
-		if rerr := reconcileAfterRun(ctx, s, o, sum); rerr != nil {
+		if rerr := reconcileAfterRun(ctx, s, o, sum, cfg.Ledger); rerr != nil {
 			fmt.Fprintln(s.Err, "sbimport: reconcile:", rerr)
 		}
 	}
@@ -435,6 +450,7 @@ func (o *runOptions) confirm(stop context.Context, s streams, p importer.Plan) (
 		return true, nil
 	}
 	if p.ToSend == 0 {
+		printHeld(s.Err, p) // why nothing is sent
 		return false, nil
 	}
 	printPlan(s.Err, p)
@@ -523,6 +539,7 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 		if sum.FoundRate > 0 {
 			fmt.Fprintf(w, "Rate found: %.1f requests/s (SalesByte's limit); next time you can give --rate %.1f\n", sum.FoundRate, sum.FoundRate)
 		}
+		printHeldSummary(w, sum)
 	}
 	printProblems(s, sum)
 	switch {
@@ -540,7 +557,7 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 	case sum.Interrupted:
 		fmt.Fprintf(w, "Interrupted. Run the same command again to send the rest; rows already sent are not sent again (journal: %s).\n", sum.Journal)
 	case validate && c[importer.Invalid] > 0:
-		fmt.Fprintf(w, "Next: fix the invalid rows in %s (sb_error says what is wrong) and validate again, or run it:\n  %s\n", sum.Output, o.rerunCommand(s.Shell, sum.Output))
+		fmt.Fprintf(w, "Next: fix the invalid rows in %s (sb_error says what is wrong), then run:\n  %s\n", sum.Output, o.rerunCommand(s.Shell, sum.Output))
 	case !validate && sum.Unreachable:
 		fmt.Fprintln(w, "Next: check --base-url and the network (is SalesByte up?), then run the same command again; the rows not sent are sent then.")
 	case !validate && sum.Stopped != nil:

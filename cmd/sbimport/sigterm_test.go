@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sbimport/sbimport/importer"
+	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/sandbox"
 )
 
@@ -65,7 +66,7 @@ type sigChild struct {
 func sigStart(t *testing.T, env []string, args ...string) *sigChild {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(append(os.Environ(), "SBIMPORT_BE_MAIN=1"), env...)
+	cmd.Env = append(append(os.Environ(), "SBIMPORT_BE_MAIN=1", ledger.EnvVar+"="+testLedger(t)), env...)
 	c := &sigChild{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout = io.Discard
 	cmd.Stderr = c.stderr

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/sandbox"
 )
 
@@ -110,6 +111,9 @@ func TestPrintedCommandsWorkWithAHeaderRow(t *testing.T) {
 	// The header row given as a flag, the mapping without it: the hint
 	// must carry it.
 	m = copyMapping(t, e.dir, "")
+	// A ledger of its own: with the test's, the rows created above are
+	// held back, nothing is left to send, and nothing is asked.
+	e.cli.env[ledger.EnvVar] = filepath.Join(t.TempDir(), "ledger.db")
 	code, _, stderr = e.cli.run("run", "-m", m, "-i", in, "--base-url", e.url, "--header-row", "3", "-o", filepath.Join(e.dir, "other.csv"))
 	if code != 2 {
 		t.Fatalf("run without --yes: exit %d\n%s", code, stderr)
