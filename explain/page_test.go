@@ -1,0 +1,25 @@
+package explain
+
+import (
+	"testing"
+
+	"github.com/sbimport/sbimport/importer"
+	"github.com/sbimport/sbimport/salesbyte"
+)
+
+func TestPageWords(t *testing.T) {
+	seen := map[string]bool{}
+	for _, e := range []salesbyte.Endpoint{salesbyte.Lead, salesbyte.Quote, salesbyte.Template} {
+		w := Endpoint(e)
+		if w == "" || seen[w] {
+			t.Errorf("Endpoint(%s) = %q: empty or the same as another endpoint's", e, w)
+		}
+		seen[w] = true
+	}
+	if got := Done(map[importer.Status]int{importer.Created: 47, importer.Invalid: 2, importer.Skipped: 1}); got != "Done: 47 created, 0 failed, 2 invalid, 0 unknown, 1 skipped" {
+		t.Errorf("Done = %q", got)
+	}
+	if Kept(importer.Created) == Kept(importer.Unknown) || Kept(importer.Failed) != "kept as they are" {
+		t.Errorf("Kept words: %q %q %q", Kept(importer.Created), Kept(importer.Unknown), Kept(importer.Failed))
+	}
+}
