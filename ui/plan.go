@@ -38,6 +38,7 @@ type sandboxRun struct {
 	srv  *sandbox.Server
 	url  string
 	uuid salesbyte.Secret
+	raw  string // the same throwaway uuid, for the tests that scan for it
 }
 
 // closePrepared drops a prepared import that was not sent. s.mu is held.
@@ -61,7 +62,7 @@ func (s *Server) sandbox() (*sandboxRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.box = &sandboxRun{srv: srv, url: url, uuid: salesbyte.NewSecret(uuid)}
+	s.box = &sandboxRun{srv: srv, url: url, uuid: salesbyte.NewSecret(uuid), raw: uuid}
 	return s.box, nil
 }
 
@@ -161,8 +162,8 @@ func planView(p *prepared) map[string]any {
 		rate = fmt.Sprintf("%g requests/s, about %s", pl.Rate, explain.Duration(float64(pl.ToSend)/pl.Rate))
 	}
 	return map[string]any{
-		"title":   fmt.Sprintf("Plan: create %s (%s endpoint)", noun.Plural, pl.Endpoint),
-		"rows":    explain.Thousands(pl.Rows), "toSend": pl.ToSend, "toSendText": explain.Thousands(pl.ToSend),
+		"title": fmt.Sprintf("Plan: create %s (%s endpoint)", noun.Plural, pl.Endpoint),
+		"rows":  explain.Thousands(pl.Rows), "toSend": pl.ToSend, "toSendText": explain.Thousands(pl.ToSend),
 		"invalid": explain.Thousands(pl.Invalid), "dupes": explain.Thousands(pl.Dupes),
 		"kept": kept, "deliveries": deliveries, "resumed": pl.Resumed, "to": to, "target": p.target, "rate": rate,
 		"confirm": fmt.Sprintf("Send %s %s to %s", explain.Thousands(pl.ToSend), noun.For(pl.ToSend), map[bool]string{true: "the sandbox", false: "production"}[p.target == "sandbox"]),

@@ -1,0 +1,225 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/sbimport/sbimport/sandbox"
+	"github.com/sbimport/sbimport/sheet"
+)
+
+func TestSheetMappingPreview(t *testing.T) {
+	site := newSite(t, Options{})
+	var info sheetInfo
+	res := site.upload("/api/sheet", "kunder.csv", kunderCSV(10))
+	if res.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(res.Body)
+		t.Fatalf("upload = %d %s", res.StatusCode, b)
+	}
+	site.json("POST", "/api/format", map[string]any{"headerRow": 1}, http.StatusOK, &info)
+	if info.Delimiter != ";" || info.Rows != 11 || info.Header[0] != "Förnamn" || info.First[0].Cells[0] != "Åsa1" {
+		t.Fatalf("sheet info = %+v", info)
+	}
+	// The delimiter control reads it again another way.
+	site.json("POST", "/api/format", map[string]any{"delimiter": ",", "headerRow": 1}, http.StatusOK, &info)
+	if len(info.Header) != 1 {
+		t.Fatalf("with , the header = %q, want one column", info.Header)
+	}
+	site.json("POST", "/api/format", map[string]any{"delimiter": "x"}, http.StatusBadRequest, nil)
+	site.json("POST", "/api/format", map[string]any{}, http.StatusOK, &info)
+
+	// init's matcher.
+	var auto struct {
+		Draft struct {
+			Endpoint string                       `json:"endpoint"`
+			Fields   map[string]map[string]string `json:"fields"`
+			Key      string                       `json:"key"`
+		}
+	}
+	site.json("POST", "/api/mapping/auto", map[string]string{"endpoint": "quote"}, http.StatusOK, &auto)
+	if auto.Draft.Fields["customer_email"]["column"] != "E-post" || auto.Draft.Fields["customer_name"]["combine"] != "{Förnamn} {Efternamn}" {
+		t.Fatalf("auto = %+v", auto.Draft.Fields)
+	}
+	if _, ok := auto.Draft.Fields["quote_profile_id"]; ok {
+		t.Errorf("the starter's placeholder quote_profile_id: 0 reached the form")
+	}
+	// The auto draft misses quote_profile_id: the CLI's mapping error.
+	var pv struct {
+		YAML   string
+		Errors []string
+		Counts previewCounts
+		Rows   []rowCheck
+	}
+	site.json("POST", "/api/preview", map[string]any{"draft": auto.Draft}, http.StatusOK, &pv)
+	if len(pv.Errors) == 0 || !strings.Contains(strings.Join(pv.Errors, "\n"), "quote_profile_id") {
+		t.Fatalf("preview errors = %q, want quote_profile_id named", pv.Errors)
+	}
+	pv.Errors = nil
+	site.json("POST", "/api/preview", quoteDraft(), http.StatusOK, &pv)
+	if len(pv.Errors) > 0 || pv.Counts != (previewCounts{Rows: 11, Valid: 9, Invalid: 1, Duplicates: 1}) {
+		t.Fatalf("preview = %+v %q", pv.Counts, pv.Errors)
+	}
+	bad := pv.Rows[1]
+	if bad.Line != 3 || bad.Status != "invalid" || len(bad.Problems) != 1 || bad.Problems[0].Column != "E-post" || bad.Problems[0].Value != "kund2(at)exempel.se" {
+		t.Fatalf("invalid row = %+v", bad)
+	}
+	if last := pv.Rows[10]; last.Status != "duplicate" || last.DupOf != 2 {
+		t.Fatalf("last row = %+v, want a duplicate of row 2", last)
+	}
+	if pv.Rows[0].Body["customer_name"] != "Åsa1 Öberg" || pv.Rows[0].Body["customer_phone"] != "+46701234501" {
+		t.Fatalf("first body = %v", pv.Rows[0].Body)
+	}
+	if !strings.Contains(pv.YAML, `customer_name: "{Förnamn} {Efternamn}"`) {
+		t.Fatalf("yaml:\n%s", pv.YAML)
+	}
+	// A mapping file loads into the form.
+	var loaded struct {
+		Simple bool
+		Draft  struct{ Endpoint string }
+	}
+	if res := site.upload("/api/mapping/load", "mapping.yaml", []byte(pv.YAML)); res.StatusCode != http.StatusOK {
+		t.Fatalf("load = %d", res.StatusCode)
+	} else if b, _ := io.ReadAll(res.Body); !bytes.Contains(b, []byte(`"simple":true`)) || !bytes.Contains(b, []byte(`"endpoint":"quote"`)) {
+		t.Fatalf("load = %s", b)
+	}
+	_ = loaded
+}
+
+// session runs the whole page path against target, returning the output
+// sheet downloaded.
+func session(t *testing.T, site *testSite, target, uuid string) []byte {
+	t.Helper()
+	if res := site.upload("/api/sheet", "kunder.csv", kunderCSV(20)); res.StatusCode != http.StatusOK {
+		t.Fatalf("upload = %d", res.StatusCode)
+	}
+	site.json("POST", "/api/preview", quoteDraft(), http.StatusOK, nil)
+	var plan map[string]any
+	site.json("POST", "/api/plan", with(quoteDraft(), "target", target, "uuid", uuid, "rate", 0), http.StatusOK, &plan)
+	if plan["toSend"] != float64(19) || !strings.Contains(strings.Join(toStrings(plan["deliveries"]), ";"), "19 quotes will be e-mailed to customers") {
+		t.Fatalf("plan = %v", plan)
+	}
+	site.json("POST", "/api/send", map[string]any{"confirm": 18}, http.StatusBadRequest, nil)
+	site.json("POST", "/api/send", map[string]any{}, http.StatusBadRequest, nil)
+	site.json("POST", "/api/send", map[string]any{"confirm": 19}, http.StatusAccepted, nil)
+	p := site.waitDone()
+	if p.Counts["created"] != 19 || p.Counts["invalid"] != 1 || p.Counts["skipped"] != 1 || p.Summary == "" {
+		t.Fatalf("done = %+v", p)
+	}
+	var results struct{ Rows []resultRow }
+	site.json("GET", "/api/results", nil, http.StatusOK, &results)
+	if len(results.Rows) != 21 || results.Rows[0].Status != "created" || len(results.Rows[0].Links) == 0 || results.Rows[1].Status != "invalid" {
+		t.Fatalf("results = %+v", results.Rows[:2])
+	}
+	res := site.do("GET", "/api/output", nil, "")
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Disposition"), "kunder-result.csv") {
+		t.Fatalf("output = %d %v", res.StatusCode, res.Header)
+	}
+	b, _ := io.ReadAll(res.Body)
+	return b
+}
+
+func toStrings(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+func TestWholeSessionAgainstTheSandbox(t *testing.T) {
+	site := newSite(t, Options{})
+	out := session(t, site, "sandbox", "")
+	p := writeFile(t, "kunder-result.csv", out)
+	r, err := sheet.Open(p, sheet.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if h := r.Header(); h[0] != "Förnamn" || h[5] != "sb_status" {
+		t.Fatalf("output header = %q", h)
+	}
+	row, _ := r.Next()
+	if row.Cells[5] != "created" || row.Cells[6] == "" {
+		t.Fatalf("output row 2 = %q", row.Cells)
+	}
+	if got := site.s.box.srv.Stats().Created; got != 19 {
+		t.Fatalf("the sandbox created %d, want 19", got)
+	}
+	// Sending the failed rows again: the output becomes the input; created
+	// rows are kept, nothing is sent twice.
+	var info sheetInfo
+	site.json("POST", "/api/resend", nil, http.StatusOK, &info)
+	if !info.IsResult {
+		t.Fatalf("resend sheet = %+v", info)
+	}
+	var plan map[string]any
+	site.json("POST", "/api/plan", with(quoteDraft(), "target", "sandbox"), http.StatusOK, &plan)
+	if plan["toSend"] != float64(0) {
+		t.Fatalf("re-send plan = %v, want nothing to send", plan)
+	}
+	site.json("POST", "/api/send", map[string]any{"confirm": 0}, http.StatusAccepted, nil)
+	site.waitDone()
+	if got := site.s.box.srv.Stats().Created; got != 19 {
+		t.Fatalf("after the re-send the sandbox created %d, want still 19", got)
+	}
+}
+
+// The uuid appears in no response: no body, no header, not the event
+// stream, not the output sheet; in no form.
+func TestUUIDNeverReachesThePage(t *testing.T) {
+	const uuid = "3f2b8c1e-9d4a-4e7b-8a6c-5d1e2f3a4b5c"
+	box, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := box.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer box.Close()
+	site := newSite(t, Options{ProductionURL: prod})
+	session(t, site, "production", uuid)
+	site.json("GET", "/api/state", nil, http.StatusOK, nil)
+	// A wrong uuid: SalesByte's refusal reaches the page, the uuid does not.
+	site.json("POST", "/api/resend", nil, http.StatusOK, nil)
+	if box.Stats().Created != 19 {
+		t.Fatalf("production sandbox created %d", box.Stats().Created)
+	}
+	scanForSecret(t, site.seen, uuid)
+
+	// The sandbox choice's own uuid, likewise.
+	site2 := newSite(t, Options{})
+	session(t, site2, "sandbox", "")
+	scanForSecret(t, site2.seen, site2.s.box.raw)
+}
+
+func scanForSecret(t *testing.T, seen []seenResponse, secret string) {
+	t.Helper()
+	if len(seen) < 10 {
+		t.Fatalf("only %d responses seen", len(seen))
+	}
+	forms := []string{secret, strings.ToUpper(secret), strings.ReplaceAll(secret, "-", ""), url.QueryEscape(secret),
+		base64.StdEncoding.EncodeToString([]byte(secret)), base64.URLEncoding.EncodeToString([]byte(secret))}
+	if len(secret) > 12 {
+		forms = append(forms, secret[:12])
+	}
+	events := false
+	for _, r := range seen {
+		events = events || strings.HasPrefix(r.what, "GET /api/events")
+		var hdr strings.Builder
+		r.header.Write(&hdr)
+		for _, f := range forms {
+			if bytes.Contains(bytes.ToLower(r.body), []byte(strings.ToLower(f))) || strings.Contains(strings.ToLower(hdr.String()), strings.ToLower(f)) {
+				t.Errorf("%s: the uuid (as %q) is in the response", r.what, f)
+			}
+		}
+	}
+	if !events {
+		t.Error("the event stream was not scanned")
+	}
+}
