@@ -24,6 +24,7 @@ type run struct {
 	done    chan struct{}
 
 	mu        sync.Mutex
+	began     bool // Started was observed: Progress may be read from now on
 	stops     int
 	slowdowns int
 	lastSlow  string
@@ -61,12 +62,27 @@ func (r *run) Observe(e importer.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch ev := e.(type) {
+	case importer.Started:
+		r.began = true
 	case importer.SlowedDown:
 		r.slowdowns++
 		r.lastSlow = fmt.Sprintf("SalesByte answered %d: every request waits %s, then goes at %.1f/s", ev.Status, ev.Pause.Round(time.Millisecond), ev.Rate)
 	case importer.Stopping:
 		r.stopping = explain.Stopped(ev.Reason)
 	}
+}
+
+// snapshot is the importer's tally. Import.Progress may only be read once
+// Send has set its tally up, which the Started event says: before it, the
+// plan's row count stands in.
+func (r *run) snapshot() importer.Snapshot {
+	r.mu.Lock()
+	began := r.began
+	r.mu.Unlock()
+	if !began {
+		return importer.Snapshot{Rows: r.plan.Rows}
+	}
+	return r.imp.Progress()
 }
 
 // handleSend starts sending the prepared import once the page names the
@@ -151,7 +167,7 @@ type progress struct {
 }
 
 func (s *Server) progressOf(rn *run) progress {
-	snap := rn.imp.Progress()
+	snap := rn.snapshot()
 	p := progress{Running: rn.running(), Target: rn.target, Rows: snap.Rows, ToSend: rn.plan.ToSend, Done: snap.Done,
 		Counts: map[string]int{}, Requests: snap.Requests, Throttled: snap.Throttled, Retrying: snap.Retrying}
 	for _, st := range importer.Statuses {
