@@ -237,3 +237,14 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// StopRun stops a run in progress as the Stop button does: the first
+// call stops new requests, the next abandons those in flight.
+func (s *Server) StopRun() {
+	s.mu.Lock()
+	rn := s.st.run
+	s.mu.Unlock()
+	if rn != nil && rn.running() {
+		rn.stop()
+	}
+}

@@ -132,7 +132,7 @@ func (s *Server) Close() error {
 	s.mu.Lock()
 	r := s.st.run
 	s.mu.Unlock()
-	if r != nil {
+	if r != nil && r.running() {
 		r.stop()
 		<-r.done
 	}

@@ -188,6 +188,7 @@ a crash or Ctrl-C left off; nothing is ever sent twice.`,
 		newSandboxCmd(s),
 		newDemoCmd(s),
 		newReconcileCmd(s),
+		newUICmd(s),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v\nRun '%s --help' for usage.", err, c.CommandPath())
