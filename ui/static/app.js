@@ -33,6 +33,8 @@ function notice(msg) {
   n.hidden = !msg;
 }
 
+function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+
 function show(id) { $(id).hidden = false; }
 
 // ---- 1. Sheet ----
@@ -151,7 +153,7 @@ function fieldRow(f) {
   };
   const col = el("select", { id: id + "-col", "aria-label": f.name + ": column" }, ...columnOptions(cur.column));
   col.addEventListener("change", () => set("column", col.value));
-  const comb = el("input", { type: "text", id: id + "-combine", value: cur.combine || "", placeholder: "{Förnamn} {Efternamn}", "aria-label": f.name + ": combine columns" });
+  const comb = el("input", { type: "text", id: id + "-combine", value: cur.combine || "", placeholder: f.name === "customer_name" ? "e.g. {Förnamn} {Efternamn}" : "", "aria-label": f.name + ": combine columns" });
   comb.addEventListener("input", () => set("combine", comb.value));
   const typ = el("select", { id: id + "-as", "aria-label": f.name + ": type" }, el("option", { value: "", text: "(the field's own: " + f.kind + ")" }),
     ...state.fields.types.map((x) => el("option", { value: x, text: x, selected: x === cur.as })));
@@ -219,11 +221,23 @@ async function preview() {
     $("mapping-errors").replaceChildren(...(res.errors || []).map((e) => el("li", { text: e })));
     if (res.errors) { $("counts").textContent = "Fix the mapping problems above to see the rows."; state.checks = []; renderChecks(); $("bodies").replaceChildren(); return; }
     const c = res.counts;
-    $("counts").textContent = `${c.rows} rows: ${c.valid} valid, ${c.invalid} invalid, ${c.duplicates} duplicates`;
+    $("counts").textContent = `${plural(c.rows, "row", "rows")}: ${c.valid} valid, ${c.invalid} invalid, ${plural(c.duplicates, "duplicate", "duplicates")}`;
     state.checks = res.rows;
-    $("bodies").replaceChildren(...res.rows.filter((r) => r.b).map((r) => el("div", {}, el("h4", { text: "Row " + r.l }), el("pre", { text: JSON.stringify(r.b, null, 2) }))));
+    renderBodies(res.rows.filter((r) => r.b));
     renderChecks();
   } catch (e) { notice(e.message); }
+}
+
+// renderBodies shows the first request bodies as a table: one row per
+// sheet row, one column per field sent.
+function renderBodies(rows) {
+  const keys = [];
+  for (const r of rows) for (const k of Object.keys(r.b)) if (!keys.includes(k)) keys.push(k);
+  const cell = (v) => (v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
+  const t = el("table", { class: "grid bodies" }, el("caption", { class: "sr-only", text: "Request bodies of the first valid rows" }),
+    el("thead", {}, el("tr", {}, el("th", { text: "Row" }), ...keys.map((k) => el("th", { text: k })))),
+    el("tbody", {}, ...rows.map((r) => el("tr", {}, el("td", { text: String(r.l) }), ...keys.map((k) => el("td", { text: cell(r.b[k]) }))))));
+  $("bodies").replaceChildren(el("div", { class: "tablewrap" }, t));
 }
 
 function renderChecks() {
@@ -231,7 +245,7 @@ function renderChecks() {
   const keep = (r) => f === "all" || (f === "problems" ? r.s !== "valid" : r.s === f);
   const rows = state.checks.filter(keep);
   const limit = 500;
-  $("row-filter-count").textContent = rows.length > limit ? `${rows.length} rows; the first ${limit} are shown` : `${rows.length} rows`;
+  $("row-filter-count").textContent = rows.length > limit ? `${rows.length} rows; the first ${limit} are shown` : plural(rows.length, "row", "rows");
   const t = $("row-checks");
   t.replaceChildren(el("thead", {}, el("tr", {}, ...["Row", "Status", "Column", "Cell", "Problem"].map((h) => el("th", { text: h })))));
   const tb = el("tbody");

@@ -1,0 +1,214 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"github.com/sbimport/sbimport/sheet"
+)
+
+// chromium finds a Chromium or Chrome to drive: $SBIMPORT_CHROMIUM, else
+// the usual names on $PATH.
+func chromium() string {
+	if p := os.Getenv("SBIMPORT_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, n := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// browserCtx starts a headless Chromium for one test, at 1280×800, or
+// skips loudly when there is none (CI installs it: there it fails).
+func browserCtx(t *testing.T) context.Context {
+	t.Helper()
+	exe := chromium()
+	if exe == "" {
+		msg := "NO CHROMIUM: the browser tests did not run. Install it (apt-get install -y chromium) or set SBIMPORT_CHROMIUM; the handler tests still cover every endpoint."
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		fmt.Fprintln(os.Stderr, "\n*** "+msg+" ***")
+		t.Skip(msg)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800),
+		chromedp.Flag("lang", "sv-SE"))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelC(); cancelA() })
+	// The first Run starts the browser and ties it to its context: that
+	// context has no deadline, so the wait for it is bounded here.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Run(ctx) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("Chromium (%s) did not start: %v", exe, err)
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatalf("Chromium (%s) did not start within 90 s", exe)
+	}
+	return ctx
+}
+
+// step runs actions with a deadline, failing with what was being done.
+func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	if err := chromedp.Run(sctx, actions...); err != nil {
+		var page string
+		chromedp.Run(ctx, chromedp.Text("body", &page, chromedp.ByQuery))
+		if len(page) > 3000 {
+			page = page[:3000]
+		}
+		t.Fatalf("%s: %v\nthe page said:\n%s", what, err, page)
+	}
+}
+
+// screenshot saves what the browser shows under dir (the test's folder,
+// or $SBIMPORT_UI_SCREENSHOTS to refresh docs/ui).
+func screenshot(t *testing.T, ctx context.Context, dir, name, scrollTo string) {
+	t.Helper()
+	var png []byte
+	step(t, ctx, "screenshot "+name, chromedp.ScrollIntoView(scrollTo, chromedp.ByQuery), chromedp.CaptureScreenshot(&png))
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// setSelect chooses a value in a <select> as a person does, with the
+// change event the page listens for.
+func setSelect(sel, value string) chromedp.Action {
+	return chromedp.Evaluate(fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = %q; e.dispatchEvent(new Event("change", {bubbles: true})); return e.value; })()`, sel, value), nil)
+}
+
+// waitText waits until the element's text contains want.
+func waitText(sel, want string) chromedp.Action {
+	return chromedp.Poll(fmt.Sprintf(`(document.querySelector(%q) || {textContent: ""}).textContent.includes(%q)`, sel, want), nil, chromedp.WithPollingInterval(100*time.Millisecond))
+}
+
+// The path a person takes, unattended: choose a sheet, map it, see the
+// preview and an invalid row, read the plan, confirm, watch the run finish
+// against the sandbox, and download the output sheet.
+func TestBrowserImportsASheetIntoTheSandbox(t *testing.T) {
+	ctx := browserCtx(t)
+	shots := os.Getenv("SBIMPORT_UI_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	downloads := t.TempDir()
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	url, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := writeFile(t, "kunder.csv", kunderCSV(30))
+
+	step(t, ctx, "open the page", browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(downloads),
+		chromedp.EmulateViewport(1280, 800), chromedp.Navigate(url), chromedp.WaitVisible("#file", chromedp.ByID))
+	var loc string
+	step(t, ctx, "read the address", chromedp.Location(&loc))
+	if strings.Contains(loc, "token") {
+		t.Errorf("the address bar still holds the token: %s", loc)
+	}
+
+	step(t, ctx, "1. choose the sheet", chromedp.SetUploadFiles("#file", []string{input}, chromedp.ByID),
+		waitText("#sheet-status", "31 rows"), waitText("#first-rows", "Älvbolaget 1 AB"))
+	screenshot(t, ctx, shots, "1-sheet", "#step-sheet")
+
+	step(t, ctx, "2. choose quote and see the columns matched",
+		chromedp.Click(`input[name=endpoint][value=quote]`, chromedp.ByQuery),
+		chromedp.Poll(`(document.getElementById("f-customer_email-col") || {}).value === "E-post"`, nil),
+		chromedp.SendKeys("#f-quote_profile_id-value", "115", chromedp.ByID),
+		setSelect("#f-send_type-value", "email"),
+		setSelect("#key", "E-post"))
+	screenshot(t, ctx, shots, "2-mapping", "#step-mapping")
+
+	step(t, ctx, "3. see the preview and the invalid row",
+		waitText("#counts", "31 rows: 29 valid, 1 invalid, 1 duplicate"),
+		waitText("#bodies", "Åsa1 Öberg"), waitText("#bodies", "+46701234501"),
+		setSelect("#row-filter", "invalid"),
+		waitText("#row-checks", "kund2(at)exempel.se"), waitText("#row-checks", "E-post"))
+	screenshot(t, ctx, shots, "3-preview", "#step-preview")
+
+	var disabled bool
+	step(t, ctx, "4. show the plan", chromedp.Click("#show-plan", chromedp.ByID),
+		waitText("#plan", "29 quotes will be e-mailed to customers: send_type=email"),
+		waitText("#send", "Send 29 quotes to the sandbox"),
+		chromedp.SendKeys("#confirm", "28", chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("send").disabled`, &disabled))
+	if !disabled {
+		t.Fatal("the send button is enabled with the wrong number typed")
+	}
+	step(t, ctx, "4. confirm with the number", chromedp.Evaluate(`document.getElementById("confirm").value = ""`, nil),
+		chromedp.SendKeys("#confirm", "29", chromedp.ByID),
+		chromedp.Poll(`!document.getElementById("send").disabled`, nil))
+	screenshot(t, ctx, shots, "4-plan", "#step-plan")
+	step(t, ctx, "5. send", chromedp.Click("#send", chromedp.ByID), chromedp.WaitVisible("#step-run", chromedp.ByID))
+
+	step(t, ctx, "5. watch the run finish", waitText("#summary", "Done: 29 created, 0 failed, 1 invalid, 0 unknown, 1 skipped"),
+		waitText("#run-line", "31 of 31 rows done"))
+	screenshot(t, ctx, shots, "5-run", "#step-run")
+
+	step(t, ctx, "6. the results", waitText("#results", "created"), setSelect("#status-filter", "invalid"),
+		waitText("#results", "kund2(at)exempel.se"))
+	screenshot(t, ctx, shots, "6-results", "#step-results")
+	step(t, ctx, "6. download the output sheet", chromedp.Click("#download", chromedp.ByID))
+	checkDownload(t, filepath.Join(downloads, "kunder-result.csv"))
+}
+
+// checkDownload waits for the output sheet to arrive and reads it.
+func checkDownload(t *testing.T, path string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if st, err := os.Stat(path); err == nil && st.Size() > 0 {
+			if _, err := os.Stat(path + ".crdownload"); errors.Is(err, os.ErrNotExist) {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the output sheet was not downloaded to %s within 60 s", path)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r, err := sheet.Open(path, sheet.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	counts := map[string]int{}
+	for {
+		row, err := r.Next()
+		if err != nil {
+			break
+		}
+		counts[row.Cells[5]]++
+		if row.Line == 2 && (row.Cells[0] != "Åsa1" || row.Cells[6] == "") {
+			t.Errorf("row 2 of the output = %q", row.Cells)
+		}
+	}
+	if counts["created"] != 29 || counts["invalid"] != 1 || counts["skipped"] != 1 {
+		t.Fatalf("the downloaded output's statuses = %v", counts)
+	}
+}
