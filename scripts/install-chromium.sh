@@ -17,7 +17,7 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
 	echo "browser tests: installing chromium (apt-get)"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update
-	apt-get install -y --no-install-recommends chromium
+	apt-get install -y chromium
 	exit 0
 fi
 echo "browser tests: no Chromium and no way to install it here; run: sudo apt-get install -y chromium" >&2

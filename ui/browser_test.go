@@ -212,3 +212,47 @@ func checkDownload(t *testing.T, path string) {
 		t.Fatalf("the downloaded output's statuses = %v", counts)
 	}
 }
+
+// A run goes on when the page is closed; the page opened again shows it,
+// and Stop does what Ctrl-C does: the rows not sent are skipped and the
+// output is written.
+func TestBrowserReattachesAndStops(t *testing.T) {
+	ctx := browserCtx(t)
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	url, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := writeFile(t, "kunder.csv", kunderCSV(200))
+	step(t, ctx, "open the page", chromedp.Navigate(url), chromedp.WaitVisible("#file", chromedp.ByID),
+		chromedp.SetUploadFiles("#file", []string{input}, chromedp.ByID), waitText("#sheet-status", "201 rows"))
+	step(t, ctx, "map it", chromedp.Click(`input[name=endpoint][value=quote]`, chromedp.ByQuery),
+		chromedp.Poll(`(document.getElementById("f-customer_email-col") || {}).value === "E-post"`, nil),
+		chromedp.SendKeys("#f-quote_profile_id-value", "115", chromedp.ByID),
+		waitText("#counts", "199 valid"))
+	step(t, ctx, "plan at 5 requests/s", chromedp.Evaluate(`document.getElementById("rate").value = "5"`, nil),
+		chromedp.Click("#show-plan", chromedp.ByID), waitText("#send", "Send 199 quotes to the sandbox"),
+		chromedp.SendKeys("#confirm", "199", chromedp.ByID), chromedp.Click("#send", chromedp.ByID),
+		waitText("#run-line", "rows done"))
+
+	step(t, ctx, "leave the page", chromedp.Navigate("about:blank"))
+	step(t, ctx, "open it again: the run is shown", chromedp.Navigate(strings.SplitN(url, "?", 2)[0]),
+		chromedp.WaitVisible("#step-run", chromedp.ByID), waitText("#run-line", "of 201 rows done"))
+	// A second import while this one runs is refused, in words.
+	step(t, ctx, "a second plan is refused", chromedp.Click("#show-plan", chromedp.ByID), waitText("#notice", "one import at a time"))
+	step(t, ctx, "stop", chromedp.Click("#stop", chromedp.ByID),
+		waitText("#summary", "Stopped"), waitText("#summary", "skipped"))
+	var line string
+	step(t, ctx, "read the tally", chromedp.Text("#summary", &line, chromedp.ByID))
+	sent := s.box.srv.Stats().Created
+	if sent == 0 || sent >= 199 {
+		t.Fatalf("the sandbox created %d quotes; a stopped run of 199 at 5/s creates some, not all (%s)", sent, line)
+	}
+	if !strings.Contains(line, fmt.Sprintf("Done: %d created", sent)) {
+		t.Fatalf("summary %q, the sandbox created %d", line, sent)
+	}
+}

@@ -20,6 +20,7 @@ const busyWords = "An import is running: this page runs one import at a time. Wa
 // state is the one import the page holds.
 type state struct {
 	sheet    *loadedSheet
+	mapping  *mappingRequest // the page's last mapping, for a page opened again
 	prepared *prepared
 	run      *run
 }

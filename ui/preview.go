@@ -44,7 +44,10 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) {
 		return
 	}
-	ls := s.currentSheet()
+	s.mu.Lock()
+	ls := s.st.sheet
+	s.st.mapping = &req
+	s.mu.Unlock()
 	if ls == nil {
 		writeError(w, http.StatusConflict, "Choose a sheet first.")
 		return

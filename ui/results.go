@@ -156,11 +156,14 @@ func (s *Server) handleResend(w http.ResponseWriter, r *http.Request) {
 // things are: the sheet, and the run if there is one.
 func (s *Server) handleState(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	ls, rn := s.st.sheet, s.st.run
+	ls, rn, m := s.st.sheet, s.st.run, s.st.mapping
 	s.mu.Unlock()
 	out := map[string]any{"maxUploadMB": s.opts.MaxUpload >> 20, "uuidFromEnv": s.opts.Getenv("SALESBYTE_UUID") != ""}
 	if ls != nil {
 		out["sheet"] = ls.info()
+	}
+	if m != nil {
+		out["mapping"] = m
 	}
 	if rn != nil {
 		out["run"] = s.progressOf(rn)

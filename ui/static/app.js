@@ -81,7 +81,7 @@ function showSheet(info) {
   show("step-mapping");
   fillKeyColumns();
   renderFields();
-  if (state.endpoint) schedulePreview();
+  if (state.endpoint || $("yaml-mode").checked) schedulePreview();
 }
 
 // ---- 2. Endpoint and mapping ----
@@ -188,6 +188,22 @@ async function loadMapping(file) {
     renderFields();
     schedulePreview();
   } catch (e) { notice(e.message); }
+}
+
+// restoreMapping puts back the mapping the page last used (a page opened
+// again while the server holds the import).
+function restoreMapping(m) {
+  if (m.draft) {
+    state.draft = m.draft;
+    state.draft.fields = state.draft.fields || {};
+    state.endpoint = m.draft.endpoint;
+  } else {
+    $("yaml").value = m.yaml;
+    $("yaml-mode").checked = true;
+    yamlMode();
+    state.draft = { endpoint: "", fields: {}, key: "" };
+  }
+  for (const r of document.querySelectorAll("input[name=endpoint]")) r.checked = r.value === state.endpoint;
 }
 
 function yamlMode() { $("yaml").readOnly = !$("yaml-mode").checked; $("fields").classList.toggle("off", $("yaml-mode").checked); }
@@ -391,6 +407,7 @@ async function init() {
   $("stop").addEventListener("click", stop);
   $("status-filter").addEventListener("change", renderResults);
   $("resend").addEventListener("click", resend);
+  if (st.mapping) restoreMapping(st.mapping);
   if (st.sheet) showSheet(st.sheet);
   if (st.run) attach();
 }
