@@ -44,13 +44,26 @@ func browserCtx(t *testing.T) context.Context {
 		fmt.Fprintln(os.Stderr, "\n*** "+msg+" ***")
 		t.Skip(msg)
 	}
+	// Chromium's helper processes may still write to the profile for a
+	// moment after it exits: the folder is removed without t.TempDir's
+	// strictness.
+	profile, err := os.MkdirTemp("", "sbimport-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800),
+		chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 800),
 		chromedp.Flag("lang", "sv-SE"))
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelC(); cancelA() })
+	t.Cleanup(func() {
+		cancelC()
+		cancelA()
+		for i := 0; i < 50 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	// The first Run starts the browser and ties it to its context: that
 	// context has no deadline, so the wait for it is bounded here.
 	started := make(chan error, 1)
