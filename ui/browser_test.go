@@ -111,10 +111,18 @@ func setSelect(sel, value string) chromedp.Action {
 	return chromedp.Evaluate(fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = %q; e.dispatchEvent(new Event("change", {bubbles: true})); return e.value; })()`, sel, value), nil)
 }
 
+// poll waits until expr is true; step's deadline bounds it.
+func poll(expr string) chromedp.Action {
+	return chromedp.Poll(expr, nil, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(85*time.Second))
+}
+
 // waitText waits until the element's text contains want.
 func waitText(sel, want string) chromedp.Action {
-	return chromedp.Poll(fmt.Sprintf(`(document.querySelector(%q) || {textContent: ""}).textContent.includes(%q)`, sel, want), nil, chromedp.WithPollingInterval(100*time.Millisecond))
+	return poll(fmt.Sprintf(`(document.querySelector(%q) || {textContent: ""}).textContent.includes(%q)`, sel, want))
 }
+
+// ready waits for the page to have wired its controls and read its state.
+var ready = poll(`document.body.dataset.ready === "1"`)
 
 // The path a person takes, unattended: choose a sheet, map it, see the
 // preview and an invalid row, read the plan, confirm, watch the run finish
@@ -138,7 +146,7 @@ func TestBrowserImportsASheetIntoTheSandbox(t *testing.T) {
 	input := writeFile(t, "kunder.csv", kunderCSV(30))
 
 	step(t, ctx, "open the page", browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(downloads),
-		chromedp.EmulateViewport(1280, 800), chromedp.Navigate(url), chromedp.WaitVisible("#file", chromedp.ByID))
+		chromedp.EmulateViewport(1280, 800), chromedp.Navigate(url), ready)
 	var loc string
 	step(t, ctx, "read the address", chromedp.Location(&loc))
 	if strings.Contains(loc, "token") {
@@ -151,7 +159,7 @@ func TestBrowserImportsASheetIntoTheSandbox(t *testing.T) {
 
 	step(t, ctx, "2. choose quote and see the columns matched",
 		chromedp.Click(`input[name=endpoint][value=quote]`, chromedp.ByQuery),
-		chromedp.Poll(`(document.getElementById("f-customer_email-col") || {}).value === "E-post"`, nil),
+		poll(`(document.getElementById("f-customer_email-col") || {}).value === "E-post"`),
 		chromedp.SendKeys("#f-quote_profile_id-value", "115", chromedp.ByID),
 		setSelect("#f-send_type-value", "email"),
 		setSelect("#key", "E-post"))
@@ -175,7 +183,7 @@ func TestBrowserImportsASheetIntoTheSandbox(t *testing.T) {
 	}
 	step(t, ctx, "4. confirm with the number", chromedp.Evaluate(`document.getElementById("confirm").value = ""`, nil),
 		chromedp.SendKeys("#confirm", "29", chromedp.ByID),
-		chromedp.Poll(`!document.getElementById("send").disabled`, nil))
+		poll(`!document.getElementById("send").disabled`))
 	screenshot(t, ctx, shots, "4-plan", "#step-plan")
 	step(t, ctx, "5. send", chromedp.Click("#send", chromedp.ByID), chromedp.WaitVisible("#step-run", chromedp.ByID))
 
@@ -241,10 +249,10 @@ func TestBrowserReattachesAndStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	input := writeFile(t, "kunder.csv", kunderCSV(200))
-	step(t, ctx, "open the page", chromedp.Navigate(url), chromedp.WaitVisible("#file", chromedp.ByID),
+	step(t, ctx, "open the page", chromedp.Navigate(url), ready,
 		chromedp.SetUploadFiles("#file", []string{input}, chromedp.ByID), waitText("#sheet-status", "201 rows"))
 	step(t, ctx, "map it", chromedp.Click(`input[name=endpoint][value=quote]`, chromedp.ByQuery),
-		chromedp.Poll(`(document.getElementById("f-customer_email-col") || {}).value === "E-post"`, nil),
+		poll(`(document.getElementById("f-customer_email-col") || {}).value === "E-post"`),
 		chromedp.SendKeys("#f-quote_profile_id-value", "115", chromedp.ByID),
 		waitText("#counts", "199 valid"))
 	step(t, ctx, "plan at 5 requests/s", chromedp.Evaluate(`document.getElementById("rate").value = "5"`, nil),
@@ -253,7 +261,7 @@ func TestBrowserReattachesAndStops(t *testing.T) {
 		waitText("#run-line", "rows done"))
 
 	step(t, ctx, "leave the page", chromedp.Navigate("about:blank"))
-	step(t, ctx, "open it again: the run is shown", chromedp.Navigate(strings.SplitN(url, "?", 2)[0]),
+	step(t, ctx, "open it again: the run is shown", chromedp.Navigate(strings.SplitN(url, "?", 2)[0]), ready,
 		chromedp.WaitVisible("#step-run", chromedp.ByID), waitText("#run-line", "of 201 rows done"))
 	// A second import while this one runs is refused, in words.
 	step(t, ctx, "a second plan is refused", chromedp.Click("#show-plan", chromedp.ByID), waitText("#notice", "one import at a time"))

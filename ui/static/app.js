@@ -381,11 +381,9 @@ async function resend() {
 }
 
 // ---- wiring ----
-async function init() {
-  const st = await api("GET", "/api/state");
-  $("maxmb").textContent = st.maxUploadMB;
-  if (st.uuidFromEnv) $("uuid-hint").textContent = "SALESBYTE_UUID is set: leave this empty to use it. What is entered is held only in this program's memory.";
-  await loadFields();
+// wire attaches every control's handler at once, before anything is
+// fetched, so nothing a person (or a test) does early is lost.
+function wire() {
   $("file").addEventListener("change", () => { if ($("file").files[0]) upload($("file").files[0]); });
   const drop = $("drop");
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
@@ -407,9 +405,17 @@ async function init() {
   $("stop").addEventListener("click", stop);
   $("status-filter").addEventListener("change", renderResults);
   $("resend").addEventListener("click", resend);
+}
+
+async function init() {
+  wire();
+  const [st] = await Promise.all([api("GET", "/api/state"), loadFields()]);
+  $("maxmb").textContent = st.maxUploadMB;
+  if (st.uuidFromEnv) $("uuid-hint").textContent = "SALESBYTE_UUID is set: leave this empty to use it. What is entered is held only in this program's memory.";
   if (st.mapping) restoreMapping(st.mapping);
-  if (st.sheet) showSheet(st.sheet);
+  if (st.sheet && !state.sheet) showSheet(st.sheet);
   if (st.run) attach();
+  document.body.dataset.ready = "1";
 }
 
 init().catch((e) => notice(e.message));
