@@ -37,3 +37,11 @@ func Done(c map[importer.Status]int) string {
 
 // Stopped says why sending stopped early.
 func Stopped(r importer.StopReason) string { return r.String() }
+
+// Reconciled says what reconcile found, as the command line says it.
+func Reconciled(rs *importer.ReconcileSummary) string {
+	if rs.ToSettle == 0 {
+		return "Nothing to reconcile: no row is unknown or created without an id."
+	}
+	return fmt.Sprintf("Reconciled %d rows: %d found, %d not created (now failed), %d ambiguous.", rs.ToSettle, rs.Found, rs.NotFound, rs.Ambiguous)
+}

@@ -23,3 +23,12 @@ func TestPageWords(t *testing.T) {
 		t.Errorf("Kept words: %q %q %q", Kept(importer.Created), Kept(importer.Unknown), Kept(importer.Failed))
 	}
 }
+
+func TestReconciledWords(t *testing.T) {
+	if got := Reconciled(&importer.ReconcileSummary{ToSettle: 5, Found: 3, NotFound: 1, Ambiguous: 1}); got != "Reconciled 5 rows: 3 found, 1 not created (now failed), 1 ambiguous." {
+		t.Errorf("Reconciled = %q", got)
+	}
+	if got := Reconciled(&importer.ReconcileSummary{}); got == "" || got == Reconciled(&importer.ReconcileSummary{ToSettle: 1}) {
+		t.Errorf("Reconciled(nothing) = %q", got)
+	}
+}

@@ -40,6 +40,8 @@ type sandboxRun struct {
 	url  string
 	uuid salesbyte.Secret
 	raw  string // the same throwaway uuid, for the tests that scan for it
+	// token is its Quotes API token, for reconcile.
+	token salesbyte.Secret
 }
 
 // closePrepared drops a prepared import that was not sent. s.mu is held.
@@ -54,8 +56,8 @@ func (s *Server) sandbox() (*sandboxRun, error) {
 	if s.box != nil {
 		return s.box, nil
 	}
-	uuid := rand.Text()
-	srv, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}})
+	uuid, token := rand.Text(), rand.Text()
+	srv, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}, Token: token})
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +65,7 @@ func (s *Server) sandbox() (*sandboxRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.box = &sandboxRun{srv: srv, url: url, uuid: salesbyte.NewSecret(uuid), raw: uuid}
+	s.box = &sandboxRun{srv: srv, url: url, uuid: salesbyte.NewSecret(uuid), raw: uuid, token: salesbyte.NewSecret(token)}
 	return s.box, nil
 }
 

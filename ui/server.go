@@ -34,7 +34,8 @@ const DefaultBaseURL = "https://app.salesbyte.se"
 
 // Options configure a Server.
 type Options struct {
-	// Getenv reads SALESBYTE_UUID; nil = no environment.
+	// Getenv reads SALESBYTE_UUID and SALESBYTE_API_TOKEN; nil = no
+	// environment.
 	Getenv func(string) string
 	// MaxUpload limits an upload's size in bytes; 0 = DefaultMaxUpload.
 	MaxUpload int64
@@ -167,5 +168,6 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/results", s.handleResults)
 	mux.HandleFunc("GET /api/output", s.handleOutput)
 	mux.HandleFunc("POST /api/resend", s.handleResend)
+	mux.HandleFunc("POST /api/reconcile", s.handleReconcile)
 	return mux
 }

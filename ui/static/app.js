@@ -328,6 +328,7 @@ function attach() {
 }
 
 function showProgress(p) {
+  state.target = p.target;
   $("bar").max = Math.max(p.rows, 1);
   $("bar").value = p.done;
   const c = p.counts;
@@ -354,6 +355,21 @@ async function results() {
     state.resultHeader = r.header || [];
     $("download").textContent = "Download the output sheet (" + r.output + ")";
     renderResults();
+    const unsettled = state.results.filter((x) => x.status === "unknown" || (x.status === "created" && !x.id)).length;
+    $("reconcile-form").hidden = unsettled === 0;
+    $("reconcile-why").textContent = plural(unsettled, "row", "rows") + " may or may not have been created (the answer was lost): reconcile asks SalesByte's Quotes API before anything is sent again.";
+    $("token-box").hidden = state.target === "sandbox";
+  } catch (e) { notice(e.message); }
+}
+
+async function reconcile(ev) {
+  ev.preventDefault();
+  notice("");
+  try {
+    const r = await api("POST", "/api/reconcile", { token: $("token").value });
+    $("token").value = "";
+    await results();
+    $("reconcile-result").textContent = r.message;
   } catch (e) { notice(e.message); }
 }
 
@@ -405,6 +421,7 @@ function wire() {
   $("stop").addEventListener("click", stop);
   $("status-filter").addEventListener("change", renderResults);
   $("resend").addEventListener("click", resend);
+  $("reconcile-form").addEventListener("submit", reconcile);
 }
 
 async function init() {
