@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sbimport/sbimport/sandbox"
 	"github.com/sbimport/sbimport/sheet"
@@ -305,4 +306,59 @@ func mustJSON(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// A run cut short (here by Stop; a crash leaves the journal the same way
+// or with rows in flight) is resumed when the same sheet is chosen again,
+// even by another start of the program: rows created are not sent again.
+func TestSameSheetAgainResumesTheRun(t *testing.T) {
+	const uuid = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+	box, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := box.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer box.Close()
+	runs := t.TempDir()
+	first := newSite(t, Options{ProductionURL: prod, RunsDir: runs})
+	first.upload("/api/sheet", "kunder.csv", kunderCSV(100))
+	first.json("POST", "/api/plan", with(quoteDraft(), "target", "production", "uuid", uuid, "rate", 20), http.StatusOK, nil)
+	first.json("POST", "/api/send", map[string]any{"confirm": 99}, http.StatusAccepted, nil)
+	waitFor(t, "some rows created", func() bool { return box.Stats().Created >= 5 })
+	first.json("POST", "/api/stop", nil, http.StatusOK, nil)
+	p := first.waitDone()
+	created := p.Counts["created"]
+	if created == 0 || created == 99 || p.Counts["skipped"] == 0 {
+		t.Fatalf("stopped run = %+v", p.Counts)
+	}
+	first.s.Close()
+
+	second := newSite(t, Options{ProductionURL: prod, RunsDir: runs})
+	second.upload("/api/sheet", "kunder.csv", kunderCSV(100))
+	var plan map[string]any
+	second.json("POST", "/api/plan", with(quoteDraft(), "target", "production", "uuid", uuid, "rate", 0), http.StatusOK, &plan)
+	if plan["resumed"] != true || plan["toSend"] != float64(99-created) {
+		t.Fatalf("plan of the same sheet again = %v; want resumed with %d to send", plan, 99-created)
+	}
+	second.json("POST", "/api/send", map[string]any{"confirm": 99 - created}, http.StatusAccepted, nil)
+	if p := second.waitDone(); p.Counts["created"] != 99 {
+		t.Fatalf("resumed run = %+v", p.Counts)
+	}
+	if st := box.Stats().Created; st != 99 || len(box.Duplicates()) != 0 {
+		t.Fatalf("SalesByte created %d (duplicates %v), want 99 and none twice", st, box.Duplicates())
+	}
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 60 s for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -120,13 +120,21 @@ func (s *Server) handlePlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, s.inside(err.Error()))
 		return
 	}
-	mapPath := filepath.Join(s.dir, "mapping.yaml")
+	ls := s.st.sheet
+	input, err := s.runInput(ls.path)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, s.inside(err.Error()))
+		return
+	}
+	// The mapping goes beside the sheet: the folder then holds what
+	// `sbimport run -m mapping.yaml -i <sheet>` needs, and the journal
+	// names a mapping that outlives this program.
+	mapPath := filepath.Join(filepath.Dir(input), "mapping.yaml")
 	if err := os.WriteFile(mapPath, req.bytes(), 0o600); err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	ls := s.st.sheet
-	cfg := importer.Config{Input: ls.path, Read: ls.opts, Mapping: mapPath, Sender: client, BaseURL: where, Rate: max(req.Rate, 0)}
+	cfg := importer.Config{Input: input, Read: ls.opts, Mapping: mapPath, Sender: client, BaseURL: where, Rate: max(req.Rate, 0)}
 	imp, err := importer.Prepare(r.Context(), cfg, importer.Sending)
 	if err != nil {
 		writeError(w, http.StatusUnprocessableEntity, s.inside(err.Error()))

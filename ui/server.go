@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -39,6 +40,11 @@ type Options struct {
 	Getenv func(string) string
 	// MaxUpload limits an upload's size in bytes; 0 = DefaultMaxUpload.
 	MaxUpload int64
+	// RunsDir keeps each sent sheet with its output and journal, in a
+	// folder named by the sheet's content, so that the same sheet chosen
+	// again after a crash resumes as `sbimport run` does. "" = inside the
+	// private temporary folder (nothing survives the program).
+	RunsDir string
 	// ProductionURL is where "production" sends; "" = DefaultBaseURL.
 	// Tests point it at a local server.
 	ProductionURL string
@@ -80,6 +86,9 @@ func New(opts Options) (*Server, error) {
 	dir, err := os.MkdirTemp("", "sbimport-ui-")
 	if err != nil {
 		return nil, err
+	}
+	if opts.RunsDir == "" {
+		opts.RunsDir = filepath.Join(dir, "runs")
 	}
 	s := &Server{opts: opts, token: hex.EncodeToString(b), dir: dir}
 	s.mux = s.routes()

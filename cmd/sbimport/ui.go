@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 
 	"github.com/spf13/cobra"
@@ -12,7 +14,7 @@ import (
 )
 
 func newUICmd(s streams) *cobra.Command {
-	var addr string
+	var addr, runsDir string
 	var noBrowser bool
 	cmd := &cobra.Command{
 		Use:   "ui [--addr 127.0.0.1:0] [--no-browser]",
@@ -24,14 +26,19 @@ uses the same checks, plan, journal and output sheet as run.
 
 The page's address, with its access token, is printed on the first line of
 stdout. It answers on loopback only; the integration uuid entered in it is
-held in this program's memory and never shown again. Uploaded files and
-outputs live in a private temporary folder that is removed at exit:
-download the output sheet before stopping sbimport ui (Ctrl-C).`,
+held in this program's memory and never shown again. Uploaded files live in
+a private temporary folder that is removed at exit. A sheet that is sent is
+kept, with its mapping, output sheet and journal, in a folder of --runs-dir
+named by the sheet's content: choosing the same sheet again (after a crash,
+say) resumes the run as 'sbimport run' does, and nothing is sent twice.`,
 		Example: `  sbimport ui
   SALESBYTE_UUID=... sbimport ui --no-browser --addr 127.0.0.1:8090`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			srv, err := ui.New(ui.Options{Getenv: s.Getenv})
+			if runsDir == "" {
+				runsDir = defaultRunsDir(s.Getenv)
+			}
+			srv, err := ui.New(ui.Options{Getenv: s.Getenv, RunsDir: runsDir})
 			if err != nil {
 				return err
 			}
@@ -41,6 +48,7 @@ download the output sheet before stopping sbimport ui (Ctrl-C).`,
 				return usageErr("--addr %s: %v", addr, err)
 			}
 			fmt.Fprintf(s.Out, "Open %s\n", url)
+			fmt.Fprintf(s.Err, "Sent sheets, their outputs and journals are kept in %s.\n", runsDir)
 			fmt.Fprintln(s.Err, "sbimport ui is running; press Ctrl-C to stop it (a run in progress stops as with Ctrl-C, and its output is written first).")
 			if !noBrowser {
 				if err := openBrowser(url); err != nil {
@@ -56,6 +64,7 @@ download the output sheet before stopping sbimport ui (Ctrl-C).`,
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:0", "where to listen: a loopback address and port (0 = any free port)")
+	cmd.Flags().StringVar(&runsDir, "runs-dir", "", "where sent sheets, their outputs and journals are kept (default: $XDG_STATE_HOME/sbimport/ui-runs or ~/.local/state/sbimport/ui-runs)")
 	cmd.Flags().BoolVar(&noBrowser, "no-browser", false, "do not open the default browser; just print the address")
 	return cmd
 }
@@ -86,6 +95,23 @@ func waitForInterrupt(ctx context.Context, s streams, again func()) bool {
 		}
 	}()
 	return true
+}
+
+// defaultRunsDir is where sbimport ui keeps the sheets it sent, with
+// their outputs and journals: state that must outlive the program.
+func defaultRunsDir(getenv func(string) string) string {
+	if d := getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "sbimport", "ui-runs")
+	}
+	if runtime.GOOS == "linux" {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, ".local", "state", "sbimport", "ui-runs")
+		}
+	}
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "sbimport", "ui-runs")
+	}
+	return filepath.Join(os.TempDir(), "sbimport-ui-runs")
 }
 
 // openBrowser opens url in the default browser.

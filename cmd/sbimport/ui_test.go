@@ -15,7 +15,13 @@ func TestUIPrintsItsAddressFirstAndServesIt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	var errb strings.Builder
-	s := streams{In: strings.NewReader(""), Out: pw, Err: &errb, Getenv: func(string) string { return "" }}
+	state := t.TempDir()
+	s := streams{In: strings.NewReader(""), Out: pw, Err: &errb, Getenv: func(k string) string {
+		if k == "XDG_STATE_HOME" {
+			return state
+		}
+		return ""
+	}}
 	code := make(chan int, 1)
 	go func() { code <- execute(ctx, []string{"ui", "--no-browser"}, s); pw.Close() }()
 	lines := make(chan string, 1)
@@ -49,6 +55,9 @@ func TestUIPrintsItsAddressFirstAndServesIt(t *testing.T) {
 	case got := <-code:
 		if got != 0 {
 			t.Fatalf("exit %d: %s", got, errb.String())
+		}
+		if !strings.Contains(errb.String(), state) {
+			t.Errorf("stderr does not say where runs are kept (%s): %s", state, errb.String())
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("sbimport ui did not stop within 30 s of its context ending")
