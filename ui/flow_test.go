@@ -5,12 +5,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sbimport/sbimport"
 	"github.com/sbimport/sbimport/sandbox"
 	"github.com/sbimport/sbimport/sheet"
 )
@@ -360,5 +363,40 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 			t.Fatalf("waited 60 s for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// An XLSX with Swedish names: its sheets are listed, its cells read as in
+// Excel, and the output downloads under the sheet's own name.
+func TestXLSXWithSwedishNames(t *testing.T) {
+	site := newSite(t, Options{})
+	var info sheetInfo
+	res := site.upload("/api/sheet", "Kunder våren 2026.xlsx", sbimport.DemoSheet)
+	if err := json.NewDecoder(res.Body).Decode(&info); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("upload = %d %v", res.StatusCode, err)
+	}
+	if info.Kind != "xlsx" || info.Sheet == "" || len(info.Sheets) == 0 || info.Name != "Kunder våren 2026.xlsx" || !slices.Contains(info.Header, "Förnamn") {
+		t.Fatalf("info = %+v", info)
+	}
+	var pv struct {
+		Errors []string
+		Counts previewCounts
+	}
+	site.json("POST", "/api/preview", map[string]string{"yaml": string(sbimport.DemoMapping)}, http.StatusOK, &pv)
+	if len(pv.Errors) > 0 || pv.Counts.Rows != 50 || pv.Counts.Invalid != 2 || pv.Counts.Duplicates != 1 {
+		t.Fatalf("preview = %+v %q", pv.Counts, pv.Errors)
+	}
+	site.json("POST", "/api/plan", map[string]any{"yaml": string(sbimport.DemoMapping), "target": "sandbox"}, http.StatusOK, nil)
+	site.json("POST", "/api/send", map[string]any{"confirm": 47}, http.StatusAccepted, nil)
+	if p := site.waitDone(); p.Counts["created"] != 47 {
+		t.Fatalf("done = %+v", p)
+	}
+	res = site.do("GET", "/api/output", nil, "")
+	_, params, err := mime.ParseMediaType(res.Header.Get("Content-Disposition"))
+	if err != nil || params["filename"] != "Kunder våren 2026-result.xlsx" {
+		t.Fatalf("Content-Disposition %q: %v %v", res.Header.Get("Content-Disposition"), params, err)
+	}
+	if !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
+		t.Errorf("Content-Type = %q", res.Header.Get("Content-Type"))
 	}
 }
