@@ -196,6 +196,22 @@ func TestBrowserImportsASheetIntoTheSandbox(t *testing.T) {
 	screenshot(t, ctx, shots, "6-results", "#step-results")
 	step(t, ctx, "6. download the output sheet", chromedp.Click("#download", chromedp.ByID))
 	checkDownload(t, filepath.Join(downloads, "kunder-result.csv"))
+
+	step(t, ctx, "6. fix the invalid row in the page",
+		chromedp.Evaluate(`document.querySelector('input[aria-label="Row 3, E-post"]').value = ""`, nil),
+		chromedp.SendKeys(`input[aria-label="Row 3, E-post"]`, "kund2@exempel.se", chromedp.ByQuery),
+		chromedp.WaitVisible("#save-fixes", chromedp.ByID))
+	screenshot(t, ctx, shots, "6-fix", "#step-results")
+	step(t, ctx, "6. send the failed rows again", chromedp.Click("#resend", chromedp.ByID),
+		waitText("#sheet-status", "kunder-result.csv"), waitText("#counts", "30 valid"),
+		chromedp.Click("#show-plan", chromedp.ByID), waitText("#plan", "created: 29"),
+		waitText("#send", "Send 1 quote to the sandbox"),
+		chromedp.SendKeys("#confirm", "1", chromedp.ByID), poll(`!document.getElementById("send").disabled`),
+		chromedp.Click("#send", chromedp.ByID),
+		waitText("#summary", "Done: 30 created, 0 failed, 0 invalid, 0 unknown, 1 skipped"))
+	if got := s.box.srv.Stats().Created; got != 30 || len(s.box.srv.Duplicates()) != 0 {
+		t.Fatalf("the sandbox created %d quotes (duplicates %v), want 30, none twice", got, s.box.srv.Duplicates())
+	}
 }
 
 // checkDownload waits for the output sheet to arrive and reads it.

@@ -400,3 +400,26 @@ func TestXLSXWithSwedishNames(t *testing.T) {
 		t.Errorf("Content-Type = %q", res.Header.Get("Content-Type"))
 	}
 }
+
+// A row fixed in the page is sent again; created rows are not, and
+// created rows cannot be edited.
+func TestFixInThePageAndSendAgain(t *testing.T) {
+	site := newSite(t, Options{})
+	session(t, site, "sandbox", "")
+	site.json("POST", "/api/fix", map[string]any{"fixes": []fix{{Line: 2, Column: "E-post", Value: "x@exempel.se"}}}, http.StatusBadRequest, nil)
+	site.json("POST", "/api/fix", map[string]any{"fixes": []fix{{Line: 3, Column: "sb_status", Value: ""}}}, http.StatusBadRequest, nil)
+	site.json("POST", "/api/fix", map[string]any{"fixes": []fix{{Line: 3, Column: "E-post", Value: "kund2@exempel.se"}}}, http.StatusOK, nil)
+	site.json("POST", "/api/resend", nil, http.StatusOK, nil)
+	var plan map[string]any
+	site.json("POST", "/api/plan", with(quoteDraft(), "target", "sandbox"), http.StatusOK, &plan)
+	if plan["toSend"] != float64(1) {
+		t.Fatalf("plan after the fix = %v, want the fixed row only", plan)
+	}
+	site.json("POST", "/api/send", map[string]any{"confirm": 1}, http.StatusAccepted, nil)
+	if p := site.waitDone(); p.Counts["created"] != 20 {
+		t.Fatalf("done = %+v", p.Counts)
+	}
+	if got := site.s.box.srv.Stats().Created; got != 20 || len(site.s.box.srv.Duplicates()) != 0 {
+		t.Fatalf("the sandbox created %d, want 20 with none twice", got)
+	}
+}

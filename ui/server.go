@@ -178,5 +178,6 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/output", s.handleOutput)
 	mux.HandleFunc("POST /api/resend", s.handleResend)
 	mux.HandleFunc("POST /api/reconcile", s.handleReconcile)
+	mux.HandleFunc("POST /api/fix", s.handleFix)
 	return mux
 }

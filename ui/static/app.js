@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { fields: null, endpoint: "", draft: null, sheet: null, checks: [], results: [], es: null };
+const state = { fixes: new Map(), fields: null, endpoint: "", draft: null, sheet: null, checks: [], results: [], es: null };
 
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
@@ -382,15 +382,35 @@ function renderResults() {
   for (const r of rows.slice(0, 1000)) {
     const links = el("td", {}, r.id ? "id " + r.id + " " : "");
     for (const l of r.links || []) links.append(el("a", { href: l.url, target: "_blank", rel: "noopener noreferrer", text: l.name }), " ");
+    const editable = ["failed", "invalid", "skipped", "new"].includes(r.status);
     tb.append(el("tr", { class: "status-" + r.status }, el("td", { text: String(r.line) }), el("td", { text: r.status }), links,
-      el("td", { text: r.error || "" }), ...r.cells.map((c) => el("td", { text: c }))));
+      el("td", { text: r.error || "" }), ...r.cells.map((c, i) => el("td", {}, editable ? fixInput(r, i, c) : c))));
   }
   t.append(tb);
+}
+
+// fixInput is a cell of a row not created, editable: the fix is saved to
+// the output sheet before the failed rows are sent again.
+function fixInput(r, i, value) {
+  const column = state.resultHeader[i];
+  const key = r.line + "\u0000" + column;
+  const inp = el("input", { type: "text", value: state.fixes.has(key) ? state.fixes.get(key).value : value, "aria-label": `Row ${r.line}, ${column}` });
+  inp.addEventListener("input", () => { state.fixes.set(key, { line: r.line, column, value: inp.value }); $("save-fixes").hidden = false; });
+  return inp;
+}
+
+async function saveFixes() {
+  if (state.fixes.size === 0) return;
+  const r = await api("POST", "/api/fix", { fixes: [...state.fixes.values()] });
+  state.fixes.clear();
+  $("save-fixes").hidden = true;
+  $("reconcile-result").textContent = r.message;
 }
 
 async function resend() {
   notice("");
   try {
+    await saveFixes();
     showSheet(await api("POST", "/api/resend"));
     $("step-plan").scrollIntoView();
   } catch (e) { notice(e.message); }
@@ -421,6 +441,7 @@ function wire() {
   $("stop").addEventListener("click", stop);
   $("status-filter").addEventListener("change", renderResults);
   $("resend").addEventListener("click", resend);
+  $("save-fixes").addEventListener("click", () => saveFixes().then(results).catch((e) => notice(e.message)));
   $("reconcile-form").addEventListener("submit", reconcile);
 }
 
