@@ -1,12 +1,19 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,11 +105,44 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 // or $SBIMPORT_UI_SCREENSHOTS to refresh docs/ui).
 func screenshot(t *testing.T, ctx context.Context, dir, name, scrollTo string) {
 	t.Helper()
-	var png []byte
-	step(t, ctx, "screenshot "+name, chromedp.ScrollIntoView(scrollTo, chromedp.ByQuery), chromedp.CaptureScreenshot(&png))
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+	var shot []byte
+	step(t, ctx, "screenshot "+name, chromedp.ScrollIntoView(scrollTo, chromedp.ByQuery), chromedp.CaptureScreenshot(&shot))
+	if os.Getenv("SBIMPORT_UI_SCREENSHOTS") != "" {
+		shot = smallPNG(t, shot)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), shot, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// smallPNG re-encodes a screenshot with its 64 most frequent colours, so
+// the pictures kept for the README stay small.
+func smallPNG(t *testing.T, b []byte) []byte {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[color.RGBA]int{}
+	bounds := img.Bounds()
+	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
+		for x := bounds.Min.X; x < bounds.Max.X; x++ {
+			count[color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)]++
+		}
+	}
+	colors := slices.SortedFunc(maps.Keys(count), func(a, b color.RGBA) int { return count[b] - count[a] })
+	pal := color.Palette{}
+	for _, c := range colors[:min(64, len(colors))] {
+		pal = append(pal, c)
+	}
+	out := image.NewPaletted(bounds, pal)
+	draw.Draw(out, bounds, img, bounds.Min, draw.Src)
+	var buf bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	if err := enc.Encode(&buf, out); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // setSelect chooses a value in a <select> as a person does, with the

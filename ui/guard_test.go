@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -157,5 +158,29 @@ func TestStartRefusesNonLoopback(t *testing.T) {
 	u, err := s.Start("127.0.0.1:0")
 	if err != nil || !strings.HasPrefix(u, "http://127.0.0.1:") || !strings.Contains(u, "/?token="+s.Token()) {
 		t.Fatalf("Start(127.0.0.1:0) = %q, %v", u, err)
+	}
+}
+
+func TestUploadedNamesStayInTheirFolder(t *testing.T) {
+	for in, want := range map[string]string{
+		"../../etc/passwd":      "passwd",
+		`C:\Users\Åsa\kund.csv`: "kund.csv",
+		"..":                    "upload",
+		"":                      "upload",
+		"Kunder\x00\n.csv":      "Kunder.csv",
+		"Kunder våren.xlsx":     "Kunder våren.xlsx",
+	} {
+		if got := cleanName(in); got != want {
+			t.Errorf("cleanName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	site := newSite(t, Options{})
+	var info sheetInfo
+	res := site.upload("/api/sheet", "../../../kunder.csv", kunderCSV(2))
+	if err := json.NewDecoder(res.Body).Decode(&info); err != nil || info.Name != "kunder.csv" {
+		t.Fatalf("upload = %+v, %v", info, err)
+	}
+	if !strings.HasPrefix(site.s.st.sheet.path, site.s.Dir()+string(os.PathSeparator)) {
+		t.Fatalf("stored at %s, outside %s", site.s.st.sheet.path, site.s.Dir())
 	}
 }
