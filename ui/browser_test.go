@@ -71,19 +71,32 @@ func browserCtx(t *testing.T) context.Context {
 			time.Sleep(100 * time.Millisecond)
 		}
 	})
-	// The first Run starts the browser and ties it to its context: that
-	// context has no deadline, so the wait for it is bounded here.
+	open(t, ctx, "Chromium ("+exe+")")
+	return ctx
+}
+
+// open makes the browser or tab of ctx. The first Run ties it to its
+// context, which therefore has no deadline: the wait is bounded here.
+func open(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
 	started := make(chan error, 1)
 	go func() { started <- chromedp.Run(ctx) }()
 	select {
 	case err := <-started:
 		if err != nil {
-			t.Fatalf("Chromium (%s) did not start: %v", exe, err)
+			t.Fatalf("%s did not start: %v", what, err)
 		}
 	case <-time.After(90 * time.Second):
-		t.Fatalf("Chromium (%s) did not start within 90 s", exe)
+		t.Fatalf("%s did not start within 90 s", what)
 	}
-	return ctx
+}
+
+// newTab opens a tab in the browser of ctx; cancel closes it.
+func newTab(t *testing.T, ctx context.Context) (context.Context, context.CancelFunc) {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(ctx)
+	open(t, tab, "a new tab")
+	return tab, cancel
 }
 
 // step runs actions with a deadline, failing with what was being done.
@@ -93,7 +106,9 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 	defer cancel()
 	if err := chromedp.Run(sctx, actions...); err != nil {
 		var page string
-		chromedp.Run(ctx, chromedp.Text("body", &page, chromedp.ByQuery))
+		tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		chromedp.Run(tctx, chromedp.Text("body", &page, chromedp.ByQuery))
+		cancel()
 		if len(page) > 3000 {
 			page = page[:3000]
 		}
@@ -294,7 +309,8 @@ func checkDownload(t *testing.T, path string) {
 // and Stop does what Ctrl-C does: the rows not sent are skipped and the
 // output is written.
 func TestBrowserReattachesAndStops(t *testing.T) {
-	ctx := browserCtx(t)
+	browserCtx := browserCtx(t)
+	ctx, closeTab := newTab(t, browserCtx)
 	s, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -316,8 +332,10 @@ func TestBrowserReattachesAndStops(t *testing.T) {
 		chromedp.SendKeys("#confirm", "199", chromedp.ByID), chromedp.Click("#send", chromedp.ByID),
 		waitText("#run-line", "rows done"))
 
-	step(t, ctx, "leave the page", chromedp.Navigate("about:blank"))
-	step(t, ctx, "open it again: the run is shown", chromedp.Navigate(strings.SplitN(url, "?", 2)[0]), ready,
+	closeTab() // the run goes on without its page
+	ctx, closeTab = newTab(t, browserCtx)
+	defer closeTab()
+	step(t, ctx, "open it again in a new tab: the run is shown", chromedp.Navigate(strings.SplitN(url, "?", 2)[0]), ready,
 		chromedp.WaitVisible("#step-run", chromedp.ByID), waitText("#run-line", "of 201 rows done"))
 	// A second import while this one runs is refused, in words.
 	step(t, ctx, "a second plan is refused", chromedp.Click("#show-plan", chromedp.ByID), waitText("#notice", "one import at a time"))
