@@ -423,3 +423,23 @@ func TestFixInThePageAndSendAgain(t *testing.T) {
 		t.Fatalf("the sandbox created %d, want 20 with none twice", got)
 	}
 }
+
+// A title above the header row is detected, as init detects it, and the
+// header row control says which row was taken.
+func TestHeaderRowBelowATitleIsDetected(t *testing.T) {
+	site := newSite(t, Options{})
+	data := append([]byte("Kundlista våren 2026;;;;\n;;;;\n"), kunderCSV(5)...)
+	var info sheetInfo
+	res := site.upload("/api/sheet", "kunder.csv", data)
+	if err := json.NewDecoder(res.Body).Decode(&info); err != nil {
+		t.Fatal(err)
+	}
+	if info.HeaderRow != 3 || info.Header[0] != "Förnamn" || info.Rows != 6 {
+		t.Fatalf("info = header row %d, header %q, %d rows", info.HeaderRow, info.Header, info.Rows)
+	}
+	// A sheet whose first row is its header stays at row 1.
+	res = site.upload("/api/sheet", "kunder.csv", kunderCSV(5))
+	if err := json.NewDecoder(res.Body).Decode(&info); err != nil || info.HeaderRow != 1 {
+		t.Fatalf("header row %d, %v", info.HeaderRow, err)
+	}
+}

@@ -35,7 +35,7 @@ type sheetInfo struct {
 	Delimiter string     `json:"delimiter,omitempty"`
 	Sheet     string     `json:"sheet,omitempty"`
 	Sheets    []string   `json:"sheets,omitempty"`
-	HeaderRow int        `json:"headerRow"`
+	HeaderRow int        `json:"headerRow"` // detected on upload: see likelyHeaderRow
 	Header    []string   `json:"header"`
 	Rows      int        `json:"rows"`
 	RowsText  string     `json:"rowsText"`
@@ -126,7 +126,14 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 		uploadError(w, err, s.opts.MaxUpload)
 		return
 	}
-	s.loadSheet(w, path, name, sheet.Options{HeaderRow: 1})
+	opts := sheet.Options{HeaderRow: 1}
+	var first []string // row 1's names; none when row 1 cannot be a header
+	if r, err := sheet.Open(path, opts); err == nil {
+		first = r.Header()
+		r.Close()
+	}
+	opts.HeaderRow = likelyHeaderRow(path, opts, first)
+	s.loadSheet(w, path, name, opts)
 }
 
 // handleFormat reads the sheet again with the page's choices.
