@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/sbimport/sbimport/importer"
 	"github.com/sbimport/sbimport/salesbyte"
@@ -44,4 +45,14 @@ func Reconciled(rs *importer.ReconcileSummary) string {
 		return "Nothing to reconcile: no row is unknown or created without an id."
 	}
 	return fmt.Sprintf("Reconciled %d rows: %d found, %d not created (now failed), %d ambiguous.", rs.ToSettle, rs.Found, rs.NotFound, rs.Ambiguous)
+}
+
+// SlowedDown says that SalesByte asked for fewer requests, as the
+// command line's progress says it.
+func SlowedDown(e importer.SlowedDown) string {
+	then := "goes on"
+	if e.Rate > 0 {
+		then = fmt.Sprintf("goes on at %.1f requests/s", e.Rate)
+	}
+	return fmt.Sprintf("SalesByte asked us to slow down (HTTP %d): every request waits %s, then %s", e.Status, e.Pause.Round(time.Millisecond), then)
 }

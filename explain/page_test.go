@@ -2,6 +2,7 @@ package explain
 
 import (
 	"testing"
+	"time"
 
 	"github.com/sbimport/sbimport/importer"
 	"github.com/sbimport/sbimport/salesbyte"
@@ -30,5 +31,15 @@ func TestReconciledWords(t *testing.T) {
 	}
 	if got := Reconciled(&importer.ReconcileSummary{}); got == "" || got == Reconciled(&importer.ReconcileSummary{ToSettle: 1}) {
 		t.Errorf("Reconciled(nothing) = %q", got)
+	}
+}
+
+func TestSlowedDownWords(t *testing.T) {
+	got := SlowedDown(importer.SlowedDown{Status: 429, Pause: 1500 * time.Millisecond, Rate: 3.5})
+	if got != "SalesByte asked us to slow down (HTTP 429): every request waits 1.5s, then goes on at 3.5 requests/s" {
+		t.Errorf("SlowedDown = %q", got)
+	}
+	if got := SlowedDown(importer.SlowedDown{Status: 503, Pause: time.Second}); got != "SalesByte asked us to slow down (HTTP 503): every request waits 1s, then goes on" {
+		t.Errorf("SlowedDown(unlimited) = %q", got)
 	}
 }

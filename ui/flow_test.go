@@ -443,3 +443,25 @@ func TestHeaderRowBelowATitleIsDetected(t *testing.T) {
 		t.Fatalf("header row %d, %v", info.HeaderRow, err)
 	}
 }
+
+// SalesByte's slow-downs reach the page in the command line's words.
+func TestSlowDownsAreShown(t *testing.T) {
+	const uuid = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+	box, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}, RateLimit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := box.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer box.Close()
+	site := newSite(t, Options{ProductionURL: prod})
+	site.upload("/api/sheet", "kunder.csv", kunderCSV(16))
+	site.json("POST", "/api/plan", with(quoteDraft(), "target", "production", "uuid", uuid, "rate", 0), http.StatusOK, nil)
+	site.json("POST", "/api/send", map[string]any{"confirm": 15}, http.StatusAccepted, nil)
+	p := site.waitDone()
+	if p.Counts["created"] != 15 || p.Throttled == 0 || !strings.Contains(p.Slowed, "SalesByte asked us to slow down (HTTP 429)") {
+		t.Fatalf("done = %+v", p)
+	}
+}

@@ -58,17 +58,23 @@ func (r *run) stop() int {
 }
 
 // Observe keeps what the progress needs from the importer's events.
+// RowDone, the most frequent event, is not needed: the tally counts rows.
 func (r *run) Observe(e importer.Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	switch ev := e.(type) {
 	case importer.Started:
+		r.mu.Lock()
 		r.began = true
+		r.mu.Unlock()
 	case importer.SlowedDown:
+		msg := explain.SlowedDown(ev)
+		r.mu.Lock()
 		r.slowdowns++
-		r.lastSlow = fmt.Sprintf("SalesByte answered %d: every request waits %s, then goes at %.1f/s", ev.Status, ev.Pause.Round(time.Millisecond), ev.Rate)
+		r.lastSlow = msg
+		r.mu.Unlock()
 	case importer.Stopping:
+		r.mu.Lock()
 		r.stopping = explain.Stopped(ev.Reason)
+		r.mu.Unlock()
 	}
 }
 
