@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
+	"github.com/sbimport/sbimport/sandbox"
 	"github.com/sbimport/sbimport/sheet"
 )
 
@@ -355,5 +356,58 @@ func TestBrowserReattachesAndStops(t *testing.T) {
 	}
 	if !strings.Contains(line, fmt.Sprintf("Done: %d created", sent)) {
 		t.Fatalf("summary %q, the sandbox created %d", line, sent)
+	}
+}
+
+// The uuid typed into the page leaves it with the plan request: it is not
+// in the page afterwards, nor in its storage, cookies or address.
+func TestBrowserKeepsTheUUIDOutOfThePage(t *testing.T) {
+	const uuid = "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b"
+	box, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := box.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer box.Close()
+	ctx := browserCtx(t)
+	s, err := New(Options{ProductionURL: prod})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	url, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := writeFile(t, "kunder.csv", kunderCSV(5))
+	step(t, ctx, "sheet and mapping", chromedp.Navigate(url), ready,
+		chromedp.SetUploadFiles("#file", []string{input}, chromedp.ByID), waitText("#sheet-status", "6 rows"),
+		chromedp.Click(`input[name=endpoint][value=quote]`, chromedp.ByQuery),
+		poll(`(document.getElementById("f-customer_email-col") || {}).value === "E-post"`),
+		chromedp.SendKeys("#f-quote_profile_id-value", "115", chromedp.ByID), waitText("#counts", "4 valid"))
+	step(t, ctx, "production, with the uuid typed in", chromedp.Click(`input[name=target][value=production]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#uuid", chromedp.ByID), chromedp.SendKeys("#uuid", uuid, chromedp.ByID),
+		chromedp.Click("#show-plan", chromedp.ByID), waitText("#send", "Send 4 quotes to production"))
+	pageHolds := func(when string) {
+		var found bool
+		step(t, ctx, "look for the uuid "+when, chromedp.Evaluate(fmt.Sprintf(`(() => {
+			const u = %q;
+			const inputs = [...document.querySelectorAll("input, textarea")].map((e) => e.value).join(" ");
+			const store = JSON.stringify(Object.assign({}, localStorage)) + JSON.stringify(Object.assign({}, sessionStorage));
+			return [document.documentElement.outerHTML, inputs, store, document.cookie, location.href].some((s) => s.includes(u));
+		})()`, uuid), &found))
+		if found {
+			t.Fatalf("the uuid is in the page %s", when)
+		}
+	}
+	pageHolds("after the plan")
+	step(t, ctx, "send", chromedp.SendKeys("#confirm", "4", chromedp.ByID), poll(`!document.getElementById("send").disabled`),
+		chromedp.Click("#send", chromedp.ByID), waitText("#summary", "Done: 4 created"))
+	pageHolds("after the run")
+	if box.Stats().Created != 4 {
+		t.Fatalf("production created %d, want 4", box.Stats().Created)
 	}
 }
