@@ -467,3 +467,12 @@ func TestSlowDownsAreShown(t *testing.T) {
 		t.Fatalf("done = %+v", p)
 	}
 }
+
+func TestAMappingChosenAsTheSheetIsNamed(t *testing.T) {
+	site := newSite(t, Options{})
+	res := site.upload("/api/sheet", "mapping.yaml", sbimport.DemoMapping)
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "looks like a mapping file") {
+		t.Fatalf("a mapping as the sheet = %d %s", res.StatusCode, b)
+	}
+}

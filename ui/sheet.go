@@ -126,6 +126,10 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 		uploadError(w, err, s.opts.MaxUpload)
 		return
 	}
+	if ext := strings.ToLower(filepath.Ext(name)); ext == ".yaml" || ext == ".yml" {
+		writeError(w, http.StatusUnprocessableEntity, name+" looks like a mapping file, not a sheet: choose the CSV or XLSX sheet here, and load the mapping in step 2.")
+		return
+	}
 	opts := sheet.Options{HeaderRow: 1}
 	var first []string // row 1's names; none when row 1 cannot be a header
 	if r, err := sheet.Open(path, opts); err == nil {
