@@ -254,3 +254,10 @@ func (s *Server) StopRun() {
 		rn.stop()
 	}
 }
+
+// Running says whether an import is being sent.
+func (s *Server) Running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.run != nil && s.st.run.running()
+}

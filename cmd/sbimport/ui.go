@@ -58,7 +58,10 @@ say) resumes the run as 'sbimport run' does, and nothing is sent twice.`,
 			if !waitForInterrupt(cmd.Context(), s, srv.StopRun) {
 				return nil
 			}
-			fmt.Fprintln(s.Err, "\nInterrupted: a run in progress sends no new requests and writes its output first. Press Ctrl-C again to abandon the requests in flight (their rows become unknown).")
+			if !srv.Running() {
+				return nil
+			}
+			fmt.Fprintln(s.Err, "\nInterrupted: the run sends no new requests and writes its output first. Press Ctrl-C again to abandon the requests in flight (their rows become unknown).")
 			srv.Close()
 			return &exitError{code: exitInterrupted}
 		},
