@@ -329,11 +329,20 @@ func TestSameSheetAgainResumesTheRun(t *testing.T) {
 	first := newSite(t, Options{ProductionURL: prod, RunsDir: runs})
 	first.upload("/api/sheet", "kunder.csv", kunderCSV(100))
 	first.json("POST", "/api/plan", with(quoteDraft(), "target", "production", "uuid", uuid, "rate", 20), http.StatusOK, nil)
+	if first.s.Running() {
+		t.Fatal("Running before anything was sent")
+	}
 	first.json("POST", "/api/send", map[string]any{"confirm": 99}, http.StatusAccepted, nil)
 	waitFor(t, "some rows created", func() bool { return box.Stats().Created >= 5 })
+	if !first.s.Running() {
+		t.Fatal("not Running while rows are sent at 20/s")
+	}
 	first.json("POST", "/api/stop", nil, http.StatusOK, nil)
 	p := first.waitDone()
 	created := p.Counts["created"]
+	if first.s.Running() {
+		t.Fatal("Running after the run ended")
+	}
 	if created == 0 || created == 99 || p.Counts["skipped"] == 0 {
 		t.Fatalf("stopped run = %+v", p.Counts)
 	}
