@@ -254,6 +254,15 @@ func TestBrowserImportsASheetIntoTheSandbox(t *testing.T) {
 	checkDownload(t, filepath.Join(downloads, "kunder-result.csv"))
 
 	fixAndSendAgain(t, ctx, s, shots)
+	var unlabelled []string
+	step(t, ctx, "every control has a label", chromedp.Evaluate(`[...document.querySelectorAll("input, select, textarea, button")]
+		.filter((e) => e.type !== "hidden" && !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !(e.tagName === "BUTTON" && e.textContent.trim()))
+		.map((e) => e.outerHTML.slice(0, 80))`, &unlabelled))
+	var controls int
+	step(t, ctx, "count the controls", chromedp.Evaluate(`document.querySelectorAll("input, select, textarea, button").length`, &controls))
+	if len(unlabelled) > 0 || controls < 50 {
+		t.Fatalf("%d controls; without a label: %q", controls, unlabelled)
+	}
 }
 
 // fixAndSendAgain corrects the invalid row in the results table and sends
