@@ -849,3 +849,40 @@ func runMode(ctx context.Context, cfg Config, validate bool) (*Summary, error) {
 	}
 	return Run(ctx, cfg)
 }
+
+// Progress may be read from another goroutine at any time, before and
+// while Send runs (a web page polls it): the race detector watches.
+func TestProgressIsSafeWhileSending(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(40)
+	imp, err := Prepare(context.Background(), e.config(), Sending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer imp.Close()
+	if got := imp.Progress().Rows; got != 40 {
+		t.Errorf("Progress before Send: %d rows; want 40", got)
+	}
+	stop := make(chan struct{})
+	polled := make(chan struct{})
+	go func() {
+		defer close(polled)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				_ = imp.Progress()
+			}
+		}
+	}()
+	sum, err := imp.Send(context.Background(), nil)
+	close(stop)
+	waitClosed(t, "the poller to stop", polled)
+	if err != nil || sum.Counts[Created] != 40 {
+		t.Fatalf("Send: %v, %v", sum, err)
+	}
+	if p := imp.Progress(); p.Done != 40 || p.Counts[Created] != 40 {
+		t.Errorf("Progress after Send: %+v; want 40 done and created", p)
+	}
+}

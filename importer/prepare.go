@@ -60,7 +60,7 @@ type Import struct {
 // before anything is sent are *InputError, or a typed error it wraps.
 func Prepare(ctx context.Context, cfg Config, mode Mode) (*Import, error) {
 	cfg.setDefaults()
-	imp := &Import{cfg: cfg, mode: mode}
+	imp := &Import{cfg: cfg, mode: mode, tally: newTally(0, cfg.Rate)}
 	imp.abortCtx, imp.abort = context.WithCancel(context.Background())
 	if err := imp.load(); err != nil {
 		imp.Close()
@@ -84,6 +84,7 @@ func Prepare(ctx context.Context, cfg Config, mode Mode) (*Import, error) {
 			imp.Close()
 			return nil, err
 		}
+		imp.tally.start(imp.plan.Rows, cfg.Rate)
 	}
 	return imp, nil
 }
@@ -261,9 +262,6 @@ func (imp *Import) Plan() Plan { return imp.plan }
 
 // Progress is the tally so far; zero before Send or Validate begins.
 func (imp *Import) Progress() Snapshot {
-	if imp.tally == nil {
-		return Snapshot{Rows: imp.plan.Rows}
-	}
 	return imp.tally.Snapshot()
 }
 

@@ -176,7 +176,7 @@ func (imp *Import) pass(ctx context.Context, obs Observer, sum *Summary, j *jour
 	}()
 	stopCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	imp.tally = newTally(imp.plan.Rows, imp.cfg.Rate)
+	imp.tally.start(imp.plan.Rows, imp.cfg.Rate)
 	wk := newWorkers(&imp.cfg, imp.mapper.Endpoint(), j, imp.tally, obs, imp.abortCtx, stop)
 	sum.Started = imp.cfg.now()
 	obs.Observe(Started{Rows: imp.plan.Rows})

@@ -34,6 +34,13 @@ func newTally(rows int, rate float64) *Tally {
 	return &Tally{rows: rows, rate: rate, counts: make(map[Status]int), errs: make(map[ErrorCount]int), probRows: make(map[Status]int), retrying: make(map[int]bool)}
 }
 
+// start readies the tally for a pass over rows rows, sent at rate.
+func (t *Tally) start(rows int, rate float64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.rows, t.rate = rows, rate
+}
+
 // Snapshot is the tally at one moment.
 type Snapshot struct {
 	Rows        int // rows the sheet holds

@@ -200,6 +200,7 @@ remembers every customer sent, across sheets and runs (sbimport history).`,
 		newReconcileCmd(s),
 		newFieldsCmd(s),
 		newHistoryCmd(s),
+		newUICmd(s),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v\nRun '%s --help' for usage.", err, c.CommandPath())
