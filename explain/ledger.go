@@ -30,11 +30,11 @@ func Held(n Noun, h ledger.Held) string {
 	case ledger.HeldCreated:
 		return fmt.Sprintf("%s %s already %s %s %s%s; not sent again", Thousands(h.N), cust, have, article(n.Singular), where, first)
 	case ledger.HeldUnknown:
-		return fmt.Sprintf("%s %s may already %s %s %s: the answer was lost%s; not sent (reconcile that run, or --retry-unknown)", Thousands(h.N), cust, "have", article(n.Singular), where, first)
+		return fmt.Sprintf("%s %s may already %s %s %s: the answer was lost%s; not sent (reconcile that run, or send unknown rows again on purpose)", Thousands(h.N), cust, "have", article(n.Singular), where, first)
 	case ledger.HeldInFlight:
 		return fmt.Sprintf("%s %s %s being sent %s by another run right now%s; not sent", Thousands(h.N), cust, isAre(h.N), where, first)
 	case ledger.HeldNotWithin:
-		return fmt.Sprintf("%s %s got something from this integration too recently%s; not sent (--not-within)", Thousands(h.N), cust, first)
+		return fmt.Sprintf("%s %s got something from this integration too recently%s; not sent (the not-within rule)", Thousands(h.N), cust, first)
 	}
 	return fmt.Sprintf("%s %s held back (%s)", Thousands(h.N), cust, h.Reason)
 }

@@ -22,7 +22,7 @@ func TestHeld(t *testing.T) {
 		{ledger.Held{Reason: ledger.HeldInFlight, Scope: "endpoint:quote", N: 3, First: first},
 			"3 customers are being sent through the quote endpoint by another run right now (first 2026-11-26 from kunder.xlsx); not sent"},
 		{ledger.Held{Reason: ledger.HeldNotWithin, Scope: "endpoint:lead", N: 1_200, First: first},
-			"1,200 customers got something from this integration too recently (first 2026-11-26 from kunder.xlsx); not sent (--not-within)"},
+			"1,200 customers got something from this integration too recently (first 2026-11-26 from kunder.xlsx); not sent (the not-within rule)"},
 	} {
 		if got := Held(q, c.h); got != c.want {
 			t.Errorf("Held(%+v)\n got %q\nwant %q", c.h, got, c.want)

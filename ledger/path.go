@@ -13,7 +13,7 @@ const EnvVar = "SBIMPORT_LEDGER"
 func DefaultPath() (string, error) {
 	dir, err := os.UserConfigDir()
 	if err != nil {
-		return "", fmt.Errorf("ledger: no user config folder (%w); give --ledger PATH or set %s", err, EnvVar)
+		return "", fmt.Errorf("ledger: no user config folder (%w); name the ledger's path in %s", err, EnvVar)
 	}
 	return filepath.Join(dir, "sbimport", "ledger.db"), nil
 }

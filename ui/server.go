@@ -106,7 +106,7 @@ func New(opts Options) (*Server, error) {
 func (s *Server) Start(addr string) (string, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "", fmt.Errorf("ui: --addr %q: %w", addr, err)
+		return "", fmt.Errorf("ui: address %q: %w", addr, err)
 	}
 	if !salesbyte.IsLoopback(host) {
 		return "", ErrNotLoopback
