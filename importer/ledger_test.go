@@ -157,3 +157,33 @@ func TestUnrecordedResultSheetIsNotWrittenOver(t *testing.T) {
 	}
 	imp.Close()
 }
+
+// The mapping's campaign: is the run's scope unless the caller names one;
+// a name the ledger does not take is refused before anything is sent.
+func TestMappingCampaignIsTheDefaultScope(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(3)
+	e.mapping = e.write("vinter.yaml", "campaign: vinter-2026\n"+quoteMapping)
+	l := openTestLedger(t, filepath.Join(e.dir, "ledger.db"))
+	imp, err := Prepare(context.Background(), e.ledgerConfig(l), Sending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := imp.Plan().Campaign; got != "vinter-2026" {
+		t.Errorf("plan campaign %q; want the mapping's vinter-2026", got)
+	}
+	imp.Close()
+	cfg := e.ledgerConfig(l)
+	cfg.Campaign = "var-2027"
+	if imp, err = Prepare(context.Background(), cfg, Sending); err != nil {
+		t.Fatal(err)
+	}
+	if got := imp.Plan().Campaign; got != "var-2027" {
+		t.Errorf("plan campaign %q; want the one given, var-2027", got)
+	}
+	imp.Close()
+	e.mapping = e.write("bad.yaml", "campaign: \"vinter 2026!\"\n"+quoteMapping)
+	if _, err := Prepare(context.Background(), e.ledgerConfig(l), Sending); err == nil || !strings.Contains(err.Error(), "campaign") {
+		t.Errorf("a campaign name the ledger refuses: %v; want an input error naming campaign", err)
+	}
+}

@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"os"
 
@@ -122,9 +123,13 @@ func (imp *Import) load() error {
 		imp.plan.MaxRate = cfg.MaxRate
 	}
 	imp.bind = Binding{Sheet: src.format.Sheet, HeaderRow: cfg.Read.HeaderRow, MappingSHA256: mapHash, Endpoint: string(imp.mapper.Endpoint())}
-	// HOOK(mapping campaign:): once mapping.Spec has Campaign, the
-	// mapping's campaign is the default of --campaign:
-	//   if cfg.Campaign == "" { cfg.Campaign = spec.Campaign }
+	// The mapping's campaign is the default; one given by the caller wins.
+	if cfg.Campaign == "" && spec.Campaign() != "" {
+		if err := ledger.CheckCampaign(spec.Campaign()); err != nil {
+			return &InputError{Err: fmt.Errorf("%s: campaign: %w", cfg.Mapping, err)}
+		}
+		cfg.Campaign = spec.Campaign()
+	}
 	if imp.ls, err = newLedgerState(cfg, string(imp.mapper.Endpoint())); err != nil {
 		return err
 	}

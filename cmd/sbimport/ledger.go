@@ -95,8 +95,7 @@ func (o *runOptions) withLedger(ctx context.Context, s streams, cfg *importer.Co
 	if err != nil {
 		return nil, err
 	}
-	// The mapping's campaign, once it has one, is the default: see the
-	// HOOK in importer's Prepare (load).
+	// The mapping's campaign: is the default (importer's Prepare).
 	cfg.Campaign, cfg.NotWithin = o.campaign, nw
 	if cfg.Campaign != "" {
 		if err := ledger.CheckCampaign(cfg.Campaign); err != nil {
