@@ -139,3 +139,16 @@ func wrongHeaderRow(cfg *Config, spec *mapping.Spec, header []string, origin Row
 	return &HeaderRowError{Input: cfg.Input, Sheet: cfg.Read.Sheet, Mapping: spec.File(), Given: cfg.Read.HeaderRow,
 		Origin: origin, Likely: g.Row, Found: g.Found, Missing: missing}
 }
+
+// LikelyHeaderRow is the header row a sheet read with ro most likely has,
+// when it is not ro's: a row of the first ones with at least three names
+// and twice as many as the header read (first), which a title or an
+// export note above the real header does not have. Its Row is 0 when the
+// row read looks right. `sbimport init` and the page both ask it.
+func LikelyHeaderRow(path string, ro sheet.Options, first []string) HeaderGuess {
+	g := GuessHeaderRow(path, ro, nil)
+	if g.Row != 0 && g.Row != max(ro.HeaderRow, 1) && g.Filled >= 3 && g.Filled >= 2*filledCells(first) {
+		return g
+	}
+	return HeaderGuess{}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/sbimport/sbimport/explain"
+	"github.com/sbimport/sbimport/importer"
 	"github.com/sbimport/sbimport/sheet"
 )
 
@@ -36,7 +37,7 @@ type sheetInfo struct {
 	Delimiter string     `json:"delimiter,omitempty"`
 	Sheet     string     `json:"sheet,omitempty"`
 	Sheets    []string   `json:"sheets,omitempty"`
-	HeaderRow int        `json:"headerRow"` // detected on upload: see likelyHeaderRow
+	HeaderRow int        `json:"headerRow"` // detected on upload: see importer.LikelyHeaderRow
 	Header    []string   `json:"header"`
 	Rows      int        `json:"rows"`
 	RowsText  string     `json:"rowsText"`
@@ -137,7 +138,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 		first = r.Header()
 		r.Close()
 	}
-	opts.HeaderRow = likelyHeaderRow(path, opts, first)
+	opts.HeaderRow = max(importer.LikelyHeaderRow(path, opts, first).Row, 1)
 	s.loadSheet(w, path, name, opts)
 }
 

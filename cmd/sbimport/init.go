@@ -101,7 +101,7 @@ func (o *initOptions) readHeader(s streams) ([]string, error) {
 	header := r.Header()
 	r.Close()
 	if !o.headerRowSet {
-		if g := importer.GuessHeaderRow(o.input, ro, nil); g.Row != o.headerRow && g.Filled >= 3 && g.Filled >= 2*filled(header) {
+		if g := importer.LikelyHeaderRow(o.input, ro, header); g.Row != 0 {
 			return nil, usageErr("%s: row %d has %d column %s, but row %d has %d: if the column names are on row %d, run again with --header-row %d, and the mapping will remember it (or with --header-row %d to use row %d as it is)", o.input, o.headerRow, filled(header), plural(filled(header), "name", "names"), g.Row, g.Filled, g.Row, g.Row, o.headerRow, o.headerRow)
 		}
 	}
