@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/richardlehane/mscfb"
+	"github.com/xuri/excelize/v2"
 )
 
 // FileError says why a file cannot be read at all, and what to do about it.
@@ -199,11 +200,12 @@ func errDamaged(path string) error {
 		Hint: "open it in Excel or LibreOffice, let it repair the file, and save it again as .xlsx"}
 }
 
-// colName is the spreadsheet letter of a 0-based column index: A, B, … Z, AA.
+// colName is the spreadsheet letter of a 0-based column index: A, B, … Z,
+// AA (excelize's, the one column-letter rule of the project).
 func colName(i int) string {
-	s := ""
-	for i++; i > 0; i = (i - 1) / 26 {
-		s = string(rune('A'+(i-1)%26)) + s
+	s, err := excelize.ColumnNumberToName(i + 1)
+	if err != nil {
+		return fmt.Sprintf("column %d", i+1) // past XFD, Excel's last
 	}
 	return s
 }

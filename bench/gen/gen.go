@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sbimport/sbimport/internal/demodata"
+	"github.com/xuri/excelize/v2"
 )
 
 // Header is the ten columns of a generated customer sheet.
@@ -158,7 +159,7 @@ func writeXLSX(zw *zip.Writer, n int) error {
 	writeRow := func(r int, cells []string, date bool) {
 		fmt.Fprintf(bw, `<row r="%d" spans="1:10">`, r)
 		for c, v := range cells {
-			ref := string(rune('A'+c)) + strconv.Itoa(r)
+			ref, _ := excelize.CoordinatesToCellName(c+1, r)
 			switch {
 			case v == "":
 				// Excel writes no cell for an empty value.
