@@ -1,0 +1,73 @@
+package importer
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/sbimport/sbimport/ledger"
+	"github.com/sbimport/sbimport/sandbox"
+)
+
+// A run made before the ledger existed, then resumed with it: the rows it
+// created are in its journal only. The sheet fixed in place afterwards
+// must not set that journal aside, or those rows are sent again.
+func TestEditedOriginalKeepsAJournalWhoseRowsTheLedgerDoesNotKnow(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(3)
+	if _, err := Run(context.Background(), e.config()); err != nil { // no ledger yet
+		t.Fatal(err)
+	}
+	dropJournalEnd(t, JournalPath(DefaultOutput(e.input)))
+	os.Remove(DefaultOutput(e.input)) // killed before the output was written
+	l := openTestLedger(t, filepath.Join(t.TempDir(), "ledger.db"))
+	if _, err := Run(context.Background(), e.ledgerConfig(l)); err != nil { // resumed with the ledger
+		t.Fatal(err)
+	}
+	e.customers(4) // fixed, one row more
+	Run(context.Background(), e.ledgerConfig(l))
+	for key, n := range e.srv.CountByCustomer() {
+		if n > 1 {
+			t.Errorf("%s created %d times", key, n)
+		}
+	}
+}
+
+// A run killed after its journal got the outcomes, resumed with another
+// ledger (another --ledger, $SBIMPORT_LEDGER): the entry ids its journal
+// recorded name other rows there, which keep what they were (no other
+// customer's id and links written over them).
+func TestResumeWithAnotherLedgerLeavesItsEntriesAlone(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	dir := t.TempDir()
+	b := openTestLedger(t, filepath.Join(dir, "b.db"))
+	e.input = e.write("andra.csv", "Förnamn,Efternamn,E-post,Mobil\nBo,B,bo@example.se,0701234500\nCia,C,cia@example.se,0701234501\n")
+	if _, err := Run(context.Background(), e.ledgerConfig(b)); err != nil {
+		t.Fatal(err)
+	}
+	before := map[string]int64{}
+	for _, key := range []string{"bo@example.se", "cia@example.se"} {
+		es, _ := b.KeyHistory(context.Background(), key)
+		if len(es) != 1 || es[0].Status != ledger.Created {
+			t.Fatalf("%s in b: %+v", key, es)
+		}
+		before[key] = es[0].SBID
+	}
+	e.customers(2)
+	a := openTestLedger(t, filepath.Join(dir, "a.db"))
+	if _, err := Run(context.Background(), e.ledgerConfig(a)); err != nil {
+		t.Fatal(err)
+	}
+	dropJournalEnd(t, JournalPath(DefaultOutput(e.input)))
+	os.Remove(DefaultOutput(e.input)) // killed before the output was written
+	if _, err := Run(context.Background(), e.ledgerConfig(b)); err != nil {
+		t.Fatal(err)
+	}
+	for key, id := range before {
+		es, _ := b.KeyHistory(context.Background(), key)
+		if len(es) != 1 || es[0].Status != ledger.Created || es[0].SBID != id {
+			t.Errorf("%s in b after the resume: %d entries, the first %s id %d; want one, created with id %d", key, len(es), es[0].Status, es[0].SBID, id)
+		}
+	}
+}

@@ -1,0 +1,77 @@
+package ledger
+
+import (
+	"context"
+	"testing"
+)
+
+// Restore writes a journal's outcome only on the entry granted for that
+// very claim and still sending: an id that names another row here (a
+// journal resumed with another ledger), another scope's entry, or an
+// entry settled since, is left as it is.
+func TestRestoreWritesOnlyThatClaimsSendingEntry(t *testing.T) {
+	l, _ := newLedger(t)
+	ctx := context.Background()
+	s := Scope{Integration: l.Fingerprint("u"), Endpoint: "quote"}
+	run := beginRun(t, l, "a.csv", s)
+	ds := reserve(t, l, run, s, ReserveOptions{}, "a.csv", "anna", "bo", "cia", "dan")
+	record(t, l, Outcome{Entry: ds[0].Entry, Status: Created, SBID: 7}, Outcome{Entry: ds[2].Entry, Status: Created, SBID: 9})
+	claim := func(key string, row int) Claim { return Claim{Key: l.KeyHash(key), File: "a.csv", Row: row} }
+	err := l.Restore(ctx, s, []Restored{
+		{Outcome{Entry: ds[0].Entry, Status: Failed}, claim("other", 2)},                                   // another row's entry
+		{Outcome{Entry: ds[1].Entry, Status: Created, SBID: 8}, claim("bo", 3)},                            // its own, sending
+		{Outcome{Entry: ds[2].Entry, Status: Unknown}, claim("cia", 4)},                                    // settled since
+		{Outcome{Entry: ds[3].Entry, Status: Failed}, Claim{Key: l.KeyHash("dan"), File: "b.csv", Row: 5}}, // another file
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		st Status
+		id int64
+	}{"anna": {Created, 7}, "bo": {Created, 8}, "cia": {Created, 9}, "dan": {Sending, 0}}
+	for key, w := range want {
+		es, err := l.KeyHistory(ctx, key)
+		if err != nil || len(es) != 1 {
+			t.Fatalf("%s: %v %v", key, es, err)
+		}
+		if es[0].Status != w.st || es[0].SBID != w.id {
+			t.Errorf("%s after Restore: %s id %d; want %s id %d", key, es[0].Status, es[0].SBID, w.st, w.id)
+		}
+	}
+	other := Scope{Integration: s.Integration, Campaign: "vår"}
+	if err := l.Restore(ctx, other, []Restored{{Outcome{Entry: ds[3].Entry, Status: Failed}, claim("dan", 5)}}); err != nil {
+		t.Fatal(err)
+	}
+	if es, _ := l.KeyHistory(ctx, "dan"); es[0].Status != Sending {
+		t.Errorf("Restore in another scope wrote %s", es[0].Status)
+	}
+}
+
+// Known finds an entry only as the journal names it: same id, file and
+// row, in the scope; a dead run's sending entry reads as unknown.
+func TestKnownNamesOnlyEntriesAsTheJournalRecordedThem(t *testing.T) {
+	l, _ := newLedger(t)
+	ctx := context.Background()
+	s := Scope{Integration: l.Fingerprint("u"), Endpoint: "quote"}
+	run := beginRun(t, l, "a.csv", s)
+	ds := reserve(t, l, run, s, ReserveOptions{}, "a.csv", "anna", "bo")
+	record(t, l, Outcome{Entry: ds[0].Entry, Status: Created, SBID: 7})
+	refs := []EntryRef{{ds[0].Entry, "a.csv", 2}, {ds[1].Entry, "a.csv", 3}, {ds[0].Entry, "a.csv", 3}, {ds[1].Entry, "b.csv", 3}, {99, "a.csv", 2}}
+	got, err := l.Known(ctx, s, refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[ds[0].Entry] != Created || got[ds[1].Entry] != Sending {
+		t.Errorf("Known: %v; want entry %d created and %d sending only", got, ds[0].Entry, ds[1].Entry)
+	}
+	if got, _ := l.Known(ctx, Scope{Integration: l.Fingerprint("v"), Endpoint: "quote"}, refs); len(got) != 0 {
+		t.Errorf("Known in another integration's scope: %v", got)
+	}
+	if err := l.FinishRun(ctx, run, Counts{}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := l.Known(ctx, s, refs[1:2]); got[ds[1].Entry] != Unknown {
+		t.Errorf("a finished run's sending entry reads %q; want unknown", got[ds[1].Entry])
+	}
+}
