@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"testing"
+	"time"
 )
 
 // Restore writes a journal's outcome only on the entry granted for that
@@ -73,5 +74,30 @@ func TestKnownNamesOnlyEntriesAsTheJournalRecordedThem(t *testing.T) {
 	}
 	if got, _ := l.Known(ctx, s, refs[1:2]); got[ds[1].Entry] != Unknown {
 		t.Errorf("a finished run's sending entry reads %q; want unknown", got[ds[1].Entry])
+	}
+}
+
+// A run or entry id forgotten is never given again: a journal still
+// names it, and a resumed run would take another run (or its entries)
+// for its own.
+func TestForgetNeverLetsAnIDBeUsedAgain(t *testing.T) {
+	l, c := newLedger(t)
+	ctx := context.Background()
+	s := Scope{Integration: l.Fingerprint("u"), Endpoint: "quote"}
+	old := beginRun(t, l, "a.csv", s)
+	ds := reserve(t, l, old, s, ReserveOptions{}, "a.csv", "anna", "bo")
+	if err := l.FinishRun(ctx, old, Counts{}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	c.t = t0.Add(48 * time.Hour)
+	if f, err := l.Forget(ctx, c.t); err != nil || f.Runs != 1 {
+		t.Fatalf("Forget: %+v, %v", f, err)
+	}
+	run := beginRun(t, l, "a.csv", s)
+	if run <= old {
+		t.Errorf("the run after Forget got id %d; the forgotten one had %d", run, old)
+	}
+	if ds2 := reserve(t, l, run, s, ReserveOptions{}, "a.csv", "anna"); ds2[0].Entry <= ds[1].Entry {
+		t.Errorf("the entry after Forget got id %d; the forgotten ones went up to %d", ds2[0].Entry, ds[1].Entry)
 	}
 }
