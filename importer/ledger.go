@@ -446,15 +446,30 @@ func (e *HandEditedError) Error() string {
 // there is then taken as sbimport's own (the old one or the new one).
 const beingWritten = "being-written"
 
-// markOutput records that the output is about to be replaced.
-func (imp *Import) markOutput() error {
-	if imp.cfg.Ledger == nil {
-		return nil
+// markOutput records that the output is about to be replaced. undo
+// puts back what was recorded before, for an output not written after
+// all (held open, a full disk): left marked, a hand edit made to the
+// sheet afterwards would pass as sbimport's own.
+func (imp *Import) markOutput() (undo func(), err error) {
+	l := imp.cfg.Ledger
+	if l == nil {
+		return func() {}, nil
 	}
-	if err := imp.cfg.Ledger.RecordOutput(context.Background(), imp.cfg.Output, beingWritten); err != nil {
-		return &LedgerError{Path: imp.cfg.Ledger.Path(), Err: err}
+	ctx := context.Background()
+	last, ok, err := l.LastOutput(ctx, imp.cfg.Output)
+	if err == nil {
+		err = l.RecordOutput(ctx, imp.cfg.Output, beingWritten)
 	}
-	return nil
+	if err != nil {
+		return nil, &LedgerError{Path: l.Path(), Err: err}
+	}
+	return func() {
+		if ok {
+			l.RecordOutput(ctx, imp.cfg.Output, last.SHA256)
+		} else {
+			l.ForgetOutput(ctx, imp.cfg.Output)
+		}
+	}, nil
 }
 
 // recordOutput remembers the output sheet's hash as written.

@@ -2,12 +2,15 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/sandbox"
+	"github.com/sbimport/sbimport/sheet"
 )
 
 // A run made before the ledger existed, then resumed with it: the rows it
@@ -69,5 +72,71 @@ func TestResumeWithAnotherLedgerLeavesItsEntriesAlone(t *testing.T) {
 		if len(es) != 1 || es[0].Status != ledger.Created || es[0].SBID != id {
 			t.Errorf("%s in b after the resume: %d entries, the first %s id %d; want one, created with id %d", key, len(es), es[0].Status, es[0].SBID, id)
 		}
+	}
+}
+
+// A run whose output could not be written (held open, and the user gave
+// up) leaves the ledger's record of that sheet as it was: a hand edit
+// made to it afterwards is still never written over.
+func TestOutputNotWrittenKeepsTheHandEditGuard(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(3, 1)
+	l := openTestLedger(t, filepath.Join(t.TempDir(), "ledger.db"))
+	if _, err := Run(context.Background(), e.ledgerConfig(l)); err != nil {
+		t.Fatal(err)
+	}
+	held := e.ledgerConfig(l)
+	held.wrapWriter = func(w sheet.Writer) sheet.Writer { return &heldWriter{Writer: w, held: -1} }
+	held.HeldOpen = &scriptedAnswers{}
+	var le *sheet.LockedFileError
+	if _, err := Run(context.Background(), held); !errors.As(err, &le) {
+		t.Fatalf("run with the output held open: %v; want a *sheet.LockedFileError", err)
+	}
+	out := DefaultOutput(e.input)
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(b), "kund-utan-doman@", "kund1@example.se", 1)
+	if edited == string(b) {
+		t.Fatal("the test's edit changed nothing")
+	}
+	if err := os.WriteFile(out, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(context.Background(), e.ledgerConfig(l))
+	var he *HandEditedError
+	if !errors.As(err, &he) {
+		t.Errorf("run over the sheet edited by hand: %v; want a HandEditedError", err)
+	}
+	if after, _ := os.ReadFile(out); string(after) != edited {
+		t.Error("the sheet edited by hand was written over")
+	}
+}
+
+// The same when sbimport had no record of the sheet before: a result
+// sheet put there after a run that could not write it is not taken for
+// sbimport's own.
+func TestFirstOutputNotWrittenLeavesNoRecord(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(2)
+	l := openTestLedger(t, filepath.Join(t.TempDir(), "ledger.db"))
+	held := e.ledgerConfig(l)
+	held.wrapWriter = func(w sheet.Writer) sheet.Writer { return &heldWriter{Writer: w, held: -1} }
+	held.HeldOpen = &scriptedAnswers{}
+	var le *sheet.LockedFileError
+	if _, err := Run(context.Background(), held); !errors.As(err, &le) {
+		t.Fatalf("run with the output held open: %v; want a *sheet.LockedFileError", err)
+	}
+	if _, ok, err := l.LastOutput(context.Background(), DefaultOutput(e.input)); ok || err != nil {
+		t.Errorf("the ledger records an output never written (%v)", err)
+	}
+	mine := "Förnamn,Efternamn,E-post,Mobil,sb_status\nAnna0,Svensson,kund0@example.se,0701234500,created\n"
+	e.write(filepath.Base(DefaultOutput(e.input)), mine)
+	os.Remove(JournalPath(DefaultOutput(e.input)))
+	_, err := Prepare(context.Background(), e.ledgerConfig(l), Validating)
+	var he *HandEditedError
+	if !errors.As(err, &he) {
+		t.Errorf("validate over a result sheet sbimport never wrote: %v; want a HandEditedError", err)
 	}
 }

@@ -30,6 +30,19 @@ func (l *Ledger) RecordOutput(ctx context.Context, path, sha256 string) error {
 	})
 }
 
+// ForgetOutput drops the record of path: sbimport did not write what
+// is there after all.
+func (l *Ledger) ForgetOutput(ctx context.Context, path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	return l.tx(ctx, "forget output", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM outputs WHERE path=?", abs)
+		return err
+	})
+}
+
 // LastOutput is what RecordOutput last recorded for path; ok is false
 // when sbimport never recorded writing it.
 func (l *Ledger) LastOutput(ctx context.Context, path string) (o Output, ok bool, err error) {
