@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"testing"
+
+	"github.com/sbimport/sbimport/ledger"
+	"github.com/sbimport/sbimport/sandbox"
+)
+
+// A production run's unknown rows reconciled from the page are settled
+// in the ledger too, as sbimport reconcile settles them: left unknown
+// there, every later sheet (and the page's own "send again") would hold
+// those customers back as "may have been created".
+func TestPageReconcileSettlesTheLedger(t *testing.T) {
+	const uuid, token = "9c4d7e2a-1b3f-4a5c-8d6e-7f8091a2b3c4", "qt-5e6f7a8b9c0d1e2f"
+	box, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}, Token: token, P500After: 0.3, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := box.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer box.Close()
+	l, err := ledger.Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"), ledger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	site := newSite(t, Options{ProductionURL: prod, RunsDir: t.TempDir(), Ledger: l})
+	site.upload("/api/sheet", "kunder.csv", kunderCSV(20))
+	var plan map[string]any
+	site.json("POST", "/api/plan", with(quoteDraft(), "target", "production", "uuid", uuid, "rate", 0), http.StatusOK, &plan)
+	site.json("POST", "/api/send", map[string]any{"confirm": plan["toSend"]}, http.StatusAccepted, nil)
+	if p := site.waitDone(); p.Counts["unknown"] == 0 {
+		t.Fatalf("done = %+v, want some unknown rows", p.Counts)
+	}
+	site.json("POST", "/api/reconcile", map[string]string{"token": token}, http.StatusOK, nil)
+	for i := 1; i <= 20; i++ {
+		key := fmt.Sprintf("kund%d@exempel.se", i)
+		es, err := l.KeyHistory(context.Background(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			if e.Status != ledger.Created {
+				t.Errorf("%s is %s in the ledger after the page reconciled the run", key, e.Status)
+			}
+		}
+	}
+}
