@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/sbimport/sbimport/ledger"
@@ -50,6 +51,45 @@ func TestPageReconcileSettlesTheLedger(t *testing.T) {
 			if e.Status != ledger.Created {
 				t.Errorf("%s is %s in the ledger after the page reconciled the run", key, e.Status)
 			}
+		}
+	}
+}
+
+// DNS rebinding: with the right cookie, only the address bound (or
+// localhost at its port) is answered; a name that merely starts or ends
+// like it is not. Origins with a path are not the page's.
+func TestRebindingHostsAndOriginsThatOnlyLookAlike(t *testing.T) {
+	site := newSite(t, Options{})
+	port := site.ts.URL[strings.LastIndex(site.ts.URL, ":")+1:]
+	get := func(host string) int {
+		req, _ := http.NewRequest("GET", site.ts.URL+"/api/state", nil)
+		req.Host = host
+		for _, c := range site.c.Jar.Cookies(req.URL) {
+			req.AddCookie(c)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for _, host := range []string{site.s.host, "localhost:" + port, "LOCALHOST:" + port} {
+		if code := get(host); code != http.StatusOK {
+			t.Fatalf("Host %q with the cookie = %d, want 200", host, code)
+		}
+	}
+	for _, host := range []string{"127.0.0.1.evil.example:" + port, site.s.host + ".evil.example", site.s.host + "0",
+		"localhost." + ":" + port, "localhost.evil.example:" + port, "[::1]:" + port, "127.0.0.1", "localhost"} {
+		if code := get(host); code != http.StatusForbidden {
+			t.Errorf("Host %q = %d, want 403 (DNS rebinding)", host, code)
+		}
+	}
+	for _, origin := range []string{site.ts.URL + "/", site.ts.URL + "/x", site.ts.URL + ".evil.example", "http://localhost." + ":" + port} {
+		site.origin = origin
+		res := site.do("POST", "/api/format", strings.NewReader(`{}`), "application/json")
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("POST with Origin %q = %d, want 403", origin, res.StatusCode)
 		}
 	}
 }
