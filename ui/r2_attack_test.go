@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -91,5 +93,43 @@ func TestRebindingHostsAndOriginsThatOnlyLookAlike(t *testing.T) {
 		if res.StatusCode != http.StatusForbidden {
 			t.Errorf("POST with Origin %q = %d, want 403", origin, res.StatusCode)
 		}
+	}
+}
+
+// The mapping a run's journal names is never written over by a later
+// plan of the same sheet with another mapping: resuming that run (the
+// same sheet chosen again after a crash) and reconciling it need it as
+// it was.
+func TestAnotherPlanLeavesTheMappingAJournalNames(t *testing.T) {
+	runs := t.TempDir()
+	site := newSite(t, Options{RunsDir: runs})
+	site.upload("/api/sheet", "kunder.csv", kunderCSV(3))
+	var plan map[string]any
+	site.json("POST", "/api/plan", with(quoteDraft(), "target", "sandbox"), http.StatusOK, &plan)
+	site.json("POST", "/api/send", map[string]any{"confirm": plan["toSend"]}, http.StatusAccepted, nil)
+	site.waitDone()
+	journals, _ := filepath.Glob(filepath.Join(runs, "*", "*.journal"))
+	if len(journals) != 1 {
+		t.Fatalf("journals in the runs folder: %q", journals)
+	}
+	b, err := os.ReadFile(journals[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first struct{ Mapping string }
+	line := strings.SplitN(string(b), "\n", 2)[0]
+	if err := json.Unmarshal([]byte(line[strings.Index(line, " ")+1:]), &first); err != nil || first.Mapping == "" {
+		t.Fatalf("the journal's run record %q: %v", line, err)
+	}
+	before, err := os.ReadFile(first.Mapping)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := quoteDraft()
+	other["draft"].(map[string]any)["fields"].(map[string]any)["send_type"] = map[string]string{"value": "sms"}
+	body, _ := json.Marshal(with(other, "target", "sandbox"))
+	site.do("POST", "/api/plan", strings.NewReader(string(body)), "application/json").Body.Close() // refused or not
+	if after, err := os.ReadFile(first.Mapping); err != nil || string(after) != string(before) {
+		t.Errorf("the mapping the journal names was changed by another plan (%v):\n%s", err, after)
 	}
 }
