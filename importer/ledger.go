@@ -558,7 +558,7 @@ func settleLedger(ctx context.Context, cfg ReconcileConfig, js *journalState, ro
 					continue
 				}
 				st, _ := ledgerStatus(r.settled.Status)
-				ss = append(ss, ledger.Settlement{Scope: scope, Key: l.KeyHash(r.key), Status: st, SBID: r.settled.ID, Links: r.settled.Links})
+				ss = append(ss, ledger.Settlement{Run: js.LedgerRun, Scope: scope, Key: l.KeyHash(r.key), Status: st, SBID: r.settled.ID, Links: r.settled.Links})
 			}
 			if _, err := l.Settle(ctx, ss); err != nil {
 				return lerr(err)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sbimport/sbimport/ledger"
 	"github.com/sbimport/sbimport/sandbox"
@@ -138,5 +139,45 @@ func TestFirstOutputNotWrittenLeavesNoRecord(t *testing.T) {
 	var he *HandEditedError
 	if !errors.As(err, &he) {
 		t.Errorf("validate over a result sheet sbimport never wrote: %v; want a HandEditedError", err)
+	}
+}
+
+// Reconcile settles in the ledger the entries of the run whose sheet it
+// reconciled, not another run's entry of the same key: that run sent it
+// later, and what reconcile found out for this sheet's window says
+// nothing about it.
+func TestReconcileSettlesOnlyItsOwnRunsEntries(t *testing.T) {
+	e := newEnv(t, sandbox.Options{PDropBefore: 1, Seed: 3}, nil)
+	e.customers(1)
+	l := openTestLedger(t, filepath.Join(t.TempDir(), "ledger.db"))
+	cfg := e.ledgerConfig(l)
+	if sum, _ := Run(context.Background(), cfg); sum == nil || sum.Counts[Unknown] != 1 {
+		t.Fatalf("the run: %+v; want its row unknown", sum)
+	}
+	ctx := context.Background()
+	scope := ledger.Scope{Integration: cfg.Integration, Endpoint: "quote"}
+	other, err := l.BeginRun(ctx, ledger.RunInfo{Input: "/elsewhere/b.csv", Endpoint: "quote", Integration: cfg.Integration})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := l.Reserve(ctx, other, scope, []ledger.Claim{{Key: l.KeyHash("kund0@example.se"), File: "/elsewhere/b.csv", Row: 2}}, ledger.ReserveOptions{RetryUnknown: true})
+	if err != nil || !ds[0].Granted {
+		t.Fatalf("reserve in another run: %+v %v", ds, err)
+	}
+	if err := l.Record(ctx, []ledger.Outcome{{Entry: ds[0].Entry, Status: ledger.Unknown}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.FinishRun(ctx, other, ledger.Counts{}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Reconcile(ctx, ReconcileConfig{Input: DefaultOutput(e.input), Quotes: listing(quotesClient(t, e)), Ledger: l}); err != nil {
+		t.Fatal(err)
+	}
+	es, err := l.KeyHistory(ctx, "kund0@example.se")
+	if err != nil || len(es) != 2 {
+		t.Fatalf("history: %d entries, %v", len(es), err)
+	}
+	if es[0].Status != ledger.Failed || es[1].Status != ledger.Unknown {
+		t.Errorf("after reconciling the first run: its entry %s, the other run's %s; want failed and unknown", es[0].Status, es[1].Status)
 	}
 }

@@ -101,3 +101,26 @@ func TestForgetNeverLetsAnIDBeUsedAgain(t *testing.T) {
 		t.Errorf("the entry after Forget got id %d; the forgotten ones went up to %d", ds2[0].Entry, ds[1].Entry)
 	}
 }
+
+// Reconciling one run's sheet settles that run's entries only: another
+// run that sent the same key later (with retry-unknown) may have created
+// it where the first did not, and stays unknown.
+func TestSettleTouchesOnlyTheRunReconciled(t *testing.T) {
+	l, _ := newLedger(t)
+	ctx := context.Background()
+	s := Scope{Integration: l.Fingerprint("u"), Endpoint: "quote"}
+	first := beginRun(t, l, "a.csv", s)
+	d1 := reserve(t, l, first, s, ReserveOptions{}, "a.csv", "anna")
+	record(t, l, Outcome{Entry: d1[0].Entry, Status: Unknown})
+	second := beginRun(t, l, "b.csv", s)
+	d2 := reserve(t, l, second, s, ReserveOptions{RetryUnknown: true}, "b.csv", "anna")
+	record(t, l, Outcome{Entry: d2[0].Entry, Status: Unknown})
+	n, err := l.Settle(ctx, []Settlement{{Run: first, Scope: s, Key: l.KeyHash("anna"), Status: Failed}})
+	if err != nil || n != 1 {
+		t.Fatalf("Settle: %d, %v", n, err)
+	}
+	es, _ := l.KeyHistory(ctx, "anna")
+	if len(es) != 2 || es[0].Run != first || es[0].Status != Failed || es[1].Status != Unknown {
+		t.Errorf("after settling run %d: %v %v; want its entry failed and run %d's still unknown", first, es[0].Status, es[1].Status, second)
+	}
+}
