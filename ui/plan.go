@@ -30,6 +30,7 @@ type state struct {
 
 // prepared is an import prepared for sending, waiting for confirmation.
 type prepared struct {
+	id     string // names this plan: a send confirms it, not a later one
 	imp    *importer.Import
 	plan   importer.Plan
 	target string // "sandbox" or "production"
@@ -166,7 +167,7 @@ func (s *Server) handlePlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, s.inside(err.Error()))
 		return
 	}
-	s.st.prepared = &prepared{imp: imp, plan: imp.Plan(), target: req.Target, where: where}
+	s.st.prepared = &prepared{id: rand.Text(), imp: imp, plan: imp.Plan(), target: req.Target, where: where}
 	writeJSON(w, http.StatusOK, planView(s.st.prepared))
 }
 
@@ -206,7 +207,7 @@ func planView(p *prepared) map[string]any {
 		"title": fmt.Sprintf("Plan: create %s (%s endpoint)", noun.Plural, pl.Endpoint),
 		"rows":  explain.Thousands(pl.Rows), "toSend": pl.ToSend, "toSendText": explain.Thousands(pl.ToSend),
 		"invalid": explain.Thousands(pl.Invalid), "dupes": explain.Thousands(pl.Dupes),
-		"kept": kept, "held": held, "deliveries": deliveries, "resumed": pl.Resumed, "to": to, "target": p.target, "rate": rate,
+		"plan": p.id, "kept": kept, "held": held, "deliveries": deliveries, "resumed": pl.Resumed, "to": to, "target": p.target, "rate": rate,
 		"confirm": fmt.Sprintf("Send %s %s to %s", explain.Thousands(pl.ToSend), noun.For(pl.ToSend), map[bool]string{true: "the sandbox", false: "production"}[p.target == "sandbox"]),
 	}
 }

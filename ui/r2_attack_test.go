@@ -133,3 +133,25 @@ func TestAnotherPlanLeavesTheMappingAJournalNames(t *testing.T) {
 		t.Errorf("the mapping the journal names was changed by another plan (%v):\n%s", err, after)
 	}
 }
+
+// Two tabs: a send confirms the plan its page showed, not one made since
+// in another tab (to production, of another sheet) that happens to send
+// as many rows.
+func TestSendConfirmsThePlanThePageShowed(t *testing.T) {
+	site := newSite(t, Options{})
+	site.upload("/api/sheet", "kunder.csv", kunderCSV(5))
+	var shown, since map[string]any
+	site.json("POST", "/api/plan", with(quoteDraft(), "target", "sandbox"), http.StatusOK, &shown)
+	site.json("POST", "/api/plan", with(quoteDraft(), "target", "sandbox", "rate", 3), http.StatusOK, &since)
+	if shown["plan"] == "" || shown["plan"] == since["plan"] {
+		t.Fatalf("plans named %v and %v; want two names", shown["plan"], since["plan"])
+	}
+	site.json("POST", "/api/send", map[string]any{"confirm": shown["toSend"], "plan": shown["plan"]}, http.StatusConflict, nil)
+	var state map[string]any
+	site.json("GET", "/api/state", nil, http.StatusOK, &state)
+	if state["run"] != nil {
+		t.Fatalf("a run was started: %v", state["run"])
+	}
+	site.json("POST", "/api/send", map[string]any{"confirm": since["toSend"], "plan": since["plan"]}, http.StatusAccepted, nil)
+	site.waitDone()
+}
