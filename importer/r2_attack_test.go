@@ -181,3 +181,39 @@ func TestReconcileSettlesOnlyItsOwnRunsEntries(t *testing.T) {
 		t.Errorf("after reconciling the first run: its entry %s, the other run's %s; want failed and unknown", es[0].Status, es[1].Status)
 	}
 }
+
+// What a run puts in the ledger's files (the database, its WAL, the runs'
+// lock folder) holds no customer's e-mail, phone or name and not the
+// uuid, whatever the row's outcome (created, held back, failed).
+func TestARunLeavesNoCustomerDataInTheLedgerFiles(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(3, 1)
+	dir := t.TempDir()
+	l := openTestLedger(t, filepath.Join(dir, "ledger.db"))
+	if _, err := Run(context.Background(), e.ledgerConfig(l)); err != nil {
+		t.Fatal(err)
+	}
+	e.input = e.write("andra.csv", "Förnamn,Efternamn,E-post,Mobil\nAnna0,Svensson,kund0@example.se,070-123 45 00\n")
+	if _, err := Run(context.Background(), e.ledgerConfig(l)); err != nil {
+		t.Fatal(err)
+	}
+	secrets := []string{testUUID, "kund0@example.se", "kund2@example.se", "kund-utan-doman@", "070-123 45 00", "0701234500", "Anna0", "Svensson"}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, s := range secrets {
+			if strings.Contains(strings.ToLower(string(b)), strings.ToLower(s)) {
+				t.Errorf("%s holds %q in clear", path, s)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
