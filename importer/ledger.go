@@ -314,7 +314,7 @@ type ledgerRecorder struct {
 	ls       *ledgerState
 	stopWith func(*StopReason)
 	out      []ledger.Outcome
-	restore  []ledger.Outcome
+	restore  []ledger.Restored
 	since    time.Time // when the oldest outcome not yet written came
 	err      error
 }
@@ -353,7 +353,7 @@ func (rc *ledgerRecorder) add(it *item) {
 			rc.out = append(rc.out, o)
 		case it.restore != 0 && st != ledger.Skipped:
 			o.Entry = it.restore
-			rc.restore = append(rc.restore, o)
+			rc.restore = append(rc.restore, ledger.Restored{Outcome: o, Claim: rc.ls.claim(it)})
 		}
 	}
 	if n := len(rc.out) + len(rc.restore); n >= reserveBatch || (n > 0 && time.Since(rc.since) >= recordEvery) {
@@ -368,7 +368,7 @@ func (rc *ledgerRecorder) flush() {
 	ctx := context.Background() // outcomes are written even after Ctrl-C
 	err := rc.ls.l.Record(ctx, rc.out)
 	if err == nil {
-		err = rc.ls.l.Restore(ctx, rc.restore)
+		err = rc.ls.l.Restore(ctx, rc.ls.scope, rc.restore)
 	}
 	rc.out, rc.restore = rc.out[:0], rc.restore[:0]
 	if err != nil {
@@ -446,15 +446,30 @@ func (e *HandEditedError) Error() string {
 // there is then taken as sbimport's own (the old one or the new one).
 const beingWritten = "being-written"
 
-// markOutput records that the output is about to be replaced.
-func (imp *Import) markOutput() error {
-	if imp.cfg.Ledger == nil {
-		return nil
+// markOutput records that the output is about to be replaced. undo
+// puts back what was recorded before, for an output not written after
+// all (held open, a full disk): left marked, a hand edit made to the
+// sheet afterwards would pass as sbimport's own.
+func (imp *Import) markOutput() (undo func(), err error) {
+	l := imp.cfg.Ledger
+	if l == nil {
+		return func() {}, nil
 	}
-	if err := imp.cfg.Ledger.RecordOutput(context.Background(), imp.cfg.Output, beingWritten); err != nil {
-		return &LedgerError{Path: imp.cfg.Ledger.Path(), Err: err}
+	ctx := context.Background()
+	last, ok, err := l.LastOutput(ctx, imp.cfg.Output)
+	if err == nil {
+		err = l.RecordOutput(ctx, imp.cfg.Output, beingWritten)
 	}
-	return nil
+	if err != nil {
+		return nil, &LedgerError{Path: l.Path(), Err: err}
+	}
+	return func() {
+		if ok {
+			l.RecordOutput(ctx, imp.cfg.Output, last.SHA256)
+		} else {
+			l.ForgetOutput(ctx, imp.cfg.Output)
+		}
+	}, nil
 }
 
 // recordOutput remembers the output sheet's hash as written.
@@ -473,15 +488,52 @@ func (imp *Import) recordOutput() error {
 }
 
 // editedOriginal says whether the journal st is a finished run of an
-// earlier version of this very input, recorded in the ledger: it can be
-// set aside, as the ledger knows what that run created (the user fixed
-// rows in the original sheet and runs the same command again).
-func editedOriginal(ctx context.Context, cfg *Config, st *journalState) bool {
-	if cfg.Ledger == nil || st.LedgerRun == 0 || !st.Ended {
+// earlier version of this very input, recorded in this ledger, that can
+// be set aside (the user fixed rows in the original sheet and runs the
+// same command again): only when the ledger, in this run's scope, holds
+// the entry of every row the journal says was created or may have been.
+// A row created before the ledger was used, or recorded in another
+// ledger or scope, would otherwise be sent again.
+func editedOriginal(ctx context.Context, cfg *Config, ls *ledgerState, st *journalState) bool {
+	if cfg.Ledger == nil || ls == nil || !ls.check || st.LedgerRun == 0 || !st.Ended {
 		return false
 	}
 	r, err := cfg.Ledger.RunByID(ctx, st.LedgerRun)
-	return err == nil && r.Input == absOr(cfg.Input) && r.InputSHA256 == st.Binding.InputSHA256 && !r.Alive
+	if err != nil || r.Input != absOr(cfg.Input) || r.InputSHA256 != st.Binding.InputSHA256 || r.Alive {
+		return false
+	}
+	return ledgerKnowsJournal(ctx, ls, st)
+}
+
+// ledgerKnowsJournal says whether the ledger holds, in ls's scope, the
+// entry of every row st says was sent and created or may have been, as
+// created or unknown (a journal's created row the ledger calls failed is
+// not known either).
+func ledgerKnowsJournal(ctx context.Context, ls *ledgerState, st *journalState) bool {
+	var refs []ledger.EntryRef
+	created := make(map[int64]bool)
+	for line, jr := range st.rows {
+		mayHave := jr.Intent || (jr.Outcome != nil && (jr.Outcome.Status == Created || jr.Outcome.Status == Unknown))
+		if !mayHave {
+			continue
+		}
+		if jr.Entry == 0 {
+			return false
+		}
+		refs = append(refs, ledger.EntryRef{ID: jr.Entry, File: ls.file, Row: line})
+		created[jr.Entry] = jr.Outcome != nil && jr.Outcome.Status == Created
+	}
+	known, err := ls.l.Known(ctx, ls.scope, refs)
+	if err != nil {
+		return false
+	}
+	for _, ref := range refs {
+		s, ok := known[ref.ID]
+		if !ok || (created[ref.ID] && s != ledger.Created && s != ledger.Unknown) {
+			return false
+		}
+	}
+	return true
 }
 
 // settleLedger tells the ledger what reconcile found: the rows that were
@@ -506,7 +558,7 @@ func settleLedger(ctx context.Context, cfg ReconcileConfig, js *journalState, ro
 					continue
 				}
 				st, _ := ledgerStatus(r.settled.Status)
-				ss = append(ss, ledger.Settlement{Scope: scope, Key: l.KeyHash(r.key), Status: st, SBID: r.settled.ID, Links: r.settled.Links})
+				ss = append(ss, ledger.Settlement{Run: js.LedgerRun, Scope: scope, Key: l.KeyHash(r.key), Status: st, SBID: r.settled.ID, Links: r.settled.Links})
 			}
 			if _, err := l.Settle(ctx, ss); err != nil {
 				return lerr(err)

@@ -207,7 +207,7 @@ func (p *planner) decide(row sheet.Row, userCells []string) decision {
 				if o.Status == Unknown && p.cfg.RetryUnknown {
 					return decision{send: true, body: res.Payload, key: res.Key, tries: jr.Attempts}
 				}
-				return decision{outcome: &o, kept: true, entry: jr.Entry}
+				return decision{outcome: &o, kept: true, entry: jr.Entry, key: res.Key}
 			case jr.Intent:
 				p.remember(res.Key, row.Line)
 				if p.cfg.RetryUnknown {

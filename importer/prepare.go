@@ -191,7 +191,7 @@ func (imp *Import) checkOutput(ctx context.Context) error {
 	imp.bind.InputSHA256 = inHash
 	editedOK := false
 	imp.js, imp.setAside, err = checkJournal(imp.plan.Journal, imp.bind, cols.isResult, inPlace, func(st *journalState) bool {
-		editedOK = editedOriginal(ctx, cfg, st)
+		editedOK = editedOriginal(ctx, cfg, imp.ls, st)
 		return editedOK
 	})
 	if err != nil {

@@ -220,10 +220,12 @@ func (imp *Import) commit(sum *Summary, jerr error, j *journal, w sheet.Writer) 
 	}
 	// Without its journal, the output sheet is the only record of what
 	// was sent: it is written.
-	if err := imp.markOutput(); err != nil {
+	undo, err := imp.markOutput()
+	if err != nil {
 		return false, err
 	}
 	if err := commitOutput(w, summaryTable(&imp.cfg, sum), imp.cfg.Output, imp.cfg.HeldOpen); err != nil {
+		undo()
 		return false, fmt.Errorf("write %s: %w", imp.cfg.Output, err)
 	}
 	if err := imp.recordOutput(); err != nil && jerr == nil {

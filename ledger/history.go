@@ -72,6 +72,9 @@ func (l *Ledger) Forget(ctx context.Context, before time.Time) (Forgotten, error
 			return err
 		}
 		forgotten = ids
+		if err := keepHighWater(ctx, tx); err != nil {
+			return err
+		}
 		for _, id := range ids {
 			if err := forgetRun(ctx, tx, id, &f); err != nil {
 				return err
@@ -103,4 +106,20 @@ func forgetRun(ctx context.Context, tx *sql.Tx, id int64, f *Forgotten) error {
 	}
 	f.Runs++
 	return nil
+}
+
+// nextRunID and nextEntryID are the ids the next run and entry get: one
+// past the highest ever given, even when Forget deleted it (SQLite
+// would give the highest left plus one, and a journal naming a
+// forgotten run or entry would then name another).
+const (
+	nextRunID   = `(SELECT max(coalesce((SELECT max(id) FROM runs), 0), coalesce((SELECT v FROM meta WHERE k = 'runs_hw'), 0)) + 1)`
+	nextEntryID = `(SELECT max(coalesce((SELECT max(id) FROM entries), 0), coalesce((SELECT v FROM meta WHERE k = 'entries_hw'), 0)) + 1)`
+)
+
+// keepHighWater remembers the highest run and entry ids given, before
+// Forget deletes any.
+func keepHighWater(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta(k, v) VALUES ('runs_hw', `+nextRunID+` - 1), ('entries_hw', `+nextEntryID+` - 1)`)
+	return err
 }

@@ -60,6 +60,10 @@ func (l *Ledger) Record(ctx context.Context, outcomes []Outcome) error {
 // Settlement is what reconcile found out about a key whose outcome was
 // unknown in a scope.
 type Settlement struct {
+	// Run is the run whose output was reconciled: only its entries are
+	// settled (another run's request for the key, at another time, may
+	// have had another fate). 0: any run's.
+	Run    int64
 	Scope  Scope
 	Key    Hash
 	Status Status // Created or Failed
@@ -105,7 +109,7 @@ func (l *Ledger) Settle(ctx context.Context, ss []Settlement) (int, error) {
 // settleable is the entry a settlement applies to, or 0.
 func (l *Ledger) settleable(ctx context.Context, tx *sql.Tx, s Settlement) (int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, run_id, status FROM entries WHERE key_hash=? AND integration=? AND scope=?
-		AND status IN ('unknown','sending') ORDER BY id DESC`, s.Key[:], s.Scope.Integration[:], s.Scope.Name())
+		AND status IN ('unknown','sending') AND (? = 0 OR run_id = ?) ORDER BY id DESC`, s.Key[:], s.Scope.Integration[:], s.Scope.Name(), s.Run, s.Run)
 	if err != nil {
 		return 0, err
 	}

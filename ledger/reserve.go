@@ -190,7 +190,7 @@ func (l *Ledger) decide(ctx context.Context, tx *sql.Tx, run int64, scope Scope,
 		}
 		d.runStarted = time.UnixMilli(started).UTC()
 		var err error
-		if d.ins, err = tx.PrepareContext(ctx, `INSERT INTO entries(run_id, integration, scope, key_hash, status, file, row, reserved) VALUES (?,?,?,?,'sending',?,?,?)`); err != nil {
+		if d.ins, err = tx.PrepareContext(ctx, `INSERT INTO entries(id, run_id, integration, scope, key_hash, status, file, row, reserved) VALUES (`+nextEntryID+`,?,?,?,?,'sending',?,?,?)`); err != nil {
 			return nil, err
 		}
 		defer d.ins.Close()

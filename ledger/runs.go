@@ -54,8 +54,8 @@ func (l *Ledger) BeginRun(ctx context.Context, info RunInfo) (int64, error) {
 	}
 	var id int64
 	err := l.tx(ctx, "begin run", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO runs(started, input, input_sha256, mapping, mapping_sha256, endpoint, campaign, base_url, integration)
-			VALUES (?,?,?,?,?,?,?,?,?)`, ms(info.Started), info.Input, info.InputSHA256, info.Mapping, info.MappingSHA256,
+		res, err := tx.ExecContext(ctx, `INSERT INTO runs(id, started, input, input_sha256, mapping, mapping_sha256, endpoint, campaign, base_url, integration)
+			VALUES (`+nextRunID+`,?,?,?,?,?,?,?,?,?)`, ms(info.Started), info.Input, info.InputSHA256, info.Mapping, info.MappingSHA256,
 			info.Endpoint, info.Campaign, info.BaseURL, info.Integration[:])
 		if err != nil {
 			return err

@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"os"
@@ -27,6 +30,7 @@ type state struct {
 
 // prepared is an import prepared for sending, waiting for confirmation.
 type prepared struct {
+	id     string // names this plan: a send confirms it, not a later one
 	imp    *importer.Import
 	plan   importer.Plan
 	target string // "sandbox" or "production"
@@ -148,11 +152,12 @@ func (s *Server) handlePlan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The mapping goes beside the sheet: the folder then holds what
-	// `sbimport run -m mapping.yaml -i <sheet>` needs, and the journal
-	// names a mapping that outlives this program.
-	mapPath := filepath.Join(filepath.Dir(input), "mapping.yaml")
-	if err := os.WriteFile(mapPath, req.bytes(), 0o600); err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
+	// `sbimport run -m mapping-….yaml -i <sheet>` needs, and the journal
+	// names a mapping that outlives this program. Named by its content,
+	// so another plan never writes over the one a journal names.
+	mapPath, err := saveMapping(filepath.Dir(input), req.bytes())
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, s.inside(err.Error()))
 		return
 	}
 	cfg := importer.Config{Input: input, Read: ls.opts, Mapping: mapPath, Sender: client, BaseURL: where, Rate: max(req.Rate, 0)}
@@ -162,7 +167,7 @@ func (s *Server) handlePlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, s.inside(err.Error()))
 		return
 	}
-	s.st.prepared = &prepared{imp: imp, plan: imp.Plan(), target: req.Target, where: where}
+	s.st.prepared = &prepared{id: rand.Text(), imp: imp, plan: imp.Plan(), target: req.Target, where: where}
 	writeJSON(w, http.StatusOK, planView(s.st.prepared))
 }
 
@@ -202,7 +207,30 @@ func planView(p *prepared) map[string]any {
 		"title": fmt.Sprintf("Plan: create %s (%s endpoint)", noun.Plural, pl.Endpoint),
 		"rows":  explain.Thousands(pl.Rows), "toSend": pl.ToSend, "toSendText": explain.Thousands(pl.ToSend),
 		"invalid": explain.Thousands(pl.Invalid), "dupes": explain.Thousands(pl.Dupes),
-		"kept": kept, "held": held, "deliveries": deliveries, "resumed": pl.Resumed, "to": to, "target": p.target, "rate": rate,
+		"plan": p.id, "kept": kept, "held": held, "deliveries": deliveries, "resumed": pl.Resumed, "to": to, "target": p.target, "rate": rate,
 		"confirm": fmt.Sprintf("Send %s %s to %s", explain.Thousands(pl.ToSend), noun.For(pl.ToSend), map[bool]string{true: "the sandbox", false: "production"}[p.target == "sandbox"]),
 	}
+}
+
+// saveMapping writes a mapping into dir as mapping-<its hash>.yaml, unless
+// it is there already, and returns its path.
+func saveMapping(dir string, data []byte) (string, error) {
+	sum := sha256.Sum256(data)
+	path := filepath.Join(dir, "mapping-"+hex.EncodeToString(sum[:8])+".yaml")
+	if b, err := os.ReadFile(path); err == nil && bytes.Equal(b, data) {
+		return path, nil
+	}
+	tmp, err := os.CreateTemp(dir, ".mapping-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	return path, os.Rename(tmp.Name(), path)
 }

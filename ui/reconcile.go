@@ -35,7 +35,14 @@ func (s *Server) handleReconcile(w http.ResponseWriter, r *http.Request) {
 	quotes := func(baseURL string) (importer.QuoteLister, error) {
 		return salesbyte.NewQuotesClient(baseURL, tok, nil)
 	}
-	rs, err := importer.Reconcile(r.Context(), importer.ReconcileConfig{Input: rn.output, Read: sheet.Options{Sheet: rn.plan.Sheet}, Quotes: quotes})
+	cfg := importer.ReconcileConfig{Input: rn.output, Read: sheet.Options{Sheet: rn.plan.Sheet}, Quotes: quotes}
+	if rn.target != "sandbox" {
+		// A production run reserved its rows in the ledger: what is
+		// settled here is settled there too, and the sheet rewritten is
+		// recorded as sbimport's own.
+		cfg.Ledger = s.opts.Ledger
+	}
+	rs, err := importer.Reconcile(r.Context(), cfg)
 	if err != nil {
 		writeError(w, http.StatusUnprocessableEntity, s.inside(err.Error()))
 		return

@@ -95,7 +95,8 @@ func (r *run) snapshot() importer.Snapshot {
 // number of rows the plan will send.
 func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Confirm *int `json:"confirm"`
+		Confirm *int   `json:"confirm"`
+		Plan    string `json:"plan"` // the plan the page showed; "" from callers that name none
 	}
 	if !readJSON(w, r, &req) {
 		return
@@ -109,6 +110,10 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	p := s.st.prepared
 	if p == nil {
 		writeError(w, http.StatusConflict, "Show the plan first: nothing is sent before it has been seen.")
+		return
+	}
+	if req.Plan != "" && req.Plan != p.id {
+		writeError(w, http.StatusConflict, "Nothing was sent: the plan was made again since this page showed it (in another tab?). Read the plan shown now, then confirm.")
 		return
 	}
 	if req.Confirm == nil || *req.Confirm != p.plan.ToSend {

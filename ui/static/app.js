@@ -303,6 +303,7 @@ function renderPlan(p) {
   $("send").textContent = p.confirm;
   $("send").disabled = true;
   $("send").dataset.n = String(p.toSend);
+  $("send").dataset.plan = p.plan;
   $("confirm-form").hidden = false;
 }
 
@@ -310,7 +311,7 @@ async function send(ev) {
   ev.preventDefault();
   notice("");
   try {
-    await api("POST", "/api/send", { confirm: Number($("confirm").value) });
+    await api("POST", "/api/send", { confirm: Number($("confirm").value), plan: $("send").dataset.plan });
     $("confirm-form").hidden = true;
     attach();
   } catch (e) { notice(e.message); }
