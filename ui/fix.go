@@ -34,7 +34,7 @@ func (s *Server) handleFix(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "There is nothing to fix yet: the import has not finished.")
 		return
 	}
-	ls, err := readSheet(rn.output, rn.name, sheet.Options{Sheet: rn.plan.Sheet, HeaderRow: 1})
+	ls, err := readSheet(rn.output, rn.name, sheet.Options{Sheet: rn.plan.Sheet, HeaderRow: rn.header})
 	if err != nil {
 		writeError(w, http.StatusUnprocessableEntity, s.inside(err.Error()))
 		return

@@ -531,3 +531,39 @@ func TestPageRunsAreHeldBackByTheLedger(t *testing.T) {
 		t.Errorf("the sandbox created %d; want still %d", box.Stats().Created, sent)
 	}
 }
+
+// A sheet with a title above its header: the output keeps the title rows
+// (so row numbers agree), and the page reads its results, fixes a row and
+// sends it again from the header's own row, not row 1.
+func TestTitledSheetResultsFixAndResend(t *testing.T) {
+	site := newSite(t, Options{})
+	titled := append([]byte("Kundlista december 2026;;;;\n;;;;\n"), kunderCSV(5)...)
+	var info struct{ HeaderRow int }
+	res := site.upload("/api/sheet", "kunder.csv", titled)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("upload = %d", res.StatusCode)
+	}
+	if err := json.NewDecoder(res.Body).Decode(&info); err != nil || info.HeaderRow != 3 {
+		t.Fatalf("header row %d (%v); want 3 detected", info.HeaderRow, err)
+	}
+	var plan map[string]any
+	site.json("POST", "/api/plan", with(quoteDraft(), "target", "sandbox", "rate", 0), http.StatusOK, &plan)
+	site.json("POST", "/api/send", map[string]any{"confirm": plan["toSend"], "plan": plan["id"]}, http.StatusAccepted, nil)
+	site.waitDone()
+	var results struct{ Rows []resultRow }
+	site.json("GET", "/api/results", nil, http.StatusOK, &results)
+	if len(results.Rows) != 6 || results.Rows[0].Line != 4 || results.Rows[1].Status != "invalid" {
+		t.Fatalf("results = %+v; want 6 rows from row 4, the second invalid", results.Rows)
+	}
+	bad := results.Rows[1].Line
+	site.json("POST", "/api/fix", map[string]any{"fixes": []map[string]any{{"line": bad, "column": "E-post", "value": "kund2@exempel.se"}}}, http.StatusOK, nil)
+	site.json("POST", "/api/resend", nil, http.StatusOK, nil)
+	site.json("POST", "/api/plan", with(quoteDraft(), "target", "sandbox", "rate", 0), http.StatusOK, &plan)
+	if plan["toSend"] != float64(1) {
+		t.Fatalf("plan after the fix = %v; want the one fixed row to send", plan)
+	}
+	site.json("POST", "/api/send", map[string]any{"confirm": 1, "plan": plan["id"]}, http.StatusAccepted, nil)
+	if p := site.waitDone(); p.Counts["created"] != 5 {
+		t.Errorf("after the resend: %+v; want 5 created", p.Counts)
+	}
+}

@@ -35,6 +35,9 @@ type prepared struct {
 	plan   importer.Plan
 	target string // "sandbox" or "production"
 	where  string // the base URL, for the page
+	// headerRow is the sheet's header row, where the output has its
+	// header too (the title rows above it are kept).
+	headerRow int
 }
 
 // sandboxRun is the in-process sandbox, started the first time it is
@@ -167,7 +170,7 @@ func (s *Server) handlePlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, s.inside(err.Error()))
 		return
 	}
-	s.st.prepared = &prepared{id: rand.Text(), imp: imp, plan: imp.Plan(), target: req.Target, where: where}
+	s.st.prepared = &prepared{id: rand.Text(), imp: imp, plan: imp.Plan(), target: req.Target, where: where, headerRow: max(ls.opts.HeaderRow, 1)}
 	writeJSON(w, http.StatusOK, planView(s.st.prepared))
 }
 

@@ -57,7 +57,7 @@ func (s *Server) handleResults(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "There are no results yet: the import has not finished.")
 		return
 	}
-	rd, err := sheet.Open(rn.output, sheet.Options{Sheet: rn.plan.Sheet})
+	rd, err := sheet.Open(rn.output, sheet.Options{Sheet: rn.plan.Sheet, HeaderRow: rn.header})
 	if err != nil {
 		writeError(w, http.StatusUnprocessableEntity, s.inside(err.Error()))
 		return
@@ -140,7 +140,7 @@ func (s *Server) handleResend(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "There is nothing to send again yet: the import has not finished.")
 		return
 	}
-	ls, err := readSheet(rn.output, rn.name, sheet.Options{Sheet: rn.plan.Sheet, HeaderRow: 1})
+	ls, err := readSheet(rn.output, rn.name, sheet.Options{Sheet: rn.plan.Sheet, HeaderRow: rn.header})
 	if err != nil {
 		writeError(w, http.StatusUnprocessableEntity, s.inside(err.Error()))
 		return

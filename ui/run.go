@@ -18,6 +18,7 @@ type run struct {
 	plan    importer.Plan
 	target  string
 	output  string
+	header  int    // the output's header row: the input's, title rows kept
 	name    string // the output's file name, for the download
 	started time.Time
 	cancel  context.CancelFunc
@@ -127,7 +128,7 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 
 func startRun(p *prepared) *run {
 	ctx, cancel := context.WithCancel(context.Background())
-	rn := &run{imp: p.imp, plan: p.plan, target: p.target, output: p.plan.Output, started: time.Now(), cancel: cancel, done: make(chan struct{})}
+	rn := &run{imp: p.imp, plan: p.plan, target: p.target, output: p.plan.Output, header: p.headerRow, started: time.Now(), cancel: cancel, done: make(chan struct{})}
 	rn.name = baseName(p.plan.Output)
 	go func() {
 		defer close(rn.done)
