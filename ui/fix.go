@@ -29,8 +29,12 @@ func (s *Server) handleFix(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) {
 		return
 	}
-	rn := s.finished()
-	if rn == nil {
+	// Held for the whole fix: no plan or send (from another tab) can start
+	// on the output while it is read, changed and written back.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rn := s.st.run
+	if rn == nil || rn.running() {
 		writeError(w, http.StatusConflict, "There is nothing to fix yet: the import has not finished.")
 		return
 	}
