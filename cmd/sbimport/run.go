@@ -203,6 +203,11 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 	if err != nil {
 		return err
 	}
+	if !validate {
+		if err := checkTarget(s, o); err != nil {
+			return err
+		}
+	}
 	var uuid salesbyte.Secret // for the ledger's fingerprint; a dry run uses it when set
 	if !validate {
 		if uuid, err = readSecret(s, o.uuidFile, "SALESBYTE_UUID", "integration uuid"); err != nil {
