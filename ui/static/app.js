@@ -250,7 +250,7 @@ function renderBodies(rows) {
   const keys = [];
   for (const r of rows) for (const k of Object.keys(r.b)) if (!keys.includes(k)) keys.push(k);
   const cell = (v) => (v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
-  const t = el("table", { class: "grid bodies" }, el("caption", { class: "sr-only", text: "Request bodies of the first valid rows" }),
+  const t = el("table", { class: "grid bodies" }, el("caption", { class: "sr-only", text: "The first valid rows as SalesByte will receive them" }),
     el("thead", {}, el("tr", {}, el("th", { text: "Row" }), ...keys.map((k) => el("th", { text: k })))),
     el("tbody", {}, ...rows.map((r) => el("tr", {}, el("td", { text: String(r.l) }), ...keys.map((k) => el("td", { text: cell(r.b[k]) }))))));
   $("bodies").replaceChildren(el("div", { class: "tablewrap" }, t));
