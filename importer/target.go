@@ -5,18 +5,33 @@ import (
 	"io/fs"
 )
 
-// RecordedBaseURL is the SalesByte address that the run recorded in the
-// journal beside output sent its rows to: "" when there is no journal or
-// it records no address (an older sbimport wrote it).
-func RecordedBaseURL(output string) (string, error) {
+// RecordedTarget is what the journal beside an output sheet says of where
+// its run sent rows.
+type RecordedTarget struct {
+	// BaseURL is the SalesByte address the run sent to ("" = no journal,
+	// or an older sbimport that did not record it).
+	BaseURL string
+	// Sent counts the rows that may exist there: created, unknown, or
+	// with a request that went out and no answer recorded.
+	Sent int
+}
+
+// RecordedRun reads the journal beside output for where its run sent rows.
+func RecordedRun(output string) (RecordedTarget, error) {
 	st, err := readJournal(JournalPath(output))
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
+		return RecordedTarget{}, nil
 	}
 	if err != nil {
-		return "", err
+		return RecordedTarget{}, err
 	}
-	return st.BaseURL, nil
+	rt := RecordedTarget{BaseURL: st.BaseURL}
+	for _, jr := range st.rows {
+		if jr.Intent || jr.Outcome != nil && (jr.Outcome.Status == Created || jr.Outcome.Status == Unknown) {
+			rt.Sent++
+		}
+	}
+	return rt, nil
 }
 
 // SameBaseURL tells whether two addresses name the same SalesByte

@@ -16,11 +16,18 @@ func checkTarget(s streams, o *runOptions) error {
 	if out == "" {
 		out = importer.DefaultOutput(o.input)
 	}
-	recorded, err := importer.RecordedBaseURL(out)
-	if err != nil || recorded == "" || importer.SameBaseURL(recorded, o.baseURL) {
+	rec, err := importer.RecordedRun(out)
+	if err != nil || rec.BaseURL == "" || rec.Sent == 0 || o.forceBaseURL || importer.SameBaseURL(rec.BaseURL, o.baseURL) {
 		return nil // a journal that cannot be read is the run's to report
 	}
-	next := []string{"sbimport", "run", "-m", o.mapping, "-i", o.input, "-o", otherOutput(o.input, o.baseURL)}
+	recorded := rec.BaseURL
+	input := o.input
+	if filepath.Clean(input) == filepath.Clean(out) {
+		// The input is that run's output sheet: its created rows would be
+		// carried over just the same. The original sheet must be sent.
+		input = "YOUR-ORIGINAL-SHEET" + filepath.Ext(out)
+	}
+	next := []string{"sbimport", "run", "-m", o.mapping, "-i", input, "-o", otherOutput(o.input, o.baseURL)}
 	if !importer.SameBaseURL(o.baseURL, defaultBaseURL) {
 		next = append(next, "--base-url", o.baseURL)
 	}

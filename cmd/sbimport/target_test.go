@@ -59,6 +59,12 @@ func TestRehearsalThenProductionIsRefused(t *testing.T) {
 	if st := real.srv.Stats(); st.Created != 3 {
 		t.Errorf("the real SalesByte has %d quotes; want all 3 valid rows\n%s", st.Created, stderr)
 	}
+	// The rehearsal's output sheet as the input is no way round it: the
+	// advice names the original sheet, not the output.
+	code, _, stderr = c.run("run", "-m", m, "-i", out, "--base-url", real.url, "--rate", "0", "--yes")
+	if code != 2 || !strings.Contains(stderr, " -i YOUR-ORIGINAL-SHEET.csv -o "+other+" ") {
+		t.Errorf("the rehearsal's output as the input: exit %d; want 2 and the original sheet in the advice\n%s", code, stderr)
+	}
 	// The same SalesByte written another way is the same run: resumed, not refused.
 	c.env[ledger.EnvVar] = testLedger(t)
 	if code, _, stderr := c.run("run", "-m", m, "-i", in, "--base-url", rehearsal.url+"/", "--rate", "0", "--yes"); code != 1 {
