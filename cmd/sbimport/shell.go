@@ -43,7 +43,9 @@ func locateSelf(exe, cwd string, lookPath func(string) (string, error)) string {
 	if p, err := lookPath("sbimport"); err == nil && sameFile(p, exe) {
 		return ""
 	}
-	if cwd != "" && filepath.Dir(exe) == filepath.Clean(cwd) {
+	// The same folder, however it is written (Windows ignores case, a
+	// link may lead to it).
+	if cwd != "" && sameFile(filepath.Dir(exe), cwd) {
 		return "." + string(filepath.Separator) + filepath.Base(exe)
 	}
 	return exe

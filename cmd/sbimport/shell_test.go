@@ -199,6 +199,13 @@ func TestLocateSelf(t *testing.T) {
 	if got, want := locateSelf(exe, dir, notFound), "."+string(filepath.Separator)+"sbimport"; got != want {
 		t.Errorf("in the current folder: %q; want %q", got, want)
 	}
+	link := filepath.Join(t.TempDir(), "genväg")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := locateSelf(exe, link, notFound), "."+string(filepath.Separator)+"sbimport"; got != want {
+		t.Errorf("in the current folder reached through a link: %q; want %q", got, want)
+	}
 	if got := locateSelf(exe, t.TempDir(), notFound); got != exe {
 		t.Errorf("elsewhere: %q; want the full path %q", got, exe)
 	}
