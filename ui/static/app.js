@@ -450,7 +450,7 @@ async function init() {
   wire();
   const [st] = await Promise.all([api("GET", "/api/state"), loadFields()]);
   $("maxmb").textContent = st.maxUploadMB;
-  if (st.uuidFromEnv) $("uuid-hint").textContent = "SALESBYTE_UUID is set: leave this empty to use it. What is entered is held only in this program's memory.";
+  if (st.uuidFromEnv) $("uuid-hint").textContent = "sbimport was started with the integration uuid (SALESBYTE_UUID): leave this empty to use it. What is entered is held only in this program's memory.";
   if (st.mapping) restoreMapping(st.mapping);
   if (st.sheet && !state.sheet) showSheet(st.sheet);
   if (st.run) attach();
