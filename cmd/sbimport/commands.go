@@ -3,9 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
 
 // checkFileArgs catches the two file mistakes people make most: -m and -i
@@ -22,7 +24,35 @@ func checkFileArgs(o *runOptions, sh shell) error {
 	if _, err := os.Stat(o.mapping); errors.Is(err, os.ErrNotExist) {
 		return usageErr("mapping file %s not found; check the path, or write a starter one with: %s", o.mapping, quoteFor(sh, append([]string{"sbimport", "init", "-i", o.input, "-o", o.mapping}, o.sheetArgs()...)))
 	}
-	return nil
+	return checkUTF8(o.mapping)
+}
+
+// checkUTF8 refuses a mapping file not saved as UTF-8 (Notepad's "ANSI"
+// or "Unicode"), naming the first line that is not and how to save it:
+// the YAML error would only say "invalid UTF-8 octet".
+func checkUTF8(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil // the mapping's own loading reports it
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(io.LimitReader(f, 1<<20))
+	if utf8.Valid(b) {
+		return nil
+	}
+	line := 1
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		if r == '\n' {
+			line++
+		}
+		b = b[n:]
+	}
+	return usageErr("%s:%d: the mapping file is not saved as UTF-8, so letters such as å, ä and ö cannot be read. "+
+		"Open it in Notepad, choose File → Save as, set Encoding to UTF-8, and save", path, line)
 }
 
 // sheetArgs are the flags given that say how to read the input, for a

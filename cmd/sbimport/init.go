@@ -102,10 +102,24 @@ func (o *initOptions) readHeader(s streams) ([]string, error) {
 	r.Close()
 	if !o.headerRowSet {
 		if g := importer.LikelyHeaderRow(o.input, ro, header); g.Row != 0 {
-			return nil, usageErr("%s: row %d has %d column %s, but row %d has %d: if the column names are on row %d, run again with --header-row %d, and the mapping will remember it (or with --header-row %d to use row %d as it is)", o.input, o.headerRow, filled(header), plural(filled(header), "name", "names"), g.Row, g.Filled, g.Row, g.Row, o.headerRow, o.headerRow)
+			return nil, usageErr("%s: row %d has %d column %s, but row %d has %d, so the column names are probably on row %d. If so, run:\n  %s\nThe mapping remembers the row, so this is the only time you give it. (If row %d does hold the column names, give --header-row %d instead.)", o.input, o.headerRow, filled(header), plural(filled(header), "name", "names"), g.Row, g.Filled, g.Row, quoteFor(s.Shell, o.again(g.Row)), o.headerRow, o.headerRow)
 		}
 	}
 	return header, nil
+}
+
+// again is the init command line that was given, with --header-row row.
+func (o *initOptions) again(row int) []string {
+	args := []string{"sbimport", "init", "-i", o.input, "--endpoint", o.endpoint, "-o", o.output}
+	for _, f := range [][2]string{{"--sheet", o.sheetName}, {"--delimiter", o.delimiter}, {"--encoding", o.encoding}} {
+		if f[1] != "" {
+			args = append(args, f[0], f[1])
+		}
+	}
+	if o.force {
+		args = append(args, "--force")
+	}
+	return append(args, "--header-row", fmt.Sprint(row))
 }
 
 // writeMapping writes the starter, never over an existing file unless

@@ -5,11 +5,15 @@ package main
 import (
 	"context"
 	"os"
+	"os/exec"
 )
 
 func main() {
 	restore, bar := setupConsole()
 	s := stdio()
+	exe, _ := os.Executable()
+	cwd, _ := os.Getwd()
+	selfPath = locateSelf(exe, cwd, exec.LookPath)
 	s.Bar = bar
 	code := execute(context.Background(), os.Args[1:], s)
 	restore()

@@ -28,6 +28,7 @@ type runOptions struct {
 	delimiter, encoding    string
 
 	baseURL, uuidFile string
+	forceBaseURL      bool // send although the output's journal records another address
 	rate, maxRate     float64
 	autoRate          bool
 	concurrency       int
@@ -105,6 +106,7 @@ input error, 130 interrupted (Ctrl-C or SIGTERM: nothing is written).`
 	f.StringVar(&o.campaign, "campaign", "", "a campaign of its own: customers who got a quote in another campaign (or none) may get one in this one")
 	f.StringVar(&o.notWithin, "not-within", "", "hold back customers this integration sent anything to within this time (e.g. 30d, 2w, 12h)")
 	f.StringVar(&o.baseURL, "base-url", defaultBaseURL, "SalesByte's address (http:// only to loopback, e.g. the sandbox)")
+	f.BoolVar(&o.forceBaseURL, "force-base-url", false, "send although the output sheet records a run to another address (only when it is the same SalesByte)")
 	f.StringVar(&o.uuidFile, "uuid-file", "", "read the integration uuid from this file (default: $SALESBYTE_UUID)")
 	o.rate = 5
 	f.Var(rateValue{o}, "rate", "requests per second; auto = start at 5 and find SalesByte's limit, up to --max-rate; 0 = unlimited (for the sandbox)")
@@ -202,6 +204,11 @@ func runImport(ctx context.Context, s streams, o *runOptions, validate bool) err
 	cfg, err := o.config()
 	if err != nil {
 		return err
+	}
+	if !validate {
+		if err := checkTarget(s, o); err != nil {
+			return err
+		}
 	}
 	var uuid salesbyte.Secret // for the ledger's fingerprint; a dry run uses it when set
 	if !validate {

@@ -51,7 +51,10 @@ It accepts the integration uuid ` + sandboxUUID + `
 				return usageErr("%v", err)
 			}
 			defer srv.Close()
-			fmt.Fprintf(s.Err, "SalesByte sandbox on %s\n  integration uuid: %s\n  Quotes API token: %s\n  stats: %s/_sandbox/stats\nPress Ctrl-C to stop.\n", url, sandboxUUID, o.Token, url)
+			fmt.Fprintf(s.Err, "SalesByte sandbox on %s: a stand-in on this computer; nothing reaches SalesByte or customers.\n  integration uuid: %s\n  Quotes API token: %s\n  stats: %s/_sandbox/stats\n"+
+				"To rehearse, leave this window open and type in another one (your mapping and sheet instead of mapping.yaml and kunder.xlsx):\n  %s\n  %s\nPress Ctrl-C to stop.\n",
+				url, sandboxUUID, o.Token, url, setEnvFor(s.Shell, "SALESBYTE_UUID", sandboxUUID),
+				quoteFor(s.Shell, []string{"sbimport", "run", "-m", "mapping.yaml", "-i", "kunder.xlsx", "--base-url", url}))
 			ctx := cmd.Context()
 			if s.Signals != nil {
 				ch, release := s.Signals()

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"unicode"
@@ -24,12 +26,67 @@ func hostShell() shell {
 	return posixShell
 }
 
+// selfPath is where the printed commands find sbimport when it is not on
+// the PATH: "" (it is, or it cannot be told), or the program's path, as
+// ".\sbimport.exe" or "./sbimport" when it is in the current folder. A
+// user who unpacked the download and runs it from that folder must type
+// that: PowerShell does not run a program from the current folder by its
+// bare name, nor does a POSIX shell. main sets it; tests leave it "".
+var selfPath string
+
+// locateSelf tells selfPath from the program's own path, the current
+// folder and a PATH lookup of "sbimport".
+func locateSelf(exe, cwd string, lookPath func(string) (string, error)) string {
+	if exe == "" {
+		return ""
+	}
+	if p, err := lookPath("sbimport"); err == nil && sameFile(p, exe) {
+		return ""
+	}
+	// The same folder, however it is written (Windows ignores case, a
+	// link may lead to it).
+	if cwd != "" && sameFile(filepath.Dir(exe), cwd) {
+		return "." + string(filepath.Separator) + filepath.Base(exe)
+	}
+	return exe
+}
+
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
+}
+
+// progFor is the start of a command line that runs sbimport in sh: its
+// bare name when it is on the PATH, else its path (in PowerShell a quoted
+// path needs the call operator & to run).
+func progFor(sh shell, path string) string {
+	if path == "" {
+		return "sbimport"
+	}
+	if sh == powerShell {
+		if q := quotePowerShell(path); q != path {
+			return "& " + q
+		}
+		return path
+	}
+	return quotePOSIX(path)
+}
+
 // quoteFor joins args into one command line for sh, quoting each
 // argument the shell would split or expand (file names with spaces are
-// common).
+// common). A first argument "sbimport" is the program, named as the user
+// can run it (see selfPath).
 func quoteFor(sh shell, args []string) string {
 	out := make([]string, len(args))
 	for i, a := range args {
+		if i == 0 && a == "sbimport" {
+			out[i] = progFor(sh, selfPath)
+			continue
+		}
 		if sh == powerShell {
 			out[i] = quotePowerShell(a)
 		} else {

@@ -185,3 +185,107 @@ func TestPrintedCommandsFollowTheShell(t *testing.T) {
 		t.Errorf("the missing token message is not PowerShell's:\n%s", stderr)
 	}
 }
+
+// TestLocateSelf: a program unpacked into the current folder and not on
+// the PATH must be named by its path there (PowerShell, like sh, does not
+// run it by its bare name); one on the PATH by its name.
+func TestLocateSelf(t *testing.T) {
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "sbimport")
+	if err := os.WriteFile(exe, []byte("x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	notFound := func(string) (string, error) { return "", exec.ErrNotFound }
+	if got, want := locateSelf(exe, dir, notFound), "."+string(filepath.Separator)+"sbimport"; got != want {
+		t.Errorf("in the current folder: %q; want %q", got, want)
+	}
+	link := filepath.Join(t.TempDir(), "genväg")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := locateSelf(exe, link, notFound), "."+string(filepath.Separator)+"sbimport"; got != want {
+		t.Errorf("in the current folder reached through a link: %q; want %q", got, want)
+	}
+	if got := locateSelf(exe, t.TempDir(), notFound); got != exe {
+		t.Errorf("elsewhere: %q; want the full path %q", got, exe)
+	}
+	onPath := func(string) (string, error) { return exe, nil }
+	if got := locateSelf(exe, dir, onPath); got != "" {
+		t.Errorf("on the PATH: %q; want the bare name", got)
+	}
+	other := filepath.Join(t.TempDir(), "sbimport")
+	if err := os.WriteFile(other, []byte("y"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := locateSelf(exe, dir, func(string) (string, error) { return other, nil }); got == "" {
+		t.Error("another sbimport on the PATH: the printed commands would run that one")
+	}
+}
+
+func TestProgFor(t *testing.T) {
+	for _, c := range []struct {
+		sh         shell
+		path, want string
+	}{
+		{powerShell, "", "sbimport"},
+		{posixShell, "", "sbimport"},
+		{powerShell, `.\sbimport.exe`, `.\sbimport.exe`},
+		{posixShell, "./sbimport", "./sbimport"},
+		{powerShell, `C:\Users\Åsa\Downloads\sbimport_1.0_windows_amd64\sbimport.exe`, `C:\Users\Åsa\Downloads\sbimport_1.0_windows_amd64\sbimport.exe`},
+		{powerShell, `C:\Users\Åsa Öberg\Hämtade filer\sbimport.exe`, `& 'C:\Users\Åsa Öberg\Hämtade filer\sbimport.exe'`},
+		{posixShell, "/home/åsa/Hämtade filer/sbimport", "'/home/åsa/Hämtade filer/sbimport'"},
+	} {
+		if got := progFor(c.sh, c.path); got != c.want {
+			t.Errorf("progFor(%d, %q) = %s; want %s", c.sh, c.path, got, c.want)
+		}
+	}
+}
+
+// TestPrintedCommandsRunThisProgram: with sbimport unpacked in the current
+// folder (not on the PATH), every "Next:" line starts with .\sbimport.exe
+// in PowerShell, so it runs when pasted; init's header-row advice is a
+// whole command to paste.
+func TestPrintedCommandsRunThisProgram(t *testing.T) {
+	defer func(p string) { selfPath = p }(selfPath)
+	selfPath = `.\sbimport.exe`
+	dir := t.TempDir()
+	in := filepath.Join(dir, "kunder.csv")
+	if err := os.WriteFile(in, []byte("Kundlista december\n\nFörnamn;Efternamn;E-post;Mobil\nAnna;Åberg;anna@example.se;0701234567\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := filepath.Join(dir, "mapping.yaml")
+	code, _, stderr := runIn(powerShell, "init", "-i", in, "--endpoint", "quote", "-o", m)
+	want := "\n  " + `.\sbimport.exe init -i ` + quoteFor(powerShell, []string{in}) + " --endpoint quote -o " + quoteFor(powerShell, []string{m}) + " --header-row 3\n"
+	if code != 2 || !strings.Contains(stderr, want) {
+		t.Fatalf("init on a sheet with a title: exit %d; want 2 and the command to paste%s\n%s", code, want, stderr)
+	}
+	code, _, stderr = runIn(powerShell, "init", "-i", in, "--endpoint", "quote", "-o", m, "--header-row", "3")
+	if want := `Next: edit the lines marked TODO, then: .\sbimport.exe validate -m `; code != 0 || !strings.Contains(stderr, want) {
+		t.Errorf("init: exit %d; want %q\n%s", code, want, stderr)
+	}
+}
+
+// TestSandboxSaysHowToUseIt: the sandbox prints the two lines that point
+// a run at it, in the user's shell, naming the program as it can be run.
+func TestSandboxSaysHowToUseIt(t *testing.T) {
+	defer func(p string) { selfPath = p }(selfPath)
+	selfPath = `.\sbimport.exe`
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // it prints its address, then stops at once
+	var out, errb bytes.Buffer
+	s := streams{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }, Shell: powerShell}
+	if code := execute(ctx, []string{"sandbox", "--addr", "127.0.0.1:0"}, s); code != 0 {
+		t.Fatalf("sandbox: exit %d\n%s", code, errb.String())
+	}
+	got := errb.String()
+	url := strings.Fields(strings.TrimPrefix(got, "SalesByte sandbox on "))[0]
+	url = strings.TrimSuffix(url, ":")
+	for _, want := range []string{
+		"\n  $env:SALESBYTE_UUID = \"" + sandboxUUID + "\"\n",
+		"\n  .\\sbimport.exe run -m mapping.yaml -i kunder.xlsx --base-url " + url + "\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the sandbox does not say %q:\n%s", want, got)
+		}
+	}
+}

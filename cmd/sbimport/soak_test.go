@@ -156,7 +156,8 @@ func TestFaultSoak(t *testing.T) {
 	if got := len(calm.Created()); got != int(st.Created) {
 		t.Fatalf("the calm sandbox loaded %d creations from the store; want %d", got, st.Created)
 	}
-	rerun := ntStart(t, env, "run", "-m", mappingPath, "-i", output, "--base-url", calmURL,
+	// The same SalesByte (its store) at another address: said so.
+	rerun := ntStart(t, env, "run", "-m", mappingPath, "-i", output, "--base-url", calmURL, "--force-base-url",
 		"--rate", "0", "--concurrency", "8", "--yes")
 	if code := rerun.wait(t); code != 0 {
 		t.Fatalf("the re-run exited %d; want 0. stderr:\n%s", code, rerun.stderr)

@@ -18,7 +18,7 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 	if validate {
 		fmt.Fprintf(w, "\nValidated %d rows: %d valid, %d invalid", total(sum), c[importer.Pending]+c[importer.Created], c[importer.Invalid])
 		if n := c[importer.Skipped]; n > 0 {
-			fmt.Fprintf(w, ", %d duplicates", n)
+			fmt.Fprintf(w, ", %d %s", n, plural(n, "duplicate", "duplicates"))
 		}
 		fmt.Fprintln(w, ".")
 	} else {

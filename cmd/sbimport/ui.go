@@ -53,7 +53,7 @@ say) resumes the run as 'sbimport run' does, and nothing is sent twice.`,
 				return usageErr("--addr %s: %v", addr, err)
 			}
 			fmt.Fprintf(s.Out, "Open %s\n", url)
-			fmt.Fprintf(s.Err, "Sent sheets, their outputs and journals are kept in %s.\n", runsDir)
+			fmt.Fprintf(s.Err, "A copy of each sheet you send, with its output sheet and its record of what was sent (so that a run cut off resumes), is kept in %s.\n", runsDir)
 			fmt.Fprintln(s.Err, "sbimport ui is running; press Ctrl-C to stop it (a run in progress stops as with Ctrl-C, and its output is written first).")
 			if !noBrowser {
 				if err := openBrowser(url); err != nil {

@@ -250,7 +250,7 @@ function renderBodies(rows) {
   const keys = [];
   for (const r of rows) for (const k of Object.keys(r.b)) if (!keys.includes(k)) keys.push(k);
   const cell = (v) => (v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
-  const t = el("table", { class: "grid bodies" }, el("caption", { class: "sr-only", text: "Request bodies of the first valid rows" }),
+  const t = el("table", { class: "grid bodies" }, el("caption", { class: "sr-only", text: "The first valid rows as SalesByte will receive them" }),
     el("thead", {}, el("tr", {}, el("th", { text: "Row" }), ...keys.map((k) => el("th", { text: k })))),
     el("tbody", {}, ...rows.map((r) => el("tr", {}, el("td", { text: String(r.l) }), ...keys.map((k) => el("td", { text: cell(r.b[k]) }))))));
   $("bodies").replaceChildren(el("div", { class: "tablewrap" }, t));
@@ -451,7 +451,7 @@ async function init() {
   wire();
   const [st] = await Promise.all([api("GET", "/api/state"), loadFields()]);
   $("maxmb").textContent = st.maxUploadMB;
-  if (st.uuidFromEnv) $("uuid-hint").textContent = "SALESBYTE_UUID is set: leave this empty to use it. What is entered is held only in this program's memory.";
+  if (st.uuidFromEnv) $("uuid-hint").textContent = "sbimport was started with the integration uuid (SALESBYTE_UUID): leave this empty to use it. What is entered is held only in this program's memory.";
   if (st.mapping) restoreMapping(st.mapping);
   if (st.sheet && !state.sheet) showSheet(st.sheet);
   if (st.run) attach();
