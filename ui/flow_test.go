@@ -567,3 +567,38 @@ func TestTitledSheetResultsFixAndResend(t *testing.T) {
 		t.Errorf("after the resend: %+v; want 5 created", p.Counts)
 	}
 }
+
+// A rehearsal in the sandbox, then the same sheet to production: the
+// production run has an output and journal of its own and sends every row
+// (the sandbox's created rows exist only there); the sandbox run's output
+// sheet is refused as production's input.
+func TestRehearsalThenProductionSendsEveryRow(t *testing.T) {
+	const uuid = "6b7c8d9e-2f3a-4b4c-8d5e-6f7a8b9c0d1e"
+	box, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := box.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer box.Close()
+	site := newSite(t, Options{ProductionURL: prod, RunsDir: t.TempDir()})
+	site.upload("/api/sheet", "kunder.csv", kunderCSV(6))
+	var plan map[string]any
+	site.json("POST", "/api/plan", with(quoteDraft(), "target", "sandbox", "rate", 0), http.StatusOK, &plan)
+	site.json("POST", "/api/send", map[string]any{"confirm": plan["toSend"], "plan": plan["id"]}, http.StatusAccepted, nil)
+	rehearsed := site.waitDone().Counts["created"]
+	site.json("POST", "/api/resend", nil, http.StatusOK, nil) // the sandbox run's output as the sheet
+	site.json("POST", "/api/plan", with(quoteDraft(), "target", "production", "uuid", uuid, "rate", 0), http.StatusConflict, nil)
+	site.upload("/api/sheet", "kunder.csv", kunderCSV(6))
+	site.json("POST", "/api/plan", with(quoteDraft(), "target", "production", "uuid", uuid, "rate", 0), http.StatusOK, &plan)
+	if plan["toSend"] != float64(rehearsed) {
+		t.Fatalf("production plan = %v; want all %d rows the rehearsal created sent again, to production", plan, rehearsed)
+	}
+	site.json("POST", "/api/send", map[string]any{"confirm": plan["toSend"], "plan": plan["id"]}, http.StatusAccepted, nil)
+	site.waitDone()
+	if got := box.Stats().Created; got != int64(rehearsed) {
+		t.Errorf("production created %d; want %d", got, rehearsed)
+	}
+}

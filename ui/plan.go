@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -149,7 +150,15 @@ func (s *Server) handlePlan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ls := s.st.sheet
-	input, err := s.runInput(ls.path)
+	target := "production"
+	if req.Target == "sandbox" {
+		target = "sandbox"
+	}
+	input, err := s.runInput(ls.path, target)
+	if errors.Is(err, errOtherTarget) {
+		writeError(w, http.StatusConflict, err.Error())
+		return
+	}
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, s.inside(err.Error()))
 		return

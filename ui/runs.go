@@ -16,19 +16,25 @@ import (
 // its journal there, and the importer resumes it or sends nothing twice,
 // as `sbimport run` does with the same command. A sheet already in
 // RunsDir (an output being re-sent) is used where it is.
-func (s *Server) runInput(path string) (string, error) {
+func (s *Server) runInput(path, target string) (string, error) {
 	runs, err := filepath.Abs(s.opts.RunsDir)
 	if err != nil {
 		return "", err
 	}
 	if abs, err := filepath.Abs(path); err == nil && strings.HasPrefix(abs, runs+string(filepath.Separator)) {
+		if !strings.HasSuffix(filepath.Base(filepath.Dir(abs)), "-"+target) {
+			return "", errOtherTarget
+		}
 		return path, nil
 	}
 	sum, err := fileHash(path)
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(runs, sum[:16])
+	// A folder for each target: a rehearsal in the sandbox and the run to
+	// production of the same sheet keep separate outputs and journals (the
+	// sandbox's created rows exist only there).
+	dir := filepath.Join(runs, sum[:16]+"-"+target)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
@@ -40,6 +46,10 @@ func (s *Server) runInput(path string) (string, error) {
 	}
 	return dst, copyFile(path, dst)
 }
+
+// errOtherTarget: the sheet chosen is the output of a run to the other
+// target; its created rows exist only there.
+var errOtherTarget = errors.New("this output sheet holds a run to the other target (sandbox or production): the rows it marks created exist only there and would not be sent. Choose your original sheet again in step 1 to send it here")
 
 func fileHash(path string) (string, error) {
 	f, err := os.Open(path)
