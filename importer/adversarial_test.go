@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -451,5 +452,37 @@ func TestOldCSVJournalIsRefused(t *testing.T) {
 	}
 	if n := e.srv.Stats().Requests; n != 3 {
 		t.Errorf("%d requests in all; want the first run's 3 only", n)
+	}
+}
+
+// A rehearsal's output sheet given to a run against another SalesByte:
+// its created rows exist only where their links point, and would be kept
+// as created and never sent. It is refused, unless forced.
+func TestOutputOfAnotherServerIsRefused(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, nil)
+	e.customers(3)
+	cfg := e.config()
+	cfg.BaseURL = e.url
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	other := newEnv(t, sandbox.Options{}, nil)
+	cfg = other.config()
+	cfg.Input = DefaultOutput(e.input)
+	cfg.Output = filepath.Join(other.dir, "production.csv")
+	cfg.BaseURL = other.url
+	_, err := Run(context.Background(), cfg)
+	var ce *CreatedElsewhereError
+	if !errors.As(err, &ce) || ce.Rows != 3 {
+		t.Fatalf("err = %v; want *CreatedElsewhereError for 3 rows", err)
+	}
+	if n := other.srv.Stats().Requests; n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+	// The same server (the in-place re-run) is no problem.
+	cfg = e.config()
+	cfg.Input, cfg.BaseURL = DefaultOutput(e.input), e.url
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Errorf("a re-run against the same server: %v", err)
 	}
 }

@@ -1,6 +1,10 @@
 package importer
 
-import "fmt"
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
 
 // The errors below are found before anything is sent. Each is wrapped in
 // an *InputError; the fields let a caller say what to do in its own terms
@@ -81,4 +85,41 @@ func JournalOutput(journal string) string {
 		return journal[:len(journal)-len(ext)]
 	}
 	return journal
+}
+
+// CreatedElsewhereError: the input is an output sheet whose created rows
+// link to another SalesByte than the one this run sends to (a rehearsal's
+// output given to a production run): they would be kept as created and
+// never sent here.
+type CreatedElsewhereError struct {
+	Input   string
+	Host    string // where the rows' links point
+	BaseURL string // where this run sends
+	Rows    int
+}
+
+func (e *CreatedElsewhereError) Error() string {
+	return fmt.Sprintf("%s has %d rows created at %s, and this run sends to %s: they would be kept as created and never sent there; nothing was sent", e.Input, e.Rows, e.Host, e.BaseURL)
+}
+
+// elsewhereRows counts the rows an earlier output sheet keeps as created
+// whose links point at another host than the run's base URL.
+type elsewhereRows struct {
+	n    int
+	host string
+}
+
+func (e *elsewhereRows) note(d decision, baseURL string) {
+	if baseURL == "" || !d.kept || d.outcome == nil || d.outcome.Status != Created || d.outcome.Links.Edit == "" {
+		return
+	}
+	link, err := url.Parse(d.outcome.Links.Edit)
+	base, err2 := url.Parse(cleanBaseURL(baseURL))
+	if err != nil || err2 != nil || link.Host == "" || strings.EqualFold(link.Hostname(), base.Hostname()) && link.Port() == base.Port() {
+		return
+	}
+	e.n++
+	if e.host == "" {
+		e.host = link.Scheme + "://" + link.Host
+	}
 }

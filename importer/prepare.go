@@ -223,8 +223,10 @@ func (imp *Import) planPass(ctx context.Context) error {
 		pc = &planChecker{ls: imp.ls, run: imp.journalLedgerRun()}
 	}
 	var cerr error
+	var elsewhere elsewhereRows
 	err := imp.src.each(ctx, func(row sheet.Row) {
 		d := p.decide(row, cols.userCells(row.Cells))
+		elsewhere.note(d, imp.cfg.BaseURL)
 		if pc == nil || !d.send || cerr != nil {
 			tally(d)
 			return
@@ -233,6 +235,9 @@ func (imp *Import) planPass(ctx context.Context) error {
 	})
 	if err != nil {
 		return readErr(err)
+	}
+	if elsewhere.n > 0 && !imp.cfg.ForceBaseURL {
+		return &InputError{Err: &CreatedElsewhereError{Input: imp.cfg.Input, Host: elsewhere.host, BaseURL: imp.cfg.BaseURL, Rows: elsewhere.n}}
 	}
 	if pc != nil {
 		if cerr == nil {

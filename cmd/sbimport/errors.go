@@ -22,6 +22,7 @@ func inputWords(err error, sh shell) (msg string, ok bool) {
 		re *importer.ReadError
 		hr *importer.HeaderRowError
 		oj *importer.OldJournalError
+		ce *importer.CreatedElsewhereError
 	)
 	var fe *sheet.FileError
 	switch {
@@ -45,6 +46,9 @@ func inputWords(err error, sh shell) (msg string, ok bool) {
 		return fmt.Sprintf("%s already holds the results of an earlier run (%d rows created or unknown), and its journal is gone.\n"+
 			"Sending the input again could create those quotes twice. To re-send its failed rows, give it as the input (-i %s); "+
 			"to import another sheet, choose another output with -o. Nothing was sent", eo.Output, eo.Created, quoteFor(sh, []string{eo.Output})), true
+	case errors.As(err, &ce):
+		return fmt.Sprintf("%s has %d rows created at %s (a rehearsal's output sheet?), and this run sends to %s: they would be kept as created and never sent there. Nothing was sent.\n"+
+			"Send your original sheet instead, with an output of its own (-o), or add --force-base-url if %s really is the same SalesByte", ce.Input, ce.Rows, ce.Host, ce.BaseURL, ce.Host), true
 	case errors.As(err, &oj):
 		return oldJournalWords(oj, sh), true
 	case errors.As(err, &hr):

@@ -343,7 +343,7 @@ func (o *runOptions) config() (importer.Config, error) {
 		return importer.Config{}, err
 	}
 	return importer.Config{
-		Input: o.input, Read: ro, Mapping: o.mapping, Output: o.output, BaseURL: o.baseURL,
+		Input: o.input, Read: ro, Mapping: o.mapping, Output: o.output, BaseURL: o.baseURL, ForceBaseURL: o.forceBaseURL,
 		Rate: o.rate, AutoRate: o.autoRate, MaxRate: o.maxRate, Concurrency: o.concurrency, MaxAttempts: o.maxAttempts,
 		RetryUnknown: o.retryUnknown, AllowDuplicates: o.allowDuplicates, Only: only,
 	}, nil
