@@ -40,12 +40,12 @@ type Config struct {
 	Mapping string        // the mapping file
 	Output  string        // "" = DefaultOutput(Input)
 
-	Sender  Sender  // needed by Send only
-	BaseURL string  // where Sender sends; the journal records it for reconcile
+	Sender  Sender // needed by Send only
+	BaseURL string // where Sender sends; the journal records it for reconcile
 	// ForceBaseURL sends although the sheet's created rows link to another
 	// SalesByte than BaseURL (see CreatedElsewhereError).
 	ForceBaseURL bool
-	Rate    float64 // requests per second; 0 = unlimited; with AutoRate, where to start (0 = DefaultAutoStart)
+	Rate         float64 // requests per second; 0 = unlimited; with AutoRate, where to start (0 = DefaultAutoStart)
 	// AutoRate climbs from Rate while answers stay fast and free of 429,
 	// up to MaxRate (0 = DefaultMaxRate), and settles under the limit it
 	// meets; Summary.FoundRate says where.
