@@ -62,4 +62,5 @@ for t in $targets; do
 	archives+=("$out/$archive")
 done
 "$work/distpack" sums "$out/SHA256SUMS.txt" "${archives[@]}"
-echo "sbimport $version: ${#archives[@]} archives and SHA256SUMS.txt in ${out#"$root"/}" >&2
+n=${#archives[@]}; word=archives; [ "$n" -eq 1 ] && word=archive
+echo "sbimport $version: $n $word and SHA256SUMS.txt in ${out#"$root"/}" >&2

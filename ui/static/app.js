@@ -168,7 +168,7 @@ function fieldRow(f) {
     val.addEventListener("input", () => set("value", val.value));
   }
   const name = el("td", {}, el("strong", { text: f.name }), f.required ? el("span", { class: "req", text: " required" }) : null,
-    el("div", { class: "hint", text: f.doc + (f.choices ? " (" + f.choices.join(", ") + ")" : "") }));
+    el("div", { class: "hint", text: f.doc + (f.choices && !f.choices.every(c => f.doc.includes(c)) ? " (" + f.choices.join(", ") + ")" : "") }));
   return el("tr", {}, name, el("td", {}, col), el("td", {}, comb), el("td", {}, typ), el("td", {}, val));
 }
 
