@@ -372,15 +372,7 @@ func TestBrowserReattachesAndStops(t *testing.T) {
 // in the page afterwards, nor in its storage, cookies or address.
 func TestBrowserKeepsTheUUIDOutOfThePage(t *testing.T) {
 	const uuid = "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b"
-	box, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod, err := box.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer box.Close()
+	box, prod := productionSandbox(t, sandbox.Options{UUIDs: []string{uuid}})
 	ctx := browserCtx(t)
 	s, err := New(Options{ProductionURL: prod})
 	if err != nil {

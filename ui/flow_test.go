@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/sbimport/sbimport/ledger"
 	"io"
 	"mime"
 	"net/http"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sbimport/sbimport/ledger"
 
 	"github.com/sbimport/sbimport"
 	"github.com/sbimport/sbimport/sandbox"
@@ -182,15 +183,7 @@ func TestWholeSessionAgainstTheSandbox(t *testing.T) {
 // stream, not the output sheet; in no form.
 func TestUUIDNeverReachesThePage(t *testing.T) {
 	const uuid = "3f2b8c1e-9d4a-4e7b-8a6c-5d1e2f3a4b5c"
-	box, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod, err := box.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer box.Close()
+	box, prod := productionSandbox(t, sandbox.Options{UUIDs: []string{uuid}})
 	site := newSite(t, Options{ProductionURL: prod})
 	session(t, site, "production", uuid)
 	site.json("GET", "/api/state", nil, http.StatusOK, nil)
@@ -238,15 +231,7 @@ func scanForSecret(t *testing.T, seen []seenResponse, secret string) {
 // the token reaches the page.
 func TestReconcileUnknownRowsWithTheToken(t *testing.T) {
 	const uuid, token = "9c4d7e2a-1b3f-4a5c-8d6e-7f8091a2b3c4", "qt-5e6f7a8b9c0d1e2f"
-	box, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}, Token: token, P500After: 0.3, Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod, err := box.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer box.Close()
+	box, prod := productionSandbox(t, sandbox.Options{UUIDs: []string{uuid}, Token: token, P500After: 0.3, Seed: 7})
 	site := newSite(t, Options{ProductionURL: prod})
 	if res := site.upload("/api/sheet", "kunder.csv", kunderCSV(20)); res.StatusCode != http.StatusOK {
 		t.Fatalf("upload = %d", res.StatusCode)
@@ -320,15 +305,7 @@ func mustJSON(v any) string {
 // even by another start of the program: rows created are not sent again.
 func TestSameSheetAgainResumesTheRun(t *testing.T) {
 	const uuid = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
-	box, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod, err := box.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer box.Close()
+	box, prod := productionSandbox(t, sandbox.Options{UUIDs: []string{uuid}})
 	runs := t.TempDir()
 	first := newSite(t, Options{ProductionURL: prod, RunsDir: runs})
 	first.upload("/api/sheet", "kunder.csv", kunderCSV(100))
@@ -460,15 +437,7 @@ func TestHeaderRowBelowATitleIsDetected(t *testing.T) {
 // SalesByte's slow-downs reach the page in the command line's words.
 func TestSlowDownsAreShown(t *testing.T) {
 	const uuid = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
-	box, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}, RateLimit: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod, err := box.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer box.Close()
+	_, prod := productionSandbox(t, sandbox.Options{UUIDs: []string{uuid}, RateLimit: 5})
 	site := newSite(t, Options{ProductionURL: prod})
 	site.upload("/api/sheet", "kunder.csv", kunderCSV(16))
 	site.json("POST", "/api/plan", with(quoteDraft(), "target", "production", "uuid", uuid, "rate", 0), http.StatusOK, nil)
@@ -495,15 +464,7 @@ func TestAMappingChosenAsTheSheetIsNamed(t *testing.T) {
 // and the plan says so before anything is sent.
 func TestPageRunsAreHeldBackByTheLedger(t *testing.T) {
 	const uuid = "5a6b7c8d-1e2f-4a3b-9c4d-5e6f7a8b9c0d"
-	box, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod, err := box.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer box.Close()
+	box, prod := productionSandbox(t, sandbox.Options{UUIDs: []string{uuid}})
 	l, err := ledger.Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"), ledger.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -574,15 +535,7 @@ func TestTitledSheetResultsFixAndResend(t *testing.T) {
 // sheet is refused as production's input.
 func TestRehearsalThenProductionSendsEveryRow(t *testing.T) {
 	const uuid = "6b7c8d9e-2f3a-4b4c-8d5e-6f7a8b9c0d1e"
-	box, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod, err := box.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer box.Close()
+	box, prod := productionSandbox(t, sandbox.Options{UUIDs: []string{uuid}})
 	site := newSite(t, Options{ProductionURL: prod, RunsDir: t.TempDir()})
 	site.upload("/api/sheet", "kunder.csv", kunderCSV(6))
 	var plan map[string]any

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sbimport/sbimport/sandbox"
 )
 
 // testSite is a Server behind httptest, with a browser-like client that
@@ -181,4 +183,20 @@ func writeFile(t *testing.T, name string, data []byte) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// productionSandbox is a sandbox standing in for SalesByte's production
+// server, on loopback; it is closed when the test ends.
+func productionSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, string) {
+	t.Helper()
+	box, err := sandbox.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := box.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { box.Close() })
+	return box, url
 }

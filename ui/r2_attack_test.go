@@ -20,15 +20,7 @@ import (
 // those customers back as "may have been created".
 func TestPageReconcileSettlesTheLedger(t *testing.T) {
 	const uuid, token = "9c4d7e2a-1b3f-4a5c-8d6e-7f8091a2b3c4", "qt-5e6f7a8b9c0d1e2f"
-	box, err := sandbox.New(sandbox.Options{UUIDs: []string{uuid}, Token: token, P500After: 0.3, Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod, err := box.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer box.Close()
+	_, prod := productionSandbox(t, sandbox.Options{UUIDs: []string{uuid}, Token: token, P500After: 0.3, Seed: 7})
 	l, err := ledger.Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"), ledger.Options{})
 	if err != nil {
 		t.Fatal(err)
