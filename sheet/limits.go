@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -81,10 +82,28 @@ func (g *rowGuard) Read(p []byte) (int, error) {
 
 func (g *rowGuard) reset() { g.n = 0 }
 
+// cutMark ends a value an XLSX output had to cut to Excel's limit: read
+// back, such a cell makes its row invalid, so the cut value is never sent
+// as if it were the whole.
+const cutMark = " …[cut by sbimport: longer than a cell can hold]"
+
+// fitCell cuts a value longer than a spreadsheet cell may be, and marks it.
+func fitCell(s string) string {
+	if len(s) <= maxCellChars || utf8.RuneCountInString(s) <= maxCellChars {
+		return s
+	}
+	keep := maxCellChars - utf8.RuneCountInString(cutMark)
+	return string([]rune(s)[:keep]) + cutMark
+}
+
 // longCell says which cell of a row is longer than a spreadsheet cell may
-// be, or "" when none is.
+// be, or was cut to fit one by an earlier output, or "" when none is.
 func longCell(header, cells []string) string {
 	for i, s := range cells {
+		if strings.HasSuffix(s, cutMark) && i < len(header) {
+			return fmt.Sprintf("column %s %q was cut to fit a spreadsheet cell when sbimport wrote this sheet; fix the value in the original sheet and send it from there",
+				colName(i), header[i])
+		}
 		if len(s) <= maxCellChars {
 			continue // fewer bytes than the limit: fewer characters too
 		}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // openErr opens and reads p, which must be refused, and returns the error.
@@ -193,5 +194,38 @@ func TestCSVRowTooLong(t *testing.T) {
 	}
 	if rows := readAll(t, r); len(rows) != 3 {
 		t.Errorf("%d rows; want 3", len(rows))
+	}
+}
+
+// A value too long for a cell, written to an XLSX output, is cut with a
+// mark; read back, the mark makes its row invalid, so the cut value is
+// never sent as if it were the whole.
+func TestCutValueIsNeverReadAsWhole(t *testing.T) {
+	long := strings.Repeat("å", maxCellChars+10)
+	path := filepath.Join(t.TempDir(), "out.xlsx")
+	w, err := Create(path, []string{"Namn", "Anteckning"}, Format{Kind: "xlsx"}, Top{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(Row{Line: 2, Cells: []string{"Åsa", long}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	row, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := utf8.RuneCountInString(row.Cells[1]); got > maxCellChars || !strings.HasSuffix(row.Cells[1], cutMark) {
+		t.Errorf("the cell holds %d characters, ending %q; want at most %d, marked as cut", got, row.Cells[1][len(row.Cells[1])-20:], maxCellChars)
+	}
+	if !strings.Contains(row.Problem, "was cut to fit a spreadsheet cell") {
+		t.Errorf("row problem %q; want the cut value to make the row invalid", row.Problem)
 	}
 }

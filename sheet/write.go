@@ -457,7 +457,7 @@ func (w *xlsxWriter) writeRow(row Row) error {
 		case row.IsDate(i):
 			values[i] = w.dateCell(c, status)
 		default:
-			values[i] = c
+			values[i] = fitCell(c)
 		}
 	}
 	cell, _ := excelize.CoordinatesToCellName(1, w.rowNum)
