@@ -141,7 +141,9 @@ func dirOf(path string) string {
 	return d
 }
 
-func fileSHA256(path string) (string, error) {
+// FileSHA256 is the hex SHA-256 of a file's content: what a journal is
+// bound to, and how an output's hand edits are told.
+func FileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err

@@ -521,7 +521,7 @@ func TestIntentWithoutOutcomeIsUnknownOnResume(t *testing.T) {
 	e.customers(5)
 	cfg := e.config()
 	// Simulate a crash: the journal says row 3's request went out, nothing more.
-	in, _ := fileSHA256(e.input)
+	in, _ := FileSHA256(e.input)
 	mb, _ := os.ReadFile(e.mapping)
 	out := DefaultOutput(e.input)
 	j, err := openJournal(JournalPath(out), Binding{InputSHA256: in, MappingSHA256: bytesSHA256(mb), HeaderRow: 1, Endpoint: "quote"}, e.input, e.mapping, "", nil, time.Now())

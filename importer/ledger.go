@@ -390,7 +390,7 @@ func ledgerStopString(r StopReason) string {
 // A result sheet the ledger never saw written is taken as edited when it
 // holds any sb_status.
 func checkHandEdit(ctx context.Context, l *ledger.Ledger, output, sheetName string) error {
-	sum, err := fileSHA256(output)
+	sum, err := FileSHA256(output)
 	if err != nil {
 		return nil // nothing there (or unreadable: checkEarlierOutput says so)
 	}
@@ -477,7 +477,7 @@ func (imp *Import) recordOutput() error {
 	if imp.cfg.Ledger == nil {
 		return nil
 	}
-	sum, err := fileSHA256(imp.cfg.Output)
+	sum, err := FileSHA256(imp.cfg.Output)
 	if err == nil {
 		err = imp.cfg.Ledger.RecordOutput(context.Background(), imp.cfg.Output, sum)
 	}
@@ -565,7 +565,7 @@ func settleLedger(ctx context.Context, cfg ReconcileConfig, js *journalState, ro
 			}
 		}
 	}
-	sum, err := fileSHA256(cfg.Output)
+	sum, err := FileSHA256(cfg.Output)
 	if err == nil {
 		err = l.RecordOutput(ctx, cfg.Output, sum)
 	}

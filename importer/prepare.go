@@ -184,7 +184,7 @@ func (imp *Import) checkOutput(ctx context.Context) error {
 		return nil
 	}
 	imp.plan.Journal = JournalPath(cfg.Output)
-	inHash, err := fileSHA256(cfg.Input)
+	inHash, err := FileSHA256(cfg.Input)
 	if err != nil {
 		return &InputError{Err: err}
 	}

@@ -115,7 +115,7 @@ func (imp *Import) inputChanged() bool {
 	if err != nil || st.Size() != imp.inStat.Size() || !st.ModTime().Equal(imp.inStat.ModTime()) {
 		return true
 	}
-	sum, err := fileSHA256(imp.cfg.Input)
+	sum, err := FileSHA256(imp.cfg.Input)
 	return err != nil || sum != imp.bind.InputSHA256
 }
 

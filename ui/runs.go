@@ -1,13 +1,13 @@
 package ui
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/sbimport/sbimport/importer"
 )
 
 // runInput is where a sheet is sent from: a copy in a folder of RunsDir
@@ -27,7 +27,7 @@ func (s *Server) runInput(path, target string) (string, error) {
 		}
 		return path, nil
 	}
-	sum, err := fileHash(path)
+	sum, err := importer.FileSHA256(path)
 	if err != nil {
 		return "", err
 	}
@@ -50,19 +50,6 @@ func (s *Server) runInput(path, target string) (string, error) {
 // errOtherTarget: the sheet chosen is the output of a run to the other
 // target; its created rows exist only there.
 var errOtherTarget = errors.New("this output sheet holds a run to the other target (sandbox or production): the rows it marks created exist only there and would not be sent. Choose your original sheet again in step 1 to send it here")
-
-func fileHash(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
 
 // copyFile copies src to dst through a temporary file, so a crash never
 // leaves a half-copied sheet under dst's name.

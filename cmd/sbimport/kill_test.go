@@ -295,19 +295,26 @@ func (c *ntChild) exited() bool {
 // signal ended it).
 func (c *ntChild) wait(t *testing.T) int {
 	t.Helper()
+	return waitExit(t, c.cmd, c.done, &c.err, c.stderr)
+}
+
+// waitExit waits, with a generous deadline, for a child started with cmd
+// whose waiter closes done after setting *err, and returns its exit code.
+func waitExit(t *testing.T, cmd *exec.Cmd, done chan struct{}, err *error, stderr fmt.Stringer) int {
+	t.Helper()
 	select {
-	case <-c.done:
+	case <-done:
 	case <-time.After(2 * time.Minute):
-		_ = c.cmd.Process.Kill()
-		<-c.done
-		t.Fatalf("sbimport did not finish within 2 minutes; stderr:\n%s", c.stderr)
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("sbimport did not finish within 2 minutes; stderr:\n%s", stderr)
 	}
 	var ee *exec.ExitError
-	if errors.As(c.err, &ee) {
+	if errors.As(*err, &ee) {
 		return ee.ExitCode()
 	}
-	if c.err != nil {
-		t.Fatalf("sbimport: %v", c.err)
+	if *err != nil {
+		t.Fatalf("sbimport: %v", *err)
 	}
 	return 0
 }

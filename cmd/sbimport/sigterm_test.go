@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -113,21 +112,7 @@ func (c *sigChild) signal(t *testing.T, sig os.Signal) {
 // wait returns the child's exit code, failing after a generous deadline.
 func (c *sigChild) wait(t *testing.T) int {
 	t.Helper()
-	select {
-	case <-c.done:
-	case <-time.After(2 * time.Minute):
-		_ = c.cmd.Process.Kill()
-		<-c.done
-		t.Fatalf("sbimport did not end within 2 minutes of the signal; stderr:\n%s", c.stderr)
-	}
-	var ee *exec.ExitError
-	if errors.As(c.err, &ee) {
-		return ee.ExitCode()
-	}
-	if c.err != nil {
-		t.Fatal(c.err)
-	}
-	return 0
+	return waitExit(t, c.cmd, c.done, &c.err, c.stderr)
 }
 
 // TestSIGTERMStopsValidate: SIGTERM while validate checks a sheet stops
