@@ -47,12 +47,15 @@ func Reconciled(rs *importer.ReconcileSummary) string {
 	return fmt.Sprintf("Reconciled %d rows: %d found, %d not created (now failed), %d ambiguous.", rs.ToSettle, rs.Found, rs.NotFound, rs.Ambiguous)
 }
 
-// SlowedDown says that SalesByte asked for fewer requests, as the
-// command line's progress says it.
+// SlowedDown says that SalesByte asked for fewer requests, for the
+// command line's progress and the page alike.
 func SlowedDown(e importer.SlowedDown) string {
 	then := "goes on"
 	if e.Rate > 0 {
 		then = fmt.Sprintf("goes on at %.1f requests/s", e.Rate)
 	}
-	return fmt.Sprintf("SalesByte asked us to slow down (HTTP %d): every request waits %s, then %s", e.Status, e.Pause.Round(time.Millisecond), then)
+	if e.Pause <= 0 {
+		return fmt.Sprintf("SalesByte asked us to slow down (HTTP %d): the run %s", e.Status, then)
+	}
+	return fmt.Sprintf("SalesByte refused again (HTTP %d): every request waits %s, then %s", e.Status, e.Pause.Round(time.Millisecond), then)
 }

@@ -36,10 +36,13 @@ func TestReconciledWords(t *testing.T) {
 
 func TestSlowedDownWords(t *testing.T) {
 	got := SlowedDown(importer.SlowedDown{Status: 429, Pause: 1500 * time.Millisecond, Rate: 3.5})
-	if got != "SalesByte asked us to slow down (HTTP 429): every request waits 1.5s, then goes on at 3.5 requests/s" {
-		t.Errorf("SlowedDown = %q", got)
+	if got != "SalesByte refused again (HTTP 429): every request waits 1.5s, then goes on at 3.5 requests/s" {
+		t.Errorf("SlowedDown(pause) = %q", got)
 	}
-	if got := SlowedDown(importer.SlowedDown{Status: 503, Pause: time.Second}); got != "SalesByte asked us to slow down (HTTP 503): every request waits 1s, then goes on" {
+	if got := SlowedDown(importer.SlowedDown{Status: 429, Rate: 5}); got != "SalesByte asked us to slow down (HTTP 429): the run goes on at 5.0 requests/s" {
+		t.Errorf("SlowedDown(no pause) = %q", got)
+	}
+	if got := SlowedDown(importer.SlowedDown{Status: 429, Pause: time.Second}); got != "SalesByte refused again (HTTP 429): every request waits 1s, then goes on" {
 		t.Errorf("SlowedDown(unlimited) = %q", got)
 	}
 }

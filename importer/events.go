@@ -28,8 +28,9 @@ type Retrying struct {
 	Status  int // the HTTP status that asked for it; 0 for a connection failure
 }
 
-// SlowedDown says SalesByte answered 429 or 503: every request waits
-// Pause (Retry-After, or a default), and the rate becomes Rate.
+// SlowedDown says SalesByte answered 429: the rate becomes Rate, and the
+// refused row waits its Retry-After. Pause is set when SalesByte refused
+// again within a Retry-After it had given: every request waits it out.
 type SlowedDown struct {
 	Status int
 	Pause  time.Duration

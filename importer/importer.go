@@ -54,7 +54,7 @@ type Config struct {
 	Concurrency int // requests in flight; 0 = sized from the rate and latency
 	MaxAttempts int // per row, for answers that are safe to retry; 0 = 6
 	// RetryBudget is the most retries the run may spend before failing
-	// rows fast; 0 = 200 (successes earn a tenth of a retry each).
+	// rows fast; 0 = 200 (each success earns one retry back).
 	RetryBudget float64
 
 	RetryUnknown    bool     // send rows whose earlier outcome is unknown

@@ -19,6 +19,27 @@ import (
 // here K = 3, so even half the answers failing is not yet an overload) is
 // the server overloaded, and then the rate is cut as well, but the
 // ceiling is left alone: an overload says nothing about the limit.
+//
+// A 429 costs more than a request sent a little below the limit: its row
+// waits out the Retry-After, and a second one within that wait pauses the
+// whole run (see throttle), for as long as a real server likes. Hence how a
+// 429 is read, at the rate its request was sent at:
+//
+//   - The first, before a second's worth of successes: the run is over the
+//     limit by an unknown amount (a token bucket refuses the second request
+//     of any rate above its own). It starts again at a tenth of that rate
+//     and climbs fast (half again each second, as TCP's slow start) until
+//     the next 429, which marks the limit closely: between the last two
+//     rates. The rate settles just under it.
+//   - After a sustained stretch: the limit is about the current rate. It
+//     becomes the ceiling, and the rate settles just under it.
+//   - Before the rate was sustained, later on: still over, or a clump of
+//     requests (a busy machine or network). A step back of a tenth, then
+//     of 30%, then of half for each one in a row, so a limit that fell is
+//     found in a few steps and a lone clump costs little.
+//
+// Just under the ceiling the rate holds for holdFor, then probes above it
+// slowly.
 type pacer struct {
 	target float64 // the configured rate, or --max-rate when auto; 0 = unlimited
 	auto   bool    // climb from the start rate towards target while answers stay good
@@ -31,13 +52,35 @@ type pacer struct {
 	// lastCut is when the rate was last cut: answers to requests sent
 	// before it say nothing new and do not cut again.
 	lastCut time.Time
-	// probing (auto) is the fast start: the rate grows by half each
-	// second's worth of successes until the first sign of a limit.
+	// probing is the fast climb (auto's start, or after starting again
+	// low): the rate grows by half each second's worth of successes until
+	// the first sign of a limit.
 	probing bool
+	// wins counts the successes since the last cut; strikes, the 429s in
+	// a row that came before the rate was sustained (see Throttled).
+	wins    int
+	strikes int
+
+	// marks are the latest changes of the rate, oldest first; before
+	// them the rate was early. A 429 is read at the rate its request was
+	// sent at: while climbing, the rate has moved on by its answer.
+	marks []rateMark
+	early float64
 
 	recent []answer // answers in the last burstWindow, oldest first
 	lat    latencyTrend
 }
+
+// rateMark is a change of the rate: from at on, the rate was rate.
+type rateMark struct {
+	at   time.Time
+	rate float64
+}
+
+// maxMarks bounds the changes remembered: at 50 requests/s, the last few
+// seconds' worth, more than any answer takes to come back but for a
+// request that timed out, whose rate then reads a little high.
+const maxMarks = 256
 
 // answer is one answer in the burst window.
 type answer struct {
@@ -47,21 +90,28 @@ type answer struct {
 
 const (
 	cutFactor     = 0.7
-	nearCutFactor = 0.9 // a cut at the known limit
+	nearCutFactor = 0.9
 	minRate       = 0.2 // requests/s: the slowest a run ever goes
+	// restartShare is where a run refused at once starts again, as a
+	// share of the refused rate.
+	restartShare = 0.1
+	// holdFor is how long the rate stays just under a limit it met
+	// before it probes above it again.
+	holdFor = 30 * time.Second
 
 	// burstWindow, burstMin and burstK decide when 503s are an overload
 	// rather than failed requests: at least burstMin of them among the
 	// answers of the last burstWindow, and more answers than burstK times
 	// the ones that were not 503.
-	burstWindow = 2 * time.Second
+	burstWindow = 5 * time.Second
 	burstMin    = 4
 	burstK      = 3.0
 
-	// probeGrowth is how much auto's fast start adds per success, in
+	// probeGrowth is how much the fast climb adds per success, in
 	// requests/s: half the rate each second's worth of successes.
 	probeGrowth = 0.5
-	// settleShare is where auto settles, below the rate refused with 429.
+	// settleShare is where the rate settles, below the rate refused with
+	// 429.
 	settleShare = 0.95
 
 	// DefaultAutoStart and DefaultMaxRate bound --rate auto.
@@ -83,9 +133,12 @@ func (p *pacer) Rate() float64 { return p.cur }
 
 // Found is the rate this run learnt it can keep: when auto, where it
 // settled (just under the limit it met, or the most it was allowed);
-// otherwise just under the limit a 429 revealed, or 0 when none did.
+// otherwise just under the limit a 429 revealed, or 0 when none did; while
+// it climbs again after a refusal, the fastest rate it has sustained.
 func (p *pacer) Found() float64 {
 	switch {
+	case p.probing:
+		return p.cur // climbing: the fastest rate not refused yet
 	case p.ceiling > 0 && p.target > 0:
 		return min(settleShare*p.ceiling, p.target)
 	case p.ceiling > 0:
@@ -104,6 +157,10 @@ func (p *pacer) Success(now time.Time, latency time.Duration) {
 	}
 	p.remember(now, false)
 	p.lat.Observe(latency)
+	p.wins++
+	if p.sustained() {
+		p.strikes = 0
+	}
 	if p.target > 0 && p.cur >= p.target {
 		return
 	}
@@ -111,19 +168,58 @@ func (p *pacer) Success(now time.Time, latency time.Duration) {
 		p.probing = false // the server is queueing: this is near its capacity
 		return
 	}
-	next := p.cur + p.step()
+	next := p.cur + p.step(now)
 	if p.target > 0 {
 		next = min(next, p.target)
 	}
-	p.cur = next
+	if next != p.cur {
+		p.set(now, next)
+	}
 }
 
-// step is how much one success raises the rate: by about 10% of the
-// reference (the ceiling, or else the target) per second's worth of
-// successes while no limit is known or well below it, 2% near a limit,
-// and a tenth of that above 97% of it, so a limit is regained quickly and
-// then approached carefully.
-func (p *pacer) step() float64 {
+// set makes r the rate from now on.
+func (p *pacer) set(now time.Time, r float64) {
+	if len(p.marks) == maxMarks {
+		p.early = p.marks[0].rate
+		p.marks = append(p.marks[:0], p.marks[1:]...)
+	} else if len(p.marks) == 0 {
+		p.early = p.cur
+	}
+	p.cur = r
+	p.marks = append(p.marks, rateMark{at: now, rate: r})
+}
+
+// rateAt is the rate requests were sent at, at t, and the rate before
+// that one.
+func (p *pacer) rateAt(t time.Time) (at, before float64) {
+	for i := len(p.marks) - 1; i >= 0; i-- {
+		if !p.marks[i].at.After(t) {
+			before = p.early
+			if i > 0 {
+				before = p.marks[i-1].rate
+			}
+			return p.marks[i].rate, before
+		}
+	}
+	if len(p.marks) == 0 {
+		return p.cur, p.cur
+	}
+	return p.early, p.early
+}
+
+// sustained reports whether the rate has held for a second's worth of
+// successes since the last cut.
+func (p *pacer) sustained() bool {
+	return float64(p.wins) >= max(p.cur, 2)
+}
+
+// step is how much one success raises the rate: fast while probing; by
+// about 10% of the reference (the ceiling, or else the target) per
+// second's worth of successes while no limit is known or well below it;
+// 2% nearer; nothing just under a limit met within holdFor, and a tenth
+// of 2% after that, so a limit is regained quickly, then held, then
+// probed carefully.
+func (p *pacer) step(now time.Time) float64 {
 	if p.probing {
 		return probeGrowth
 	}
@@ -138,7 +234,9 @@ func (p *pacer) step() float64 {
 	switch {
 	case p.ceiling == 0 || p.cur < 0.9*ref: // no known limit, or well below it
 		s *= 5
-	case p.cur >= 0.97*p.ceiling:
+	case p.cur >= settleShare*p.ceiling && now.Sub(p.lastCut) < holdFor:
+		s = 0
+	case p.cur >= settleShare*p.ceiling:
 		s /= 10
 	}
 	return s
@@ -150,29 +248,70 @@ func (p *pacer) step() float64 {
 // reports whether the rate was cut.
 func (p *pacer) Throttled(now, sentAt time.Time, achieved float64) bool {
 	p.remember(now, false)
-	p.probing = false
 	if sentAt.Before(p.lastCut) {
 		return false // answers a request sent before the last cut: no news
 	}
-	cur := p.cur
+	cur, before := p.rateAt(sentAt)
 	if cur == 0 {
 		if achieved <= 0 {
 			return false // too few sends to know a rate
 		}
 		cur = max(achieved, 1)
 	}
-	factor, ceiling := cutFactor, cur
-	if p.ceiling > 0 && cur >= 0.9*p.ceiling && cur <= 1.02*p.ceiling {
-		// Refused at the limit already known: the limit is about where it
-		// was, and only just exceeded (or a clump of requests, bunched by
-		// the network or a busy machine, met it). A small step back; the
-		// remembered limit moves only half way down, so such clumps do not
-		// ratchet it ever lower.
-		factor, ceiling = nearCutFactor, (p.ceiling+cur)/2
+	switch {
+	case p.ceiling == 0 && !p.sustained():
+		// The first refusal, at once: over the limit by an unknown
+		// amount. Start low and climb fast.
+		p.ceiling = cur
+		p.probing = true
+		p.cut(now, cur*restartShare)
+	case p.probing && p.sustained():
+		// Climbing fast, refused: the limit lies between this rate and
+		// the one before it.
+		p.ceiling = (cur + min(before, cur)) / 2
+		p.settle(now, settleShare*p.ceiling)
+	case p.sustained():
+		// Refused after a sustained stretch: the limit is about here.
+		p.ceiling = p.nearer(cur)
+		p.settle(now, min(settleShare*p.ceiling, cur*settleShare))
+	default:
+		// Refused before the rate was sustained: still over the limit,
+		// or a clump of requests. Step back, further each time in a row.
+		p.strikes++
+		p.ceiling = p.nearer(cur)
+		p.settle(now, cur*strikeFactor(p.strikes))
 	}
-	p.ceiling = ceiling
-	p.cut(now, cur*factor)
 	return true
+}
+
+// strikeFactor is the cut for the n-th 429 in a row before the rate was
+// sustained: a tenth, then more, then half, so a limit that fell far is
+// found in a few steps and a lone clump costs little.
+func strikeFactor(n int) float64 {
+	switch n {
+	case 1:
+		return nearCutFactor
+	case 2:
+		return cutFactor
+	}
+	return 0.5
+}
+
+// settle cuts the rate to r, ends any fast climb, and holds there.
+func (p *pacer) settle(now time.Time, r float64) {
+	p.probing = false
+	p.cut(now, r)
+}
+
+// nearer is the ceiling after a 429 at cur: cur, but when cur is about
+// the limit already known, the remembered limit moves only half way down,
+// so clumps of requests (bunched by the network or a busy machine) do not
+// ratchet it ever lower.
+func (p *pacer) nearer(cur float64) float64 {
+	if p.ceiling > 0 && cur >= 0.9*p.ceiling && cur <= 1.02*p.ceiling {
+		return (p.ceiling + cur) / 2
+	}
+	return cur
 }
 
 // Unavailable is a 503 answering a request sent at sentAt. One is a failed
@@ -199,9 +338,13 @@ func (p *pacer) Failed(now time.Time) {
 	}
 }
 
+// cut makes r the rate from now on. The burst window starts afresh: the
+// answers that led to a cut do not lead to the next.
 func (p *pacer) cut(now time.Time, r float64) {
 	p.lastCut = now
-	p.cur = math.Max(r, p.floor)
+	p.wins = 0
+	p.recent = p.recent[:0]
+	p.set(now, math.Max(r, p.floor))
 }
 
 // burst reports whether 503s are an overload: enough of them, and more

@@ -2,7 +2,11 @@ package importer
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,58 +16,111 @@ import (
 	"github.com/sbimport/sbimport/sandbox"
 )
 
-// timedSender records when each request starts. The first waits until
-// inFlight requests are in Create, so every request let go before the 429
-// is known has started by then; the others wait, inside Create, until the
-// run has slowed down, so no other worker can be let go before the news.
-type timedSender struct {
-	t        *testing.T
-	inner    Sender
-	inFlight int32
-	calls    atomic.Int32
-	slowed   chan struct{}
-	mu       sync.Mutex
-	starts   []time.Time
-	firstAt  time.Time // when the first (429) answer came back
+// attempt is one request a recordingSender made.
+type attempt struct {
+	row        string // the customer's e-mail
+	start, end time.Time
+	status     int // the HTTP status of a refusal; 0 when created
 }
 
-func (s *timedSender) Create(ctx context.Context, e salesbyte.Endpoint, body map[string]any) (salesbyte.Created, error) {
-	start := time.Now()
+// recordingSender records every request: its row, when it started and
+// ended, and how it was answered.
+type recordingSender struct {
+	inner Sender
+	mu    sync.Mutex
+	log   []attempt
+}
+
+func (s *recordingSender) Create(ctx context.Context, e salesbyte.Endpoint, body map[string]any) (salesbyte.Created, error) {
+	a := attempt{row: fmt.Sprint(body["customer_email"]), start: time.Now()}
+	c, err := s.inner.Create(ctx, e, body)
+	a.end = time.Now()
+	var se *salesbyte.Error
+	if errors.As(err, &se) {
+		a.status = se.Status
+	}
 	s.mu.Lock()
-	s.starts = append(s.starts, start)
+	s.log = append(s.log, a)
 	s.mu.Unlock()
-	if s.calls.Add(1) == 1 {
-		for deadline := time.Now().Add(testDeadline); s.calls.Load() < s.inFlight; time.Sleep(time.Millisecond) {
-			if time.Now().After(deadline) {
-				s.t.Errorf("only %d of %d workers sent within %v", s.calls.Load(), s.inFlight, testDeadline)
-				break
-			}
-		}
-		c, err := s.inner.Create(ctx, e, body)
-		s.mu.Lock()
-		s.firstAt = time.Now()
-		s.mu.Unlock()
-		return c, err
-	}
-	select {
-	case <-s.slowed:
-	case <-time.After(testDeadline):
-		s.t.Error("the workers never asked the throttle to slow down after a 429")
-	}
-	return s.inner.Create(ctx, e, body)
+	return c, err
 }
 
-// After a 429 with Retry-After: N, no worker sends again before N has
-// passed: not the row that got it, and not the others (the slow-down is
-// shared). The 429 comes through the real client, so the header is read
-// as SalesByte sends it.
-func TestRetryAfterPausesEveryWorker(t *testing.T) {
-	const retryAfter = time.Second
+// closedWindow answers 429 with Retry-After to every request from the
+// first one until d has passed, as a fixed-window limiter does (Laravel's
+// throttle, say), then lets every request through.
+func closedWindow(d time.Duration) func(http.Handler) http.Handler {
+	var mu sync.Mutex
+	var opened time.Time
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			if opened.IsZero() {
+				opened = time.Now()
+			}
+			left := d - time.Since(opened)
+			mu.Unlock()
+			if left > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(left.Seconds()))))
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusTooManyRequests)
+				w.Write([]byte(`{"message":"Too Many Attempts."}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// A lone 429 cuts the rate and its row waits its Retry-After; refused
+// again, for a request sent after that 429 and within the wait it asked
+// for, the server means the whole client: no worker sends before the
+// Retry-After has passed. The 429s come through the real client, so the
+// header is read as SalesByte sends it.
+func TestRefusedAgainEveryWorkerWaitsRetryAfter(t *testing.T) {
+	const window = 3 * time.Second
+	e := newEnv(t, sandbox.Options{}, closedWindow(window))
+	e.customers(8)
+	s := &recordingSender{inner: e.client}
+	cfg := e.config()
+	cfg.Sender = s
+	cfg.Rate, cfg.Concurrency = 100, 4
+	cfg.pause = time.Millisecond // were Retry-After ignored, the pause would be this
+	sum, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Counts[Created] != 8 {
+		t.Fatalf("counts %v; want all 8 created once the window opened", sum.Counts)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	first, again := refusals(s.log)
+	if again == nil {
+		t.Fatalf("no request was sent after the first 429 and refused again: %+v", s.log)
+	}
+	for _, a := range s.log {
+		if a.start.After(again.end) && a.start.Before(again.end.Add(window-time.Second)) {
+			t.Errorf("a request went out %v after the second refusal; want none before its Retry-After", a.start.Sub(again.end).Round(time.Millisecond))
+		}
+	}
+	if first == nil {
+		t.Fatal("no 429 at all")
+	}
+	checkRowsWaited(t, s.log)
+	if n := len(s.log) - 8; n > cfg.Concurrency+2 {
+		t.Errorf("%d requests refused; want at most the %d in flight plus the one sent again", n, cfg.Concurrency+2)
+	}
+}
+
+// A lone 429 is its row's own: that row waits its Retry-After before it
+// is sent again, and the other rows go on meanwhile.
+func TestLone429WaitsItsOwnRetryAfter(t *testing.T) {
+	const retryAfter = 2 * time.Second
 	var served atomic.Int32
 	e := newEnv(t, sandbox.Options{}, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if served.Add(1) == 1 {
-				w.Header().Set("Retry-After", "1")
+				w.Header().Set("Retry-After", "2")
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(http.StatusTooManyRequests)
 				w.Write([]byte(`{"message":"Too Many Attempts."}`))
@@ -73,34 +130,69 @@ func TestRetryAfterPausesEveryWorker(t *testing.T) {
 		})
 	})
 	e.customers(12)
-	s := &timedSender{t: t, inner: e.client, inFlight: 4, slowed: make(chan struct{})}
-	var once sync.Once
-	var slowDowns atomic.Int32
+	s := &recordingSender{inner: e.client}
 	cfg := e.config()
-	cfg.Sender = s
-	cfg.Concurrency = 4
-	cfg.pause = time.Millisecond // were Retry-After ignored, the pause would be this
-	cfg.slowedDown = func() { slowDowns.Add(1); once.Do(func() { close(s.slowed) }) }
+	cfg.Sender, cfg.Concurrency = s, 2
 	sum, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Counts[Created] != 12 || sum.Throttled != 1 || slowDowns.Load() != 1 {
-		t.Fatalf("counts %v, throttled %d, slow-downs %d; want 12 created after one 429 and one slow-down", sum.Counts, sum.Throttled, slowDowns.Load())
+	if sum.Counts[Created] != 12 || sum.Throttled != 1 {
+		t.Fatalf("counts %v, throttled %d; want 12 created after one 429", sum.Counts, sum.Throttled)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	after := 0
-	for _, at := range s.starts {
-		if !at.After(s.firstAt) {
-			continue // let go before the 429 came back
-		}
-		after++
-		if waited := at.Sub(s.firstAt); waited < retryAfter {
-			t.Errorf("a request went out %v after the 429; want none before its Retry-After of %v", waited, retryAfter)
+	first, _ := refusals(s.log)
+	if first == nil {
+		t.Fatal("no 429 recorded")
+	}
+	during := 0
+	for _, a := range s.log {
+		switch {
+		case a.row == first.row && a.start.After(first.end) && a.start.Sub(first.end) < retryAfter:
+			t.Errorf("the refused row went again %v after its 429; want its Retry-After of %v waited out", a.start.Sub(first.end).Round(time.Millisecond), retryAfter)
+		case a.row != first.row && a.start.After(first.end) && a.start.Before(first.end.Add(retryAfter)):
+			during++
 		}
 	}
-	if after < 12-4+1 {
-		t.Errorf("%d requests after the 429; want at least the 9 not let go before it", after)
+	if during == 0 {
+		t.Error("no other row was sent while the refused one waited; a lone 429 must not pause the run")
+	}
+}
+
+// refusals finds the first 429 and the first 429 to a request sent after
+// it came back.
+func refusals(log []attempt) (first, again *attempt) {
+	for i := range log {
+		a := &log[i]
+		if a.status != http.StatusTooManyRequests {
+			continue
+		}
+		if first == nil || a.end.Before(first.end) {
+			first = a
+		}
+	}
+	for i := range log {
+		a := &log[i]
+		if a.status == http.StatusTooManyRequests && first != nil && a.start.After(first.end) && (again == nil || a.end.Before(again.end)) {
+			again = a
+		}
+	}
+	return first, again
+}
+
+// checkRowsWaited fails when a row refused with 429 was sent again before
+// a second (the shortest Retry-After the window gives) had passed.
+func checkRowsWaited(t *testing.T, log []attempt) {
+	t.Helper()
+	for i, a := range log {
+		if a.status != http.StatusTooManyRequests {
+			continue
+		}
+		for _, b := range log[i+1:] {
+			if b.row == a.row && b.start.After(a.end) && b.start.Sub(a.end) < time.Second {
+				t.Errorf("row %s was sent again %v after its 429; want its Retry-After waited out", a.row, b.start.Sub(a.end).Round(time.Millisecond))
+			}
+		}
 	}
 }

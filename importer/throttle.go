@@ -14,12 +14,26 @@ import (
 // burst 1, so requests are evenly spaced) at the policy's rate, and a
 // pause every worker waits out after a 429, for its Retry-After. It holds
 // the clock and the lock; the policy holds the maths.
+//
+// Nothing is reserved ahead: the waiters queue for one turn, and the one
+// holding it takes a token only when one is there and no pause is on. A
+// cut or a pause therefore applies at once to every request not yet let
+// go; slots booked at the old rate would go on clumping requests at the
+// server after it said to slow down.
 type throttle struct {
 	mu    sync.Mutex
 	clock func() time.Time
 	pol   *pacer
 	lim   *rate.Limiter
 	pause time.Time // nobody sends before this
+	// warnedAt and warnedTil: the latest 429 came at warnedAt and asked
+	// to wait until warnedTil.
+	warnedAt, warnedTil time.Time
+	// changed is closed, and replaced, when the rate or the pause changes,
+	// so the waiter holding the turn looks again.
+	changed chan struct{}
+	// turn is held by the one waiter claiming the next request's slot.
+	turn chan struct{}
 	// window of recent sends, to know the achieved rate when unlimited
 	sent []time.Time
 	// lastSpaced is when Space last let a request go.
@@ -42,7 +56,8 @@ func newThrottle(r float64, clock func() time.Time) *throttle {
 }
 
 func newThrottleWith(p *pacer, clock func() time.Time) *throttle {
-	t := &throttle{clock: clock, pol: p, defaultPause: defaultPause}
+	t := &throttle{clock: clock, pol: p, defaultPause: defaultPause,
+		changed: make(chan struct{}), turn: make(chan struct{}, 1)}
 	if r := p.Rate(); r > 0 {
 		t.lim = rate.NewLimiter(rate.Limit(r), 1)
 	}
@@ -65,62 +80,104 @@ func (t *throttle) Found() float64 {
 
 // Wait blocks until a request may be sent, and returns when it was let go.
 func (t *throttle) Wait(ctx context.Context) (time.Time, error) {
+	select {
+	case t.turn <- struct{}{}:
+	case <-ctx.Done():
+		return time.Time{}, ctx.Err()
+	}
+	defer func() { <-t.turn }()
 	for {
 		t.mu.Lock()
-		pause := t.pause
-		lim := t.lim
-		t.mu.Unlock()
-		if d := pause.Sub(t.clock()); d > 0 {
-			if err := sleep(ctx, d); err != nil {
-				return time.Time{}, err
-			}
-			continue
+		now := t.clock()
+		d := t.delay(now)
+		if d <= 0 {
+			t.take(now)
+			t.mu.Unlock()
+			return now, ctx.Err()
 		}
-		if lim != nil {
-			if err := lim.Wait(ctx); err != nil {
-				return time.Time{}, err
-			}
-		} else if err := ctx.Err(); err != nil {
+		changed := t.changed
+		t.mu.Unlock()
+		if err := sleepOrChange(ctx, d, changed); err != nil {
 			return time.Time{}, err
 		}
-		// A pause that began while we waited on the limiter wins.
-		t.mu.Lock()
-		if t.pause.After(t.clock()) {
-			t.mu.Unlock()
-			continue
-		}
-		now := t.clock()
-		if t.pol.target == 0 {
-			t.recordSend(now)
-		}
-		t.mu.Unlock()
-		return now, nil
 	}
+}
+
+// delay is how long the next request must still wait at now: out the
+// pause, then for a token.
+func (t *throttle) delay(now time.Time) time.Duration {
+	if d := t.pause.Sub(now); d > 0 {
+		return d
+	}
+	if t.lim == nil {
+		return 0
+	}
+	missing := 1 - t.lim.TokensAt(now)
+	if missing <= 0 {
+		return 0
+	}
+	return max(time.Duration(missing/float64(t.lim.Limit())*float64(time.Second)), time.Microsecond)
+}
+
+// take lets one request go at now.
+func (t *throttle) take(now time.Time) {
+	if t.lim != nil {
+		t.lim.AllowN(now, 1)
+	}
+	if t.pol.target == 0 {
+		t.recordSend(now)
+	}
+}
+
+// changedLocked wakes the waiter holding the turn, to look again.
+func (t *throttle) changedLocked() {
+	close(t.changed)
+	t.changed = make(chan struct{})
 }
 
 // Space spreads out requests that Wait let go evenly but that then left
 // together (their intents were fsynced by one group commit): each goes at
 // least 1/rate after the one before, so the server never sees a clump that
 // its own token bucket would answer with 429. The average rate is Wait's.
+// A pause that began after Wait let the request go is waited out too.
 func (t *throttle) Space(ctx context.Context) error {
 	t.mu.Lock()
-	cur := t.pol.Rate()
-	if cur <= 0 {
-		t.mu.Unlock()
-		return ctx.Err()
-	}
-	gap := time.Duration(float64(time.Second) / cur)
 	now := t.clock()
-	at := t.lastSpaced.Add(gap)
-	if at.Before(now) {
-		at = now
+	at := now
+	if cur := t.pol.Rate(); cur > 0 {
+		at = t.lastSpaced.Add(time.Duration(float64(time.Second) / cur))
 	}
+	at = latest(at, now, t.pause)
 	t.lastSpaced = at
 	t.mu.Unlock()
 	if d := at.Sub(now); d > 0 {
 		return sleep(ctx, d)
 	}
 	return ctx.Err()
+}
+
+func latest(ts ...time.Time) time.Time {
+	l := ts[0]
+	for _, t := range ts[1:] {
+		if t.After(l) {
+			l = t
+		}
+	}
+	return l
+}
+
+// sleepOrChange sleeps for d, or until changed is closed.
+func sleepOrChange(ctx context.Context, d time.Duration, changed <-chan struct{}) error {
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-changed:
+		return nil
+	case <-tm.C:
+		return nil
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -156,19 +213,31 @@ func (t *throttle) achieved(now time.Time) float64 {
 // SlowDown reacts to a 429 answering a request sent at sentAt: the server
 // limits the rate. Every worker pauses until retryAfter has passed, and
 // the policy cuts the rate, once per round trip.
-func (t *throttle) SlowDown(sentAt time.Time, retryAfter time.Duration) {
+func (t *throttle) SlowDown(sentAt time.Time, retryAfter time.Duration) time.Duration {
 	if retryAfter <= 0 {
 		retryAfter = t.defaultPause
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.clock()
-	if until := now.Add(retryAfter); until.After(t.pause) {
-		t.pause = until
-	}
+	// Refused again although it was sent after an earlier 429 and within
+	// the wait that one asked for: the server means the whole client.
+	insist := !sentAt.Before(t.warnedAt) && sentAt.Before(t.warnedTil)
 	if t.pol.Throttled(now, sentAt, t.achieved(now)) {
 		t.apply()
 	}
+	until := now.Add(retryAfter)
+	if !insist {
+		if until.After(t.warnedTil) {
+			t.warnedAt, t.warnedTil = now, until
+		}
+		return 0
+	}
+	if until.After(t.pause) {
+		t.pause = until
+		t.changedLocked()
+	}
+	return retryAfter
 }
 
 // Unavailable reacts to a 503 answering a request sent at sentAt: nobody
@@ -205,6 +274,7 @@ func (t *throttle) Failed() {
 // apply sets the limiter to the policy's rate.
 func (t *throttle) apply() {
 	r := t.pol.Rate()
+	defer t.changedLocked()
 	if t.lim == nil {
 		t.lim = rate.NewLimiter(rate.Limit(r), 1)
 		return

@@ -3,6 +3,8 @@ package importer
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,52 +17,117 @@ type fakeClock struct{ t time.Time }
 func (c *fakeClock) Now() time.Time          { return c.t }
 func (c *fakeClock) Advance(d time.Duration) { c.t = c.t.Add(d) }
 
-func TestThrottleCutsOncePerRoundTripAndPausesEveryone(t *testing.T) {
+// A lone 429 cuts the rate (its row waits its own Retry-After) but
+// pauses nobody else; a 429 to a request sent after it, within the wait
+// it asked for, means the whole client: every request waits it out.
+func TestThrottleRefusedAgainPausesEveryone(t *testing.T) {
 	clk := &fakeClock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
 	th := newThrottle(50, clk.Now)
-	sent := clk.Now()
-	clk.Advance(100 * time.Millisecond)
-	th.SlowDown(sent, 2*time.Second)
-	if got := th.Rate(); got != 35 {
-		t.Fatalf("rate after a 429 = %v; want 35 (50 × 0.7)", got)
+	first := clk.Now()
+	clk.Advance(70 * time.Millisecond)
+	if pause := th.SlowDown(first, time.Second); pause != 0 {
+		t.Fatalf("a lone 429 paused everyone for %v; want only its row to wait", pause)
 	}
-	// More 429s for requests sent before the cut are not news.
-	th.SlowDown(sent, 2*time.Second)
-	th.SlowDown(sent.Add(50*time.Millisecond), time.Second)
-	if got := th.Rate(); got != 35 {
-		t.Errorf("rate after answers to earlier requests = %v; want 35 (one cut per round trip)", got)
+	if got := th.Rate(); got != 5 {
+		t.Fatalf("rate after a 429 at once = %v; want 5 (a tenth of 50)", got)
 	}
-	// Everyone waits out Retry-After.
+	// Answers to requests let go before the news are not a second refusal.
+	if pause := th.SlowDown(first.Add(20*time.Millisecond), time.Second); pause != 0 || th.Rate() != 5 {
+		t.Errorf("a 429 to a request sent before the first came back: pause %v, rate %v; want none and still 5", pause, th.Rate())
+	}
+	clk.Advance(300 * time.Millisecond)
+	mustWait(t, th, "after a lone 429")
+	// Sent after the first 429, refused within its Retry-After: everyone waits.
+	again := clk.Now()
+	clk.Advance(50 * time.Millisecond)
+	if pause := th.SlowDown(again, time.Second); pause != time.Second {
+		t.Fatalf("refused again within Retry-After: pause %v; want 1s for every request", pause)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	if _, err := th.Wait(ctx); err == nil {
 		t.Error("Wait returned during the pause")
 	}
-	// A 429 for a request sent after the cut cuts again.
-	clk.Advance(3 * time.Second)
-	th.SlowDown(clk.Now(), 0)
-	if got := th.Rate(); got != 24.5 {
-		t.Errorf("second cut = %v; want 24.5", got)
+	// After the pause, at the rate it now has (a tenth again: 0.5/s).
+	clk.Advance(2 * time.Second)
+	mustWait(t, th, "once the pause is over")
+}
+
+// mustWait fails unless Wait lets a request go at once.
+func mustWait(t *testing.T, th *throttle, when string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testDeadline)
+	defer cancel()
+	if _, err := th.Wait(ctx); err != nil {
+		t.Fatalf("Wait %s: %v; want a request let go", when, err)
 	}
 }
 
-func TestThrottleRecoversGraduallyUpToTarget(t *testing.T) {
+// A cut applies at once to requests already waiting: nothing is booked
+// ahead at the old rate, where they would go on clumping at the server
+// after it said to slow down.
+func TestThrottleCutAppliesToWaiters(t *testing.T) {
+	th := newThrottle(20, time.Now)
+	ctx, cancel := context.WithTimeout(context.Background(), testDeadline)
+	defer cancel()
+	if _, err := th.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var went atomic.Int32
+	var wg sync.WaitGroup
+	for range 4 { // booked at 20/s, these would all go within 200 ms
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := th.Wait(ctx); err == nil {
+				went.Add(1)
+			}
+		}()
+	}
+	time.Sleep(5 * time.Millisecond) // let them queue; fewer queued only weakens the test
+	cut := time.Now()
+	th.SlowDown(cut, time.Millisecond)        // 20/s → 2/s
+	th.SlowDown(time.Now(), time.Millisecond) // sent after it and refused again: 0.2/s, and everyone pauses
+	time.Sleep(500 * time.Millisecond)
+	// At 0.2/s, one token accrues every 5 s: however slow the machine,
+	// no more may have gone than the time since the cut allows.
+	allowed := int32(time.Since(cut).Seconds()*th.Rate() + 0.2)
+	if n := went.Load(); n > allowed {
+		t.Errorf("%d waiting requests went within %v of the cut to %v/s; want at most %d", n, time.Since(cut).Round(time.Millisecond), th.Rate(), allowed)
+	}
+	cancel()
+	wg.Wait()
+}
+
+func TestThrottleHoldsUnderALimitItMet(t *testing.T) {
 	clk := &fakeClock{t: time.Unix(0, 0)}
 	th := newThrottle(20, clk.Now)
-	th.SlowDown(clk.Now(), time.Second)
-	low := th.Rate()
+	for range 40 {
+		clk.Advance(50 * time.Millisecond)
+		th.Success(50 * time.Millisecond)
+	}
+	th.SlowDown(clk.Now().Add(-50*time.Millisecond), time.Second)
+	held := th.Rate()
+	if held != 19 {
+		t.Fatalf("refused after a sustained stretch at 20/s: rate %v; want 19 (just under)", held)
+	}
+	for range 500 { // 25 s
+		clk.Advance(50 * time.Millisecond)
+		th.Success(50 * time.Millisecond)
+	}
+	if th.Rate() != held {
+		t.Errorf("rate moved from %v to %v within %v of the 429; want it held", held, th.Rate(), holdFor)
+	}
 	var steps int
 	for th.Rate() < 20 && steps < 100000 {
+		clk.Advance(50 * time.Millisecond)
 		th.Success(50 * time.Millisecond)
 		steps++
 	}
-	if th.Rate() != 20 {
-		t.Fatalf("rate never recovered: %v after %d successes", th.Rate(), steps)
-	}
-	// From 14/s back to 20/s takes hundreds of successes, not a handful:
+	// From 19/s back to 20/s takes hundreds of successes, not a handful:
 	// a server limit is approached, not stormed.
-	if steps < 200 {
-		t.Errorf("recovered from %v to 20 in %d successes; want a gradual climb (≥ 200)", low, steps)
+	if th.Rate() != 20 || steps < 200 {
+		t.Errorf("after the hold: %v after %d successes; want 20 after a gradual climb (≥ 200)", th.Rate(), steps)
 	}
 	th.Success(50 * time.Millisecond)
 	if th.Rate() != 20 {
@@ -69,24 +136,14 @@ func TestThrottleRecoversGraduallyUpToTarget(t *testing.T) {
 }
 
 // A 503 is the row's own failure: nobody else waits for its Retry-After
-// and a lone one does not cut the rate; a 429 pauses everyone.
+// and a lone one does not cut the rate.
 func TestThrottleLoneUnavailablePausesNobody(t *testing.T) {
 	clk := &fakeClock{t: time.Unix(0, 0)}
 	th := newThrottle(0, clk.Now)
 	th.Unavailable(clk.Now())
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := th.Wait(ctx); err != nil {
-		t.Fatalf("Wait after a 503: %v; want no pause for the others", err)
-	}
+	mustWait(t, th, "after a 503")
 	if th.Rate() != 0 || th.Found() != 0 {
 		t.Errorf("after a 503: rate %v, found %v; want unlimited and nothing learnt", th.Rate(), th.Found())
-	}
-	th.SlowDown(clk.Now(), 0)
-	short, cancel2 := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel2()
-	if _, err := th.Wait(short); err == nil {
-		t.Error("Wait returned during the pause after a 429")
 	}
 }
 
@@ -137,10 +194,11 @@ func TestBackoffFullJitter(t *testing.T) {
 	}{
 		{1, 0.999999, 0, 99999900 * time.Nanosecond},
 		{1, 0.5, 0, 50 * time.Millisecond},
-		{3, 0.5, 0, 200 * time.Millisecond},        // up to 400 ms
-		{10, 0.5, 0, 500 * time.Millisecond},       // capped at 1 s
-		{40, 0.5, 0, 500 * time.Millisecond},       // no overflow
-		{1, 0.1, 2 * time.Second, 2 * time.Second}, // Retry-After is a floor
+		{3, 0.5, 0, 200 * time.Millisecond},                      // up to 400 ms
+		{10, 0.5, 0, 500 * time.Millisecond},                     // capped at 1 s
+		{40, 0.5, 0, 500 * time.Millisecond},                     // no overflow
+		{1, 0.1, 2 * time.Second, 2 * time.Second},               // Retry-After is the wait…
+		{6, 0.9, 100 * time.Millisecond, 100 * time.Millisecond}, // …not a floor under the backoff
 		{5, 0, 0, 0},
 	}
 	for _, c := range cases {
@@ -168,6 +226,25 @@ func TestBudgetSpendsAndEarns(t *testing.T) {
 	b.Earn()
 	if !b.Spend() {
 		t.Fatal("two successes did not earn a retry")
+	}
+}
+
+// A run's budget lasts while at most half the requests fail, however
+// long the run, and runs out soon when none succeeds.
+func TestRunBudgetLastsAtHalfFailing(t *testing.T) {
+	b := runBudget(200)
+	for i := range 10000 {
+		b.Earn()
+		if !b.Spend() {
+			t.Fatalf("a retry for each success: the budget ran out after %d", i)
+		}
+	}
+	n, fresh := 0, runBudget(200)
+	for fresh.Spend() {
+		n++
+	}
+	if n != 200 {
+		t.Errorf("with no success: %d retries; want the 200 it started with", n)
 	}
 }
 

@@ -57,7 +57,7 @@ func newWorkers(cfg *Config, e salesbyte.Endpoint, j *journal, t *Tally, obs Obs
 		endpoint: e,
 		j:        j,
 		thr:      newThrottleWith(pacerFor(cfg), cfg.now),
-		budget:   newBudget(cfg.RetryBudget, 0.1),
+		budget:   runBudget(cfg.RetryBudget),
 		tally:    t,
 		obs:      obs,
 		inFlight: inFlight,
@@ -360,13 +360,9 @@ func (w *workers) slowDown(sentAt time.Time, se *salesbyte.Error) {
 		w.tally.slowedDown(time.Time{}, w.thr.Rate())
 		return
 	}
-	w.thr.SlowDown(sentAt, se.RetryAfter)
+	pause := w.thr.SlowDown(sentAt, se.RetryAfter)
 	if w.cfg.slowedDown != nil {
 		w.cfg.slowedDown()
-	}
-	pause := se.RetryAfter
-	if pause <= 0 {
-		pause = w.thr.defaultPause
 	}
 	rate := w.thr.Rate()
 	w.tally.slowedDown(w.cfg.now().Add(pause), rate)

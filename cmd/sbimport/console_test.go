@@ -56,7 +56,7 @@ func TestProgressBarModes(t *testing.T) {
 	if strings.Contains(got, "\r") || strings.Contains(got, "\x1b") || strings.Contains(got, "█") {
 		t.Errorf("old Windows console: a bar was drawn:\n%q", got)
 	}
-	if !strings.Contains(got, "progress: 1/3 rows (created 1") || !strings.Contains(got, "SalesByte asked us to slow down") {
+	if !strings.Contains(got, "progress: 1/3 rows (created 1") || !strings.Contains(got, "SalesByte refused again") {
 		t.Errorf("old Windows console: want plain progress lines:\n%q", got)
 	}
 }

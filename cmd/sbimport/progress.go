@@ -7,6 +7,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/sbimport/sbimport/explain"
 	"github.com/sbimport/sbimport/importer"
 )
 
@@ -46,17 +47,10 @@ func (p *progress) Observe(e importer.Event) {
 			p.logf("row %d: not created, sent again in %s (attempt %d)", e.Line, e.Wait.Round(time.Millisecond), e.Attempt)
 		}
 	case importer.SlowedDown:
-		p.logf("SalesByte asked us to slow down (HTTP %d): every request waits %s, then %s", e.Status, e.Pause.Round(time.Millisecond), rateWords(e.Rate))
+		p.logf("%s", explain.SlowedDown(e))
 	case importer.Finished:
 		p.finish()
 	}
-}
-
-func rateWords(r float64) string {
-	if r <= 0 {
-		return "goes on"
-	}
-	return fmt.Sprintf("goes on at %.1f requests/s", r)
 }
 
 func (p *progress) logf(format string, args ...any) {
