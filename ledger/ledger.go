@@ -30,7 +30,8 @@ const (
 // Options tune Open; the zero value is what sbimport uses.
 type Options struct {
 	// BusyTimeout is how long a statement waits for another process's
-	// lock before ErrLocked; 0 means 5 s.
+	// lock before ErrLocked; 0 means 30 s: transactions are short, and a
+	// busy machine running two imports should wait, not stop one.
 	BusyTimeout time.Duration
 	// Sync is PRAGMA synchronous; "" means SyncFull.
 	Sync Sync
@@ -73,7 +74,7 @@ func Open(ctx context.Context, path string, opt Options) (*Ledger, error) {
 		return nil, err
 	}
 	if opt.BusyTimeout <= 0 {
-		opt.BusyTimeout = 5 * time.Second
+		opt.BusyTimeout = 30 * time.Second
 	}
 	if opt.Sync == "" {
 		opt.Sync = SyncFull

@@ -661,3 +661,17 @@ func TestResolvePrefersFlagThenEnv(t *testing.T) {
 		t.Errorf("default: %q (DefaultPath %q)", p, def)
 	}
 }
+
+// By default a statement waits 30 s for another process's lock: two
+// imports on a busy machine share the ledger, and one must not stop
+// because the other's short transaction was slow.
+func TestDefaultBusyTimeout(t *testing.T) {
+	l := openAt(t, filepath.Join(t.TempDir(), "ledger.db"), Options{})
+	var ms int
+	if err := l.db.QueryRow("PRAGMA busy_timeout").Scan(&ms); err != nil {
+		t.Fatal(err)
+	}
+	if ms != 30000 {
+		t.Errorf("busy_timeout = %d ms; want 30000", ms)
+	}
+}
