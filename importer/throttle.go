@@ -137,23 +137,30 @@ func (t *throttle) changedLocked() {
 
 // Space spreads out requests that Wait let go evenly but that then left
 // together (their intents were fsynced by one group commit): each goes at
-// least 1/rate after the one before, so the server never sees a clump that
-// its own token bucket would answer with 429. The average rate is Wait's.
-// A pause that began after Wait let the request go is waited out too.
+// least 1/rate after the one before actually went, so the server never
+// sees a clump that its own token bucket would answer with 429 (a timer
+// that fires late must not bring the next request closer). The average
+// rate is Wait's. A pause that began after Wait let the request go is
+// waited out too.
 func (t *throttle) Space(ctx context.Context) error {
-	t.mu.Lock()
-	now := t.clock()
-	at := now
-	if cur := t.pol.Rate(); cur > 0 {
-		at = t.lastSpaced.Add(time.Duration(float64(time.Second) / cur))
+	for {
+		t.mu.Lock()
+		now := t.clock()
+		at := latest(now, t.pause)
+		if cur := t.pol.Rate(); cur > 0 {
+			at = latest(at, t.lastSpaced.Add(time.Duration(float64(time.Second)/cur)))
+		}
+		if !at.After(now) {
+			t.lastSpaced = now
+			t.mu.Unlock()
+			return ctx.Err()
+		}
+		changed := t.changed
+		t.mu.Unlock()
+		if err := sleepOrChange(ctx, at.Sub(now), changed); err != nil {
+			return err
+		}
 	}
-	at = latest(at, now, t.pause)
-	t.lastSpaced = at
-	t.mu.Unlock()
-	if d := at.Sub(now); d > 0 {
-		return sleep(ctx, d)
-	}
-	return ctx.Err()
 }
 
 func latest(ts ...time.Time) time.Time {

@@ -329,3 +329,48 @@ func BenchmarkThrottleSuccess(b *testing.B) {
 		})
 	}
 }
+
+// syncClock is a fake clock safe to move while others read it.
+type syncClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *syncClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *syncClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// Space keeps 1/rate after the previous request actually went: one whose
+// timer fired late must not bring the next one closer to it.
+func TestSpaceCountsFromWhenTheLastWent(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	clk := &syncClock{t: t0}
+	th := newThrottle(10, clk.Now)
+	ctx, cancel := context.WithTimeout(context.Background(), testDeadline)
+	defer cancel()
+	if err := th.Space(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(t0.Add(50 * time.Millisecond))
+	done := make(chan error, 1)
+	go func() { done <- th.Space(ctx) }()   // due at 100 ms
+	clk.Set(t0.Add(130 * time.Millisecond)) // …and it goes late, at 130 ms
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(testDeadline):
+		t.Fatal("Space never let the second request go")
+	}
+	clk.Set(t0.Add(131 * time.Millisecond))
+	short, cancel2 := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel2()
+	// The clock stands still: due at 230 ms, the third never goes.
+	if err := th.Space(short); err == nil {
+		t.Error("the third request went within 100 ms of the second; want 1/rate after it actually went")
+	}
+}
