@@ -86,21 +86,43 @@ func (t *throttle) Wait(ctx context.Context) (time.Time, error) {
 		return time.Time{}, ctx.Err()
 	}
 	defer func() { <-t.turn }()
+	var due time.Time // when the token was due, as last worked out
 	for {
 		t.mu.Lock()
 		now := t.clock()
 		d := t.delay(now)
 		if d <= 0 {
-			t.take(now)
+			t.take(now, due)
 			t.mu.Unlock()
 			return now, ctx.Err()
 		}
+		due = now.Add(d)
 		changed := t.changed
 		t.mu.Unlock()
 		if err := sleepOrChange(ctx, d, changed); err != nil {
 			return time.Time{}, err
 		}
 	}
+}
+
+// slack is the share of 1/rate by which a request may follow the one
+// before it closer than 1/rate, so that a timer firing late (a busy
+// machine) costs no rate: half while no limit is known, where keeping the
+// rate asked for matters; 2.5% once SalesByte has refused a rate, where
+// the rate is kept 5% under the limit and each gap must stay above it.
+func (t *throttle) slack() float64 {
+	if t.pol.ceiling > 0 {
+		return 0.025
+	}
+	return 0.5
+}
+
+// interval is 1/rate, or 0 when unlimited.
+func (t *throttle) interval() time.Duration {
+	if cur := t.pol.Rate(); cur > 0 {
+		return time.Duration(float64(time.Second) / cur)
+	}
+	return 0
 }
 
 // delay is how long the next request must still wait at now: out the
@@ -119,10 +141,16 @@ func (t *throttle) delay(now time.Time) time.Duration {
 	return max(time.Duration(missing/float64(t.lim.Limit())*float64(time.Second)), time.Microsecond)
 }
 
-// take lets one request go at now.
-func (t *throttle) take(now time.Time) {
+// take lets one request go at now, its token due at due (zero: not
+// known). A token taken late is counted as taken when it was due, up to
+// the slack, so the next is due that much sooner.
+func (t *throttle) take(now, due time.Time) {
 	if t.lim != nil {
-		t.lim.AllowN(now, 1)
+		at := now
+		if !due.IsZero() && due.Before(now) {
+			at = latest(due, now.Add(-time.Duration(t.slack()*float64(t.interval()))))
+		}
+		t.lim.AllowN(at, 1)
 	}
 	if t.pol.target == 0 {
 		t.recordSend(now)
@@ -137,19 +165,16 @@ func (t *throttle) changedLocked() {
 
 // Space spreads out requests that Wait let go evenly but that then left
 // together (their intents were fsynced by one group commit): each goes at
-// least 1/rate after the one before actually went, so the server never
-// sees a clump that its own token bucket would answer with 429 (a timer
-// that fires late must not bring the next request closer). The average
-// rate is Wait's. A pause that began after Wait let the request go is
+// least 1/rate (less the slack) after the one before actually went, so the
+// server never sees a clump that its own token bucket would answer with
+// 429. The average rate is Wait's. A pause that began after Wait let the request go is
 // waited out too.
 func (t *throttle) Space(ctx context.Context) error {
 	for {
 		t.mu.Lock()
 		now := t.clock()
-		at := latest(now, t.pause)
-		if cur := t.pol.Rate(); cur > 0 {
-			at = latest(at, t.lastSpaced.Add(time.Duration(float64(time.Second)/cur)))
-		}
+		gap := time.Duration((1 - t.slack()) * float64(t.interval()))
+		at := latest(now, t.pause, t.lastSpaced.Add(gap))
 		if !at.After(now) {
 			t.lastSpaced = now
 			t.mu.Unlock()

@@ -343,8 +343,8 @@ func (c *syncClock) Set(t time.Time) {
 	c.mu.Unlock()
 }
 
-// Space keeps 1/rate after the previous request actually went: one whose
-// timer fired late must not bring the next one closer to it.
+// Space keeps 1/rate (less the slack) after the previous request actually
+// went: one whose timer fired late must not bring the next one closer.
 func TestSpaceCountsFromWhenTheLastWent(t *testing.T) {
 	t0 := time.Unix(1000, 0)
 	clk := &syncClock{t: t0}
@@ -369,8 +369,39 @@ func TestSpaceCountsFromWhenTheLastWent(t *testing.T) {
 	clk.Set(t0.Add(131 * time.Millisecond))
 	short, cancel2 := context.WithTimeout(ctx, 200*time.Millisecond)
 	defer cancel2()
-	// The clock stands still: due at 230 ms, the third never goes.
+	// The clock stands still: due at 180 ms (half the interval: no limit
+	// known yet), the third never goes.
 	if err := th.Space(short); err == nil {
-		t.Error("the third request went within 100 ms of the second; want 1/rate after it actually went")
+		t.Error("the third request went within 50 ms of the second; want the gap counted from when it actually went")
+	}
+}
+
+// A token taken late counts as taken when it was due, up to the slack, so
+// a busy machine's late timers cost no rate; near a known limit the slack
+// is small, so no gap comes much closer than 1/rate.
+func TestLateTokenCountsAsDue(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		ceiling float64
+		next    time.Duration // when the next token is due, after a take 8 ms late
+	}{
+		{"no limit known", 0, 200 * time.Millisecond},                      // as if taken at 100 ms
+		{"near a limit", 20, 200*time.Millisecond + 5500*time.Microsecond}, // at 105.5 ms: 8 ms late, 2.5 ms made up
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t0 := time.Unix(1000, 0)
+			th := newThrottle(10, func() time.Time { return t0 })
+			th.pol.ceiling = c.ceiling
+			th.take(t0, time.Time{}) // the bucket is empty at t0
+			due := t0.Add(100 * time.Millisecond)
+			late := due.Add(8 * time.Millisecond)
+			th.take(late, due)
+			if got := th.delay(t0.Add(c.next - time.Millisecond)); got <= 0 {
+				t.Errorf("a token was there before %v", c.next)
+			}
+			if got := th.delay(t0.Add(c.next + time.Millisecond)); got > 0 {
+				t.Errorf("no token by %v: %v to wait", c.next+time.Millisecond, got)
+			}
+		})
 	}
 }
