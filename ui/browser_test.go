@@ -273,6 +273,27 @@ func TestBrowserImportsASheetIntoTheSandbox(t *testing.T) {
 	noTokenForOtherPorts(t, ctx, s)
 }
 
+// afterReload waits until expr is true in the page that replaced the
+// current one; while the page is being replaced, the browser answers
+// with errors, which are retried until a deadline.
+func afterReload(t *testing.T, ctx context.Context, what, expr string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var ok bool
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := chromedp.Run(sctx, chromedp.Evaluate(expr, &ok))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not so within 60 s (last: %v, %v)", what, ok, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // apiWatch records the requests the page makes to its API, with their
 // headers, as the browser sent them.
 type apiWatch struct {
@@ -458,9 +479,13 @@ func TestBrowserReattachesAndStops(t *testing.T) {
 	if state != `{"run":false,"es":1}` {
 		t.Errorf("without the token the page shows %s; want nothing fetched", state)
 	}
+	step(t, ctx, "a wrong token (an earlier start's) is refused, in words",
+		chromedp.Navigate(bare+"#token="+strings.Repeat("0", len(s.Token()))), waitText("#notice", "Forbidden: open the address sbimport ui printed"))
 	api := watchAPI(ctx)
-	step(t, ctx, "the address given in that tab: the run is shown", chromedp.Navigate(url), ready,
-		chromedp.WaitVisible("#step-run", chromedp.ByID), waitText("#run-line", "of 201 rows done"))
+	step(t, ctx, "the address given in that tab",
+		chromedp.Evaluate(`window.before = 1; setTimeout(() => { location.hash = "#token=`+s.Token()+`"; }, 50)`, nil))
+	afterReload(t, ctx, "the page loads afresh with the token", `window.before === undefined && document.body.dataset.ready === "1"`)
+	step(t, ctx, "the run is shown", chromedp.WaitVisible("#step-run", chromedp.ByID), waitText("#run-line", "of 201 rows done"))
 	// A second import while this one runs is refused, in words.
 	step(t, ctx, "a second plan is refused", chromedp.Click("#show-plan", chromedp.ByID), waitText("#notice", "one import at a time"))
 	step(t, ctx, "stop", chromedp.Click("#stop", chromedp.ByID),
