@@ -10,15 +10,20 @@ import (
 	"image/draw"
 	"image/png"
 	"maps"
+	"net/http"
+	"net/http/httptest"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/sbimport/sbimport/sandbox"
@@ -201,11 +206,12 @@ func TestBrowserImportsASheetIntoTheSandbox(t *testing.T) {
 	}
 	input := writeFile(t, "kunder.csv", kunderCSV(30))
 
+	api := watchAPI(ctx)
 	step(t, ctx, "open the page", browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(downloads),
 		chromedp.EmulateViewport(1280, 800), chromedp.Navigate(url), ready)
 	var loc string
 	step(t, ctx, "read the address", chromedp.Location(&loc))
-	if strings.Contains(loc, "token") {
+	if strings.Contains(loc, "token") || strings.Contains(loc, s.Token()) {
 		t.Errorf("the address bar still holds the token: %s", loc)
 	}
 
@@ -252,6 +258,7 @@ func TestBrowserImportsASheetIntoTheSandbox(t *testing.T) {
 	screenshot(t, ctx, shots, "6-results", "#step-results")
 	step(t, ctx, "6. download the output sheet", chromedp.Click("#download", chromedp.ByID))
 	checkDownload(t, filepath.Join(downloads, "kunder-result.csv"))
+	api.check(t, s.Token(), "/api/state", "/api/sheet", "/api/events", "/api/results", "/api/output")
 
 	fixAndSendAgain(t, ctx, s, shots)
 	var unlabelled []string
@@ -262,6 +269,118 @@ func TestBrowserImportsASheetIntoTheSandbox(t *testing.T) {
 	step(t, ctx, "count the controls", chromedp.Evaluate(`document.querySelectorAll("input, select, textarea, button").length`, &controls))
 	if len(unlabelled) > 0 || controls < 50 {
 		t.Fatalf("%d controls; without a label: %q", controls, unlabelled)
+	}
+	noTokenForOtherPorts(t, ctx, s)
+}
+
+// afterReload waits until expr is true in the page that replaced the
+// current one; while the page is being replaced, the browser answers
+// with errors, which are retried until a deadline.
+func afterReload(t *testing.T, ctx context.Context, what, expr string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var ok bool
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := chromedp.Run(sctx, chromedp.Evaluate(expr, &ok))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not so within 60 s (last: %v, %v)", what, ok, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// apiWatch records the requests the page makes to its API, with their
+// headers, as the browser sent them.
+type apiWatch struct {
+	mu   sync.Mutex
+	reqs map[string][]network.Headers // by path
+}
+
+func watchAPI(ctx context.Context) *apiWatch {
+	w := &apiWatch{reqs: map[string][]network.Headers{}}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
+			if u, err := neturl.Parse(e.Request.URL); err == nil && strings.HasPrefix(u.Path, "/api/") {
+				w.mu.Lock()
+				w.reqs[u.Path] = append(w.reqs[u.Path], e.Request.Headers)
+				w.mu.Unlock()
+			}
+		}
+	})
+	return w
+}
+
+// check: each path was asked for, and every API request carried the
+// token in its header (the live progress and the download included).
+func (w *apiWatch) check(t *testing.T, token string, paths ...string) {
+	t.Helper()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, p := range paths {
+		if len(w.reqs[p]) == 0 {
+			t.Errorf("the page never asked for %s (asked: %v)", p, slices.Sorted(maps.Keys(w.reqs)))
+		}
+	}
+	for p, hs := range w.reqs {
+		for _, h := range hs {
+			var got []string
+			for k, v := range h {
+				if strings.EqualFold(k, TokenHeader) {
+					got = append(got, fmt.Sprint(v))
+				}
+				if strings.EqualFold(k, "Cookie") {
+					t.Errorf("a request to %s carried a cookie", p)
+				}
+			}
+			if len(got) != 1 || got[0] != token {
+				t.Errorf("a request to %s carried %s %q, want the token", p, TokenHeader, got)
+			}
+		}
+	}
+}
+
+// noTokenForOtherPorts: after the whole session the browser holds no
+// cookie for the page, and another web server on 127.0.0.1 (another
+// port, which the browser's cookies for 127.0.0.1 would reach) is sent
+// nothing that carries the token.
+func noTokenForOtherPorts(t *testing.T, ctx context.Context, s *Server) {
+	t.Helper()
+	var cookies []*network.Cookie
+	step(t, ctx, "read the browser's cookies", chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		cookies, err = network.GetCookies().WithURLs([]string{"http://" + s.host + "/"}).Do(ctx)
+		return err
+	}))
+	if len(cookies) > 0 {
+		t.Errorf("the browser holds cookies for the page: %+v", cookies[0])
+	}
+	got := make(chan string, 16)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var h strings.Builder
+		r.Header.Write(&h)
+		got <- r.URL.String() + "\n" + h.String()
+		fmt.Fprint(w, "<!doctype html><title>another server</title><p>another server")
+	}))
+	defer other.Close()
+	step(t, ctx, "visit another server on 127.0.0.1", chromedp.Navigate(other.URL), waitText("body", "another server"))
+	for n := 0; ; n++ {
+		select {
+		case req := <-got:
+			if strings.Contains(req, s.Token()) || strings.Contains(strings.ToLower(req), "cookie:") {
+				t.Errorf("another server on 127.0.0.1 was sent the token or a cookie:\n%s", req)
+			}
+			continue
+		default:
+		}
+		if n == 0 {
+			t.Fatal("the other server saw no request")
+		}
+		return
 	}
 }
 
@@ -351,8 +470,22 @@ func TestBrowserReattachesAndStops(t *testing.T) {
 	closeTab() // the run goes on without its page
 	ctx, closeTab = newTab(t, browserCtx)
 	defer closeTab()
-	step(t, ctx, "open it again in a new tab: the run is shown", chromedp.Navigate(strings.SplitN(url, "?", 2)[0]), ready,
-		chromedp.WaitVisible("#step-run", chromedp.ByID), waitText("#run-line", "of 201 rows done"))
+	bare, _, _ := strings.Cut(url, "#")
+	var state string
+	step(t, ctx, "a new tab at the address without its token is told what to open",
+		chromedp.Navigate(bare), poll(`document.body.dataset.ready === "no-token"`),
+		waitText("#notice", "open the address sbimport ui printed"),
+		chromedp.Evaluate(`JSON.stringify({run: !document.getElementById("step-run").hidden, es: document.getElementById("endpoints").children.length})`, &state))
+	if state != `{"run":false,"es":1}` {
+		t.Errorf("without the token the page shows %s; want nothing fetched", state)
+	}
+	step(t, ctx, "a wrong token (an earlier start's) is refused, in words",
+		chromedp.Navigate(bare+"#token="+strings.Repeat("0", len(s.Token()))), waitText("#notice", "Forbidden: open the address sbimport ui printed"))
+	api := watchAPI(ctx)
+	step(t, ctx, "the address given in that tab",
+		chromedp.Evaluate(`window.before = 1; setTimeout(() => { location.hash = "#token=`+s.Token()+`"; }, 50)`, nil))
+	afterReload(t, ctx, "the page loads afresh with the token", `window.before === undefined && document.body.dataset.ready === "1"`)
+	step(t, ctx, "the run is shown", chromedp.WaitVisible("#step-run", chromedp.ByID), waitText("#run-line", "of 201 rows done"))
 	// A second import while this one runs is refused, in words.
 	step(t, ctx, "a second plan is refused", chromedp.Click("#show-plan", chromedp.ByID), waitText("#notice", "one import at a time"))
 	step(t, ctx, "stop", chromedp.Click("#stop", chromedp.ByID),
@@ -366,6 +499,7 @@ func TestBrowserReattachesAndStops(t *testing.T) {
 	if !strings.Contains(line, fmt.Sprintf("Done: %d created", sent)) {
 		t.Fatalf("summary %q, the sandbox created %d", line, sent)
 	}
+	api.check(t, s.Token(), "/api/state", "/api/events", "/api/stop")
 }
 
 // The uuid typed into the page leaves it with the plan request: it is not

@@ -179,6 +179,38 @@ func TestWholeSessionAgainstTheSandbox(t *testing.T) {
 	}
 }
 
+// The page's access token appears in no response either: not set as a
+// cookie, not in a redirect, not in a refusal, not in the page's files.
+func TestAccessTokenNeverInAResponse(t *testing.T) {
+	site := newSite(t, Options{})
+	site.c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	site.do("GET", strings.TrimPrefix(site.s.URL(), site.ts.URL), nil, "") // as the browser opens the printed address
+	for _, path := range []string{"/", "/app.js", "/app.css", "/index.html"} {
+		site.do("GET", path, nil, "")
+	}
+	tok := site.token
+	noCookie := func() {
+		for _, r := range site.seen {
+			if c := r.header.Values("Set-Cookie"); len(c) > 0 {
+				t.Errorf("%s sets a cookie: %q", r.what, c)
+			}
+			if h := fmt.Sprint(r.header); strings.Contains(h+string(r.body), tok) {
+				t.Errorf("%s: the token is in the response", r.what)
+			}
+		}
+	}
+	noCookie() // before the session: the first requests are what changed
+	session(t, site, "sandbox", "")
+	site.token = strings.Repeat("0", len(tok))
+	if res := site.do("GET", "/api/state", nil, ""); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a wrong token = %d, want 403", res.StatusCode)
+	}
+	site.token = ""
+	site.do("GET", "/api/state?token="+tok, nil, "")
+	noCookie()
+	scanForSecret(t, site.seen, tok)
+}
+
 // The uuid appears in no response: no body, no header, not the event
 // stream, not the output sheet; in no form.
 func TestUUIDNeverReachesThePage(t *testing.T) {
@@ -217,7 +249,7 @@ func scanForSecret(t *testing.T, seen []seenResponse, secret string) {
 		r.header.Write(&hdr)
 		for _, f := range forms {
 			if bytes.Contains(bytes.ToLower(r.body), []byte(strings.ToLower(f))) || strings.Contains(strings.ToLower(hdr.String()), strings.ToLower(f)) {
-				t.Errorf("%s: the uuid (as %q) is in the response", r.what, f)
+				t.Errorf("%s: the secret (as %q) is in the response", r.what, f)
 			}
 		}
 	}

@@ -7,15 +7,26 @@ import (
 	"strings"
 )
 
-const cookieName = "sbimport_ui"
+// TokenHeader carries the per-start token on every API request. The page
+// reads the token from its address's fragment (never sent to a server)
+// and keeps it in sessionStorage, which is scoped to this origin and port;
+// no cookie is used, since a browser sends a host's cookies to every port
+// of that host.
+const TokenHeader = "X-Sbimport-Token"
 
 // csp allows this origin's own files only: no inline script, no framing.
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
-// guard checks every request: the Host (DNS rebinding), the token (from
-// the first URL, then the cookie), and the Origin of every request that
-// changes something (CSRF). Every answer carries the security headers.
+// publicFiles are the page's static files: they hold no data, so they are
+// served without the token (the page cannot send a header when the
+// browser loads it). Everything else needs the token header.
+var publicFiles = map[string]bool{"/": true, "/index.html": true, "/app.js": true, "/app.css": true}
+
+// guard checks every request: the Host (DNS rebinding), the token header
+// on everything but the static files, and the Origin of every request
+// that changes something (CSRF). Every answer carries the security
+// headers.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -28,11 +39,8 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			http.Error(w, "Forbidden: this page answers only at "+s.host+".", http.StatusForbidden)
 			return
 		}
-		if tok := r.URL.Query().Get("token"); tok != "" && r.Method == http.MethodGet {
-			s.takeToken(w, r, tok)
-			return
-		}
-		if !s.cookieOK(r) {
+		public := safeMethod(r.Method) && publicFiles[r.URL.Path]
+		if !public && !s.tokenOK(r.Header.Get(TokenHeader)) {
 			http.Error(w, "Forbidden: open the address sbimport ui printed (it holds the access token).", http.StatusForbidden)
 			return
 		}
@@ -46,29 +54,8 @@ func (s *Server) guard(next http.Handler) http.Handler {
 
 func safeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead }
 
-// takeToken sets the cookie from the first URL and redirects to the same
-// address without the token, so it is not left in the address bar or the
-// history.
-func (s *Server) takeToken(w http.ResponseWriter, r *http.Request, tok string) {
-	if !s.tokenOK(tok) {
-		http.Error(w, "Forbidden: this access token is not this run's; open the address sbimport ui printed last.", http.StatusForbidden)
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: s.token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	u := *r.URL
-	q := u.Query()
-	q.Del("token")
-	u.RawQuery = q.Encode()
-	http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
-}
-
 func (s *Server) tokenOK(tok string) bool {
-	return subtle.ConstantTimeCompare([]byte(tok), []byte(s.token)) == 1
-}
-
-func (s *Server) cookieOK(r *http.Request) bool {
-	c, err := r.Cookie(cookieName)
-	return err == nil && s.tokenOK(c.Value)
+	return tok != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.token)) == 1
 }
 
 // hostOK: the Host must be the address bound, by IP or as localhost.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -26,36 +27,99 @@ func plainGet(t *testing.T, site *testSite, path string, mod func(*http.Request)
 	return res
 }
 
-func TestTokenIsNeededOnEveryRequest(t *testing.T) {
+// The page's static files hold no data: they load without the token (a
+// browser cannot send a header when it opens an address), and set no
+// cookie.
+func TestStaticFilesLoadWithoutTheToken(t *testing.T) {
 	site := newSite(t, Options{})
-	for _, path := range []string{"/", "/app.js", "/api/state", "/api/fields", "/api/events", "/api/output"} {
-		if res := plainGet(t, site, path, nil); res.StatusCode != http.StatusForbidden {
-			t.Errorf("GET %s without the cookie = %d, want 403", path, res.StatusCode)
+	for path, want := range map[string]string{"/": "text/html", "/index.html": "", "/app.js": "javascript", "/app.css": "text/css"} {
+		res := plainGet(t, site, path, nil)
+		if res.StatusCode != http.StatusOK && !(path == "/index.html" && res.StatusCode == http.StatusMovedPermanently) {
+			t.Errorf("GET %s without the token = %d, want 200", path, res.StatusCode)
 		}
-		res := plainGet(t, site, path, func(r *http.Request) { r.AddCookie(&http.Cookie{Name: cookieName, Value: strings.Repeat("0", 48)}) })
+		if ct := res.Header.Get("Content-Type"); !strings.Contains(ct, want) {
+			t.Errorf("GET %s: Content-Type %q, want %q", path, ct, want)
+		}
+		if c := res.Header.Values("Set-Cookie"); len(c) > 0 {
+			t.Errorf("GET %s sets a cookie: %q", path, c)
+		}
+	}
+}
+
+// Everything but the static files needs the token in its header: not in
+// a cookie (a browser sends a host's cookies to every port of that host,
+// so another server on 127.0.0.1 could collect it), not in the URL.
+func TestAPINeedsTheTokenHeader(t *testing.T) {
+	site := newSite(t, Options{})
+	tok := site.s.Token()
+	refused := map[string]func(*http.Request){
+		"no token":               nil,
+		"a wrong token":          func(r *http.Request) { r.Header.Set(TokenHeader, strings.Repeat("0", len(tok))) },
+		"the token cut short":    func(r *http.Request) { r.Header.Set(TokenHeader, tok[:len(tok)-1]) },
+		"the token and more":     func(r *http.Request) { r.Header.Set(TokenHeader, tok+"0") },
+		"an empty token":         func(r *http.Request) { r.Header.Set(TokenHeader, "") },
+		"the old cookie":         func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "sbimport_ui", Value: tok}) },
+		"the token in the query": func(r *http.Request) { r.URL.RawQuery = "token=" + tok },
+		"the token in another header": func(r *http.Request) {
+			r.Header.Set("Authorization", "Bearer "+tok)
+		},
+	}
+	paths := []string{"/api/state", "/api/fields", "/api/events", "/api/output", "/api/results", "/api/nothing", "/favicon.ico", "/static/app.js"}
+	for what, mod := range refused {
+		for _, path := range paths {
+			if res := plainGet(t, site, path, mod); res.StatusCode != http.StatusForbidden {
+				t.Errorf("GET %s with %s = %d, want 403", path, what, res.StatusCode)
+			}
+		}
+		req, _ := http.NewRequest("POST", site.ts.URL+"/api/format", strings.NewReader(`{}`))
+		req.Header.Set("Origin", site.ts.URL)
+		if mod != nil {
+			mod(req)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
 		if res.StatusCode != http.StatusForbidden {
-			t.Errorf("GET %s with a wrong cookie = %d, want 403", path, res.StatusCode)
+			t.Errorf("POST /api/format from the page's Origin with %s = %d, want 403", what, res.StatusCode)
 		}
 	}
-	if res := plainGet(t, site, "/?token=wrong", nil); res.StatusCode != http.StatusForbidden {
-		t.Errorf("a wrong token = %d, want 403", res.StatusCode)
+	// Only reading the static files needs no token.
+	req, _ := http.NewRequest("POST", site.ts.URL+"/", strings.NewReader(`{}`))
+	req.Header.Set("Origin", site.ts.URL)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// The right token sets the cookie and leads to an address without it.
-	res := plainGet(t, site, "/?token="+site.s.Token(), nil)
-	if res.StatusCode != http.StatusSeeOther || strings.Contains(res.Header.Get("Location"), "token") {
-		t.Fatalf("the token URL = %d to %q, want 303 to an address without the token", res.StatusCode, res.Header.Get("Location"))
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("POST / without the token = %d, want 403", res.StatusCode)
 	}
-	var c *http.Cookie
-	for _, k := range res.Cookies() {
-		if k.Name == cookieName {
-			c = k
+	ok := func(r *http.Request) { r.Header.Set(TokenHeader, tok) }
+	for path, want := range map[string]int{"/api/state": http.StatusOK, "/api/fields": http.StatusOK, "/api/events": http.StatusNotFound, "/api/output": http.StatusConflict} {
+		if res := plainGet(t, site, path, ok); res.StatusCode != want {
+			t.Errorf("GET %s with the token header = %d, want %d", path, res.StatusCode, want)
 		}
 	}
-	if c == nil || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
-		t.Fatalf("cookie = %+v, want an HttpOnly SameSite=Strict one", c)
+}
+
+// The address sbimport ui prints carries the token in its fragment,
+// which a browser sends to no server: what reaches the server is the bare
+// page, with no cookie and no redirect.
+func TestThePrintedAddressKeepsTheTokenInItsFragment(t *testing.T) {
+	site := newSite(t, Options{})
+	want := "http://" + site.s.host + "/#token=" + site.s.Token()
+	if site.s.URL() != want {
+		t.Fatalf("URL() = %q, want %q", site.s.URL(), want)
 	}
-	if res := plainGet(t, site, "/api/state", func(r *http.Request) { r.AddCookie(c) }); res.StatusCode != http.StatusOK {
-		t.Errorf("GET /api/state with the cookie = %d", res.StatusCode)
+	u, err := url.Parse(site.s.URL())
+	if err != nil || u.RawQuery != "" || u.Fragment != "token="+site.s.Token() {
+		t.Fatalf("URL() = %q (%v): the token must be the fragment, nothing in the query", site.s.URL(), err)
+	}
+	res := plainGet(t, site, site.s.URL()[len(site.ts.URL):], nil)
+	if res.StatusCode != http.StatusOK || len(res.Header.Values("Set-Cookie")) > 0 {
+		t.Fatalf("the printed address = %d, cookies %q; want the page, no cookie", res.StatusCode, res.Header.Values("Set-Cookie"))
 	}
 }
 
@@ -103,7 +167,7 @@ func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
 		}
 	}
 	// Forbidden answers carry them too.
-	if res := plainGet(t, site, "/", nil); res.Header.Get("Content-Security-Policy") == "" {
+	if res := plainGet(t, site, "/api/state", nil); res.StatusCode != http.StatusForbidden || res.Header.Get("Content-Security-Policy") == "" {
 		t.Error("a 403 has no CSP")
 	}
 	// The page itself has no inline script.
@@ -156,7 +220,7 @@ func TestStartRefusesNonLoopback(t *testing.T) {
 	s, _ := New(Options{})
 	defer s.Close()
 	u, err := s.Start("127.0.0.1:0")
-	if err != nil || !strings.HasPrefix(u, "http://127.0.0.1:") || !strings.Contains(u, "/?token="+s.Token()) {
+	if err != nil || !strings.HasPrefix(u, "http://127.0.0.1:") || !strings.HasSuffix(u, "/#token="+s.Token()) || strings.Contains(u, "?") {
 		t.Fatalf("Start(127.0.0.1:0) = %q, %v", u, err)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -18,14 +17,15 @@ import (
 	"github.com/sbimport/sbimport/sandbox"
 )
 
-// testSite is a Server behind httptest, with a browser-like client that
-// has been through the token URL.
+// testSite is a Server behind httptest, with a client that sends what
+// the page sends: the token header, and its Origin on writes.
 type testSite struct {
 	t      *testing.T
 	s      *Server
 	ts     *httptest.Server
 	c      *http.Client
 	origin string
+	token  string         // sent in TokenHeader; "" = none
 	seen   []seenResponse // every response, for the secret scans
 }
 
@@ -43,13 +43,8 @@ func newSite(t *testing.T, opts Options) *testSite {
 	}
 	ts := httptest.NewServer(s.Handler())
 	s.SetHost(ts.Listener.Addr().String())
-	jar, _ := cookiejar.New(nil)
-	site := &testSite{t: t, s: s, ts: ts, c: &http.Client{Jar: jar, Timeout: 60 * time.Second}, origin: ts.URL}
+	site := &testSite{t: t, s: s, ts: ts, c: &http.Client{Timeout: 60 * time.Second}, origin: ts.URL, token: s.Token()}
 	t.Cleanup(func() { ts.Close(); s.Close() })
-	res := site.do("GET", "/?token="+s.Token(), nil, "")
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("the token URL answered %d", res.StatusCode)
-	}
 	return site
 }
 
@@ -66,6 +61,9 @@ func (site *testSite) do(method, path string, body io.Reader, contentType string
 	}
 	if method != "GET" {
 		req.Header.Set("Origin", site.origin)
+	}
+	if site.token != "" {
+		req.Header.Set(TokenHeader, site.token)
 	}
 	res, err := site.c.Do(req)
 	if err != nil {

@@ -1,9 +1,10 @@
 // Package ui is `sbimport ui`: the import wizard as a local web page. It
 // serves embedded static files and a small JSON API over net/http, and
 // drives the same importer, mapping and output sheet as the command line.
-// Only loopback is served, every request needs the per-start token (a
-// cookie set from the first URL), Host and Origin are checked, and the
-// integration uuid stays in this process's memory.
+// Only loopback is served, every API request needs the per-start token
+// (in a header; the page reads it from its address's fragment), Host and
+// Origin are checked, and the integration uuid stays in this process's
+// memory.
 package ui
 
 import (
@@ -102,7 +103,7 @@ func New(opts Options) (*Server, error) {
 }
 
 // Start listens on addr (loopback only) and serves in the background. It
-// returns the page's first address, with the token.
+// returns the page's address, with the token (see URL).
 func (s *Server) Start(addr string) (string, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -124,8 +125,9 @@ func (s *Server) Start(addr string) (string, error) {
 	return s.URL(), nil
 }
 
-// URL is the page's first address, with the token.
-func (s *Server) URL() string { return "http://" + s.host + "/?token=" + s.token }
+// URL is the page's address, with the token in its fragment: a browser
+// sends a fragment to no server, log or Referer.
+func (s *Server) URL() string { return "http://" + s.host + "/#token=" + s.token }
 
 // Token is the per-start token (for tests that build requests).
 func (s *Server) Token() string { return s.token }

@@ -24,8 +24,9 @@ the sheet, map its columns, see every invalid row, read the plan, send (to
 the sandbox first), watch the progress and download the output sheet. It
 uses the same checks, plan, journal and output sheet as run.
 
-The page's address, with its access token, is printed on the first line of
-stdout. It answers on loopback only; the integration uuid entered in it is
+The page's address is printed on the first line of stdout; open the whole
+of it: its access token is the part after #token=, which the browser keeps
+to itself (it is sent to no server). It answers on loopback only; the integration uuid entered in it is
 held in this program's memory and never shown again. Uploaded files live in
 a private temporary folder that is removed at exit. A sheet that is sent is
 kept, with its mapping, output sheet and journal, in a folder of --runs-dir

@@ -5,10 +5,11 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sbimport/sbimport/ui"
 )
 
 func TestUIPrintsItsAddressFirstAndServesIt(t *testing.T) {
@@ -36,19 +37,33 @@ func TestUIPrintsItsAddressFirstAndServesIt(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("sbimport ui printed nothing within 30 s")
 	}
-	if !strings.HasPrefix(first, "Open http://127.0.0.1:") || !strings.Contains(first, "/?token=") {
-		t.Fatalf("first line = %q", first)
+	addr := strings.TrimSpace(strings.TrimPrefix(first, "Open "))
+	base, tok, ok := strings.Cut(addr, "/#token=")
+	if !strings.HasPrefix(first, "Open http://127.0.0.1:") || !ok || len(tok) < 32 || strings.Contains(addr, "?") {
+		t.Fatalf("first line = %q, want the address with the token in its fragment (#token=)", first)
 	}
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	res, err := c.Get(strings.TrimSpace(strings.TrimPrefix(first, "Open ")))
-	if err != nil {
-		t.Fatal(err)
+	c := &http.Client{Timeout: 30 * time.Second}
+	get := func(path, token string) (*http.Response, string) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		if token != "" {
+			req.Header.Set(ui.TokenHeader, token)
+		}
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return res, string(b)
 	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), "sbimport") || strings.Contains(res.Request.URL.String(), "token") {
-		t.Fatalf("the page = %d at %s", res.StatusCode, res.Request.URL)
+	if res, b := get("/", ""); res.StatusCode != http.StatusOK || !strings.Contains(b, "sbimport") || len(res.Cookies()) > 0 {
+		t.Fatalf("the page = %d, cookies %v", res.StatusCode, res.Cookies())
+	}
+	if res, _ := get("/api/state", ""); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("the API without the token = %d, want 403", res.StatusCode)
+	}
+	if res, b := get("/api/state", tok); res.StatusCode != http.StatusOK {
+		t.Fatalf("the API with the printed token = %d: %s", res.StatusCode, b)
 	}
 	cancel()
 	select {

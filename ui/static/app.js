@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { fixes: new Map(), fields: null, endpoint: "", draft: null, sheet: null, checks: [], results: [], es: null };
+const state = { fixes: new Map(), fields: null, endpoint: "", draft: null, sheet: null, checks: [], results: [], stream: null };
 
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
@@ -16,15 +16,57 @@ function el(tag, attrs, ...kids) {
   return e;
 }
 
+// ---- the access token ----
+// sbimport ui prints the page's address with its per-start token in the
+// fragment (#token=…), which the browser sends to no server. The page
+// keeps it in sessionStorage (this origin and port only, this tab only),
+// takes it out of the address bar, and sends it in a header on every API
+// call. No cookie: a browser would send it to every port of this host.
+const TOKEN_HEADER = "X-Sbimport-Token";
+const TOKEN_KEY = "sbimport-token";
+const NO_TOKEN = "This page needs its access token: open the address sbimport ui printed, the whole of it (it ends with #token=…).";
+
+// takeToken moves a token from the address's fragment into sessionStorage
+// and removes it from the address bar; it reports whether there was one.
+function takeToken() {
+  const m = /^#token=([0-9a-f]+)$/.exec(location.hash);
+  if (!m) return false;
+  sessionStorage.setItem(TOKEN_KEY, m[1]);
+  history.replaceState(null, "", location.pathname + location.search);
+  return true;
+}
+
+function token() { return sessionStorage.getItem(TOKEN_KEY) || ""; }
+
+// authed is fetch with the token header.
+function authed(path, opts) {
+  opts = Object.assign({}, opts);
+  opts.headers = Object.assign({}, opts.headers, { [TOKEN_HEADER]: token() });
+  return fetch(path, opts);
+}
+
+async function failure(res) {
+  const type = res.headers.get("Content-Type") || "";
+  const data = type.includes("json") ? await res.json() : { error: await res.text() };
+  return new Error(data.error || res.statusText);
+}
+
 async function api(method, path, body) {
   const opts = { method, headers: {} };
   if (body instanceof FormData) opts.body = body;
   else if (body !== undefined) { opts.body = JSON.stringify(body); opts.headers["Content-Type"] = "application/json"; }
-  const res = await fetch(path, opts);
+  const res = await authed(path, opts);
+  if (!res.ok) throw await failure(res);
   const type = res.headers.get("Content-Type") || "";
-  const data = type.includes("json") ? await res.json() : { error: await res.text() };
-  if (!res.ok) throw new Error(data.error || res.statusText);
-  return data;
+  return type.includes("json") ? await res.json() : { error: await res.text() };
+}
+
+// saveAs hands a blob to the browser as a download named name.
+function saveAs(blob, name) {
+  const href = URL.createObjectURL(blob);
+  const a = el("a", { href, download: name });
+  document.body.append(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60000);
 }
 
 function notice(msg) {
@@ -214,9 +256,7 @@ function mappingBody() {
 }
 
 function saveMapping() {
-  const blob = new Blob([$("yaml").value], { type: "text/yaml" });
-  const a = el("a", { href: URL.createObjectURL(blob), download: "mapping.yaml" });
-  document.body.append(a); a.click(); a.remove();
+  saveAs(new Blob([$("yaml").value], { type: "text/yaml" }), "mapping.yaml");
 }
 
 // ---- 3. Preview ----
@@ -322,11 +362,63 @@ function attach() {
   show("step-run");
   $("stop").disabled = false;
   $("step-run").scrollIntoView();
-  if (state.es) state.es.close();
-  const es = new EventSource("/api/events");
-  state.es = es;
-  es.addEventListener("progress", (m) => showProgress(JSON.parse(m.data)));
-  es.addEventListener("done", (m) => { es.close(); state.es = null; showProgress(JSON.parse(m.data)); results(); });
+  if (state.stream) state.stream.abort();
+  const ctl = new AbortController();
+  state.stream = ctl;
+  follow(ctl).catch((e) => { if (!ctl.signal.aborted) notice(e.message); });
+}
+
+// follow reads the server's event stream (text/event-stream frames:
+// "event: progress|done" and one "data:" line of JSON) with fetch, which,
+// unlike EventSource, can send the token header. A stream cut off before
+// "done" (sbimport busy, the computer asleep) is opened again.
+async function follow(ctl) {
+  for (;;) {
+    let res;
+    try { res = await authed("/api/events", { signal: ctl.signal }); } catch (e) { res = null; }
+    if (ctl.signal.aborted) return;
+    if (res && !res.ok) throw await failure(res);
+    if (res && await readEvents(res.body.getReader(), ctl)) return;
+    if (ctl.signal.aborted) return;
+    state.cutOff = true;
+    notice("The live progress was cut off; trying again …");
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+// readEvents handles each frame of the stream; true once "done" came.
+async function readEvents(reader, ctl) {
+  const dec = new TextDecoder();
+  let buf = "";
+  for (;;) {
+    let chunk;
+    try { chunk = await reader.read(); } catch (e) { return false; }
+    if (chunk.done) return false;
+    buf += dec.decode(chunk.value, { stream: true }).replace(/\r\n?/g, "\n");
+    let i;
+    while ((i = buf.indexOf("\n\n")) >= 0) {
+      const frame = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      if (ctl.signal.aborted) return true;
+      if (onEvent(frame)) { ctl.abort(); if (state.stream === ctl) state.stream = null; return true; }
+    }
+  }
+}
+
+// onEvent shows one frame's progress; true for the last ("done").
+function onEvent(frame) {
+  let event = "message";
+  const data = [];
+  for (const line of frame.split("\n")) {
+    if (line.startsWith("event:")) event = line.slice(6).trim();
+    else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+  }
+  if (!data.length) return false;
+  if (state.cutOff) { state.cutOff = false; notice(""); }
+  showProgress(JSON.parse(data.join("\n")));
+  if (event !== "done") return false;
+  results();
+  return true;
 }
 
 function showProgress(p) {
@@ -355,6 +447,7 @@ async function results() {
     const r = await api("GET", "/api/results");
     state.results = r.rows || [];
     state.resultHeader = r.header || [];
+    state.output = r.output;
     $("download").textContent = "Download the output sheet (" + r.output + ")";
     renderResults();
     const unsettled = state.results.filter((x) => x.status === "unknown" || (x.status === "created" && !x.id)).length;
@@ -389,6 +482,17 @@ function renderResults() {
       el("td", { text: r.error || "" }), ...r.cells.map((c, i) => el("td", {}, editable ? fixInput(r, i, c) : c))));
   }
   t.append(tb);
+}
+
+// download fetches the output sheet with the token and saves it under
+// its own name.
+async function download() {
+  notice("");
+  try {
+    const res = await authed("/api/output");
+    if (!res.ok) throw await failure(res);
+    saveAs(await res.blob(), state.output || "output");
+  } catch (e) { notice(e.message); }
 }
 
 // fixInput is a cell of a row not created, editable: the fix is saved to
@@ -442,6 +546,7 @@ function wire() {
   $("confirm-form").addEventListener("submit", send);
   $("stop").addEventListener("click", stop);
   $("status-filter").addEventListener("change", renderResults);
+  $("download").addEventListener("click", download);
   $("resend").addEventListener("click", resend);
   $("save-fixes").addEventListener("click", () => saveFixes().then(results).catch((e) => notice(e.message)));
   $("reconcile-form").addEventListener("submit", reconcile);
@@ -449,6 +554,25 @@ function wire() {
 
 async function init() {
   wire();
+  takeToken();
+  // The address given again in this tab (after the notice below): start
+  // with its token, or, if the page had one already, load afresh.
+  window.addEventListener("hashchange", () => {
+    if (!takeToken()) return;
+    if (state.started) location.reload(); else start().catch((e) => notice(e.message));
+  });
+  if (!token()) {
+    notice(NO_TOKEN);
+    document.body.dataset.ready = "no-token";
+    return;
+  }
+  await start();
+}
+
+// start reads what the server holds: the fields, the import in progress.
+async function start() {
+  state.started = true;
+  notice("");
   const [st] = await Promise.all([api("GET", "/api/state"), loadFields()]);
   $("maxmb").textContent = st.maxUploadMB;
   if (st.uuidFromEnv) $("uuid-hint").textContent = "sbimport was started with the integration uuid (SALESBYTE_UUID): leave this empty to use it. What is entered is held only in this program's memory.";
