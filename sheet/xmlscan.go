@@ -19,6 +19,13 @@ type xmlScan struct {
 	raw  []byte // the bytes of the last token, reused
 	text []byte // the decoded text of the last text token, reused
 	tag  xmlTag
+	// rawText is the last text token as it stands in the XML; cdata says
+	// it was a CDATA section.
+	rawText []byte
+	cdata   bool
+	// other is the kind of the last tokOther: '?' a processing
+	// instruction, '-' a comment, '!' a declaration; raw holds it.
+	other byte
 }
 
 // xmlTag is the tag last read.
@@ -64,15 +71,16 @@ func (x *xmlScan) next(keep bool) (int, error) {
 	if c != '<' {
 		x.br.UnreadByte()
 		x.raw, err = x.readUntil(x.raw[:0], '<')
-		if err == io.EOF {
-			return 0, io.ErrUnexpectedEOF
-		}
-		if err != nil {
+		x.rawText, x.cdata = x.raw, false
+		switch {
+		case err == nil:
+			x.br.UnreadByte()
+			x.rawText = x.raw[:len(x.raw)-1]
+		case err != io.EOF:
 			return 0, err
 		}
-		x.br.UnreadByte()
 		if keep {
-			x.text = appendXMLText(x.text[:0], x.raw[:len(x.raw)-1])
+			x.text = appendXMLText(x.text[:0], x.rawText)
 		}
 		return tokText, nil
 	}
@@ -82,6 +90,7 @@ func (x *xmlScan) next(keep bool) (int, error) {
 	}
 	switch c {
 	case '?':
+		x.other = '?'
 		return tokOther, x.skipPast("?>")
 	case '!':
 		return x.bang(keep)
@@ -95,6 +104,7 @@ func (x *xmlScan) next(keep bool) (int, error) {
 func (x *xmlScan) bang(keep bool) (int, error) {
 	p, err := x.br.Peek(2)
 	if err == nil && string(p) == "--" {
+		x.other = '-'
 		return tokOther, x.skipPast("-->")
 	}
 	if p, err := x.br.Peek(7); err == nil && string(p) == "[CDATA[" {
@@ -102,11 +112,13 @@ func (x *xmlScan) bang(keep bool) (int, error) {
 		if err := x.readPast("]]>"); err != nil {
 			return 0, err
 		}
+		x.rawText, x.cdata = x.raw[:len(x.raw)-3], true
 		if keep {
-			x.text = appendLineEnds(x.text[:0], x.raw[:len(x.raw)-3])
+			x.text = appendLineEnds(x.text[:0], x.rawText)
 		}
 		return tokText, nil
 	}
+	x.other = '!'
 	return tokOther, x.skipPast(">")
 }
 
