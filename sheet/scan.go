@@ -83,7 +83,9 @@ func scanWorkbook(file, sheet string) (*sheetFacts, error) {
 			sheetBytes += f.UncompressedSize64
 		}
 	}
-	if sst := files[sharedStringsPath(files)]; sst != nil {
+	// The quick checks pass what is certainly well formed; the rest the
+	// full checks refuse, or pass, and say why.
+	if sst := files[sharedStringsPath(files)]; sst != nil && !quickSharedStrings(sst, 1024+int(sheetBytes/16)) {
 		if err := scanSharedStrings(file, sst, 1024+int(sheetBytes/16)); err != nil {
 			return nil, err
 		}
@@ -91,6 +93,9 @@ func scanWorkbook(file, sheet string) (*sheetFacts, error) {
 	part := files[parts[sheet]]
 	if part == nil {
 		return &sheetFacts{gaps: map[int][]int{}}, nil
+	}
+	if facts, ok := quickScanSheet(part); ok {
+		return facts, nil
 	}
 	return scanSheet(file, sheet, part)
 }
@@ -255,23 +260,28 @@ func (s *sheetScan) take(tok xml.Token) error {
 			s.hasV = true
 		}
 	case xml.EndElement:
-		switch t.Name.Local {
-		case "v":
-			s.inV = false
-		case "c":
-			if s.hasF && !s.hasV {
-				if col, row, ok := splitRef(s.ref); ok {
-					s.gaps[row] = append(s.gaps[row], col)
-				}
-			}
-			s.inCell = false
-		case "row":
-			s.inRow = false
-		case "sheetData":
-			s.ended = true
-		}
+		s.end(t.Name.Local)
 	}
 	return nil
+}
+
+// end follows the end of an element named local.
+func (s *sheetScan) end(local string) {
+	switch local {
+	case "v":
+		s.inV = false
+	case "c":
+		if s.hasF && !s.hasV {
+			if col, row, ok := splitRef(s.ref); ok {
+				s.gaps[row] = append(s.gaps[row], col)
+			}
+		}
+		s.inCell = false
+	case "row":
+		s.inRow = false
+	case "sheetData":
+		s.ended = true
+	}
 }
 
 func (s *sheetScan) start(t xml.StartElement) {

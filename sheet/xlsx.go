@@ -12,10 +12,14 @@ import (
 type xlsxReader struct {
 	path   string
 	file   *excelize.File
-	rows   *excelize.Rows
+	rows   rowSource
 	rowNum int // the sheet row number of the row last read
-	header []string
-	format Format
+	// pendNum is the number of the row element read ahead (0: none),
+	// pend its cells: the rows before it are left out of the sheet.
+	pendNum int
+	pend    []string
+	header  []string
+	format  Format
 	// gaps lists, per row, the columns holding a formula with no saved value.
 	gaps map[int][]int
 	// lastRow is the sheet's last row: excelize ends quietly where it
@@ -44,7 +48,8 @@ func openXLSX(path string, opt Options) (Reader, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if err := isoDates(f); err != nil {
+	rawID, err := isoDates(f)
+	if err != nil {
 		return fail(&FileError{Path: path, Problem: "has a style sheet that cannot be read (" + err.Error() + ")",
 			Hint: "open it in Excel or LibreOffice and save it again as .xlsx"})
 	}
@@ -54,7 +59,7 @@ func openXLSX(path string, opt Options) (Reader, error) {
 	if err != nil {
 		return fail(err)
 	}
-	rows, err := f.Rows(name)
+	rows, err := openRows(path, f, name, rawID, names)
 	if err != nil {
 		return fail(&FileError{Path: path, Problem: fmt.Sprintf("sheet %q cannot be read (%v)", name, err),
 			Hint: reSave})
@@ -66,11 +71,12 @@ func openXLSX(path string, opt Options) (Reader, error) {
 	}
 	var cells []string
 	for r.rowNum < headerRow {
-		if !rows.Next() {
-			if err := rows.Error(); err != nil {
-				r.Close()
-				return nil, r.readError(err)
-			}
+		row, ok, err := r.nextRow()
+		if err != nil {
+			r.Close()
+			return nil, r.readError(err)
+		}
+		if !ok {
 			r.Close()
 			if r.rowNum == 0 {
 				return nil, &FileError{Path: path, Problem: fmt.Sprintf("sheet %q is empty", name),
@@ -79,11 +85,7 @@ func openXLSX(path string, opt Options) (Reader, error) {
 			return nil, &FileError{Path: path, Problem: fmt.Sprintf("sheet %q has only %d rows, so row %d cannot be the header", name, r.rowNum, headerRow),
 				Hint: "check which row holds the column names", Fix: FixHeaderRow}
 		}
-		r.rowNum++
-		if cells, err = rows.Columns(); err != nil {
-			r.Close()
-			return nil, r.readError(err)
-		}
+		cells = row
 		if r.rowNum < headerRow && !blank(cells) {
 			title := r.cells(cells, len(cells))
 			r.top.Titles = append(r.top.Titles, title)
@@ -172,16 +174,41 @@ func (r *xlsxReader) formulaProblem(row int) string {
 	return fmt.Sprintf("column %s holds a formula with no saved value, so its value cannot be read; open the file in Excel or LibreOffice, let it calculate, and save it again", strings.Join(names, ", "))
 }
 
+// nextRow moves to the sheet's next row number and returns its cells, nil
+// for a row the sheet leaves out, or false after the last row.
+func (r *xlsxReader) nextRow() ([]string, bool, error) {
+	if r.pendNum == 0 {
+		num, cells, err := r.rows.next()
+		if err == io.EOF {
+			return nil, false, nil
+		}
+		if err != nil {
+			r.rowNum++ // the row that cannot be read
+			return nil, false, err
+		}
+		r.pendNum, r.pend = num, cells
+	}
+	r.rowNum++
+	if r.rowNum < r.pendNum {
+		return nil, true, nil
+	}
+	cells := r.pend
+	r.pendNum, r.pend = 0, nil
+	return cells, true, nil
+}
+
 func (r *xlsxReader) Next() (Row, error) {
 	if r.rows == nil {
 		return Row{}, io.EOF
 	}
 	w := len(r.header)
-	for r.rows.Next() {
-		r.rowNum++
-		cells, err := r.rows.Columns()
+	for {
+		cells, ok, err := r.nextRow()
 		if err != nil {
 			return Row{}, r.readError(err)
+		}
+		if !ok {
+			break
 		}
 		if len(cells) > w {
 			cells = cells[:w] // values in columns without a name cannot be mapped
@@ -192,9 +219,6 @@ func (r *xlsxReader) Next() (Row, error) {
 		row := r.cells(cells, w)
 		row.Problem = joinProblems(r.formulaProblem(r.rowNum), longCell(r.header, row.Cells))
 		return row, nil
-	}
-	if err := r.rows.Error(); err != nil {
-		return Row{}, r.readError(err)
 	}
 	if r.rowNum < r.lastRow {
 		return Row{}, &FileError{Path: r.path, Row: r.rowNum + 1,
@@ -263,24 +287,25 @@ const (
 // 1.15E+02): every cell format with a date format points at a new
 // yyyy-mm-dd (or yyyy-mm-dd hh:mm:ss) format, every number or text format
 // at an undefined one, for which excelize gives the stored value. Time and
-// duration formats (h:mm, [h]:mm:ss) stay as they are.
-func isoDates(f *excelize.File) error {
+// duration formats (h:mm, [h]:mm:ss) stay as they are. It returns the
+// undefined format's id (0 when the workbook has no cell formats).
+func isoDates(f *excelize.File) (int, error) {
 	if _, err := f.GetStyle(0); err != nil && f.Styles == nil {
-		return err
+		return 0, err
 	}
 	if f.Styles == nil || f.Styles.CellXfs == nil || len(f.Styles.CellXfs.Xf) == 0 {
-		return nil
+		return 0, nil
 	}
 	n := len(f.Styles.CellXfs.Xf)
 	// The [$-409] locale tag changes nothing visible; without one excelize
 	// searches every language it knows for each date cell it formats.
 	dateID, err := customFmtID(f, `[$-409]yyyy-mm-dd"`+dateMark+`"`)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	dateTimeID, err := customFmtID(f, `[$-409]yyyy-mm-dd hh:mm:ss"`+dateMark+`"`)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	custom := map[int]string{}
 	if f.Styles.NumFmts != nil {
@@ -327,7 +352,7 @@ func isoDates(f *excelize.File) error {
 			xf.NumFmtID = &v
 		}
 	}
-	return nil
+	return rawID, nil
 }
 
 // customFmtID registers a custom number format and returns its id.

@@ -22,7 +22,7 @@ func rawRows(t *testing.T, path, sheetName string) map[int][]string {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := isoDates(f); err != nil {
+	if _, err := isoDates(f); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := f.Rows(sheetName)
