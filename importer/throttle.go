@@ -228,9 +228,12 @@ func (t *throttle) SlowDown(sentAt time.Time, retryAfter time.Duration) time.Dur
 	}
 	until := now.Add(retryAfter)
 	if !insist {
-		if until.After(t.warnedTil) {
-			t.warnedAt, t.warnedTil = now, until
+		// The news is the first 429 of a wait: later ones to requests
+		// sent before it came back extend the wait, not the news.
+		if !now.Before(t.warnedTil) {
+			t.warnedAt = now
 		}
+		t.warnedTil = latest(t.warnedTil, until)
 		return 0
 	}
 	if until.After(t.pause) {

@@ -329,3 +329,34 @@ func BenchmarkThrottleSuccess(b *testing.B) {
 		})
 	}
 }
+
+// Requests in flight when the first 429 comes back are refused too (a
+// fixed window refuses everything until it resets), and their 429s come
+// back later still. Those must not move the news on: a request sent
+// after the first 429 came back and refused within its wait is refused
+// again, however many answers to older requests came back meanwhile.
+// Were each late 429 to restart the warning, a server whose latency
+// exceeds the gap between requests would never pause the run: every
+// refusal answers a request sent before the one before it came back,
+// and the run would be refused once a request all window long.
+func TestThrottleLate429sDoNotHideARefusalAgain(t *testing.T) {
+	clk := &fakeClock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+	th := newThrottle(10, clk.Now)
+	start := clk.Now()
+	at := func(d time.Duration) time.Time { return start.Add(d) }
+	const lat, ra = time.Second, 60 * time.Second
+	// Sent at 0, 0.5 s: back at 1 s, 1.5 s.
+	clk.t = at(lat)
+	if p := th.SlowDown(at(0), ra); p != 0 {
+		t.Fatalf("a lone 429 paused everyone for %v", p)
+	}
+	clk.t = at(lat + 500*time.Millisecond)
+	if p := th.SlowDown(at(500*time.Millisecond), ra); p != 0 {
+		t.Fatalf("a 429 to a request sent before the first came back paused everyone for %v", p)
+	}
+	// Sent at 1.2 s, after the first 429 came back; refused at 2.2 s.
+	clk.t = at(lat + 1200*time.Millisecond)
+	if p := th.SlowDown(at(1200*time.Millisecond), ra); p != ra {
+		t.Errorf("refused again, sent after the first 429 came back and within its wait: pause %v; want %v for every request", p, ra)
+	}
+}
