@@ -360,3 +360,27 @@ func TestThrottleLate429sDoNotHideARefusalAgain(t *testing.T) {
 		t.Errorf("refused again, sent after the first 429 came back and within its wait: pause %v; want %v for every request", p, ra)
 	}
 }
+
+// Space waits out a pause that began after Wait let the request go: its
+// intent was being written while another request was refused again.
+func TestSpaceWaitsOutAPauseThatBeganAfterWait(t *testing.T) {
+	clk := &fakeClock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+	th := newThrottle(10, clk.Now)
+	mustWait(t, th, "at the start")
+	th.SlowDown(clk.Now(), time.Hour) // the first 429: its row waits
+	clk.Advance(time.Millisecond)
+	if p := th.SlowDown(clk.Now(), time.Hour); p != time.Hour {
+		t.Fatalf("refused again: pause %v; want an hour", p)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := th.Space(ctx); err == nil {
+		t.Fatal("Space let a request go during the pause")
+	}
+	clk.Advance(time.Hour + 10*time.Second)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), testDeadline)
+	defer cancel2()
+	if err := th.Space(ctx2); err != nil {
+		t.Fatalf("Space after the pause: %v; want the request let go", err)
+	}
+}
