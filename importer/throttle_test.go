@@ -350,13 +350,14 @@ func TestThrottleLate429sDoNotHideARefusalAgain(t *testing.T) {
 	if p := th.SlowDown(at(0), ra); p != 0 {
 		t.Fatalf("a lone 429 paused everyone for %v", p)
 	}
+	// The late one asks for less: the first one's wait still stands.
 	clk.t = at(lat + 500*time.Millisecond)
-	if p := th.SlowDown(at(500*time.Millisecond), ra); p != 0 {
+	if p := th.SlowDown(at(500*time.Millisecond), time.Second); p != 0 {
 		t.Fatalf("a 429 to a request sent before the first came back paused everyone for %v", p)
 	}
-	// Sent at 1.2 s, after the first 429 came back; refused at 2.2 s.
-	clk.t = at(lat + 1200*time.Millisecond)
-	if p := th.SlowDown(at(1200*time.Millisecond), ra); p != ra {
+	// Sent at 3 s, after the first 429 came back; refused at 4 s.
+	clk.t = at(lat + 3*time.Second)
+	if p := th.SlowDown(at(3*time.Second), ra); p != ra {
 		t.Errorf("refused again, sent after the first 429 came back and within its wait: pause %v; want %v for every request", p, ra)
 	}
 }
