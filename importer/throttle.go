@@ -139,21 +139,40 @@ func (t *throttle) changedLocked() {
 // together (their intents were fsynced by one group commit): each goes at
 // least 1/rate after the one before, so the server never sees a clump that
 // its own token bucket would answer with 429. The average rate is Wait's.
-// A pause that began after Wait let the request go is waited out too.
+// A pause that began after Wait let the request go is waited out too,
+// also one that begins while Space holds the request back; the request
+// is then spaced again after it.
 func (t *throttle) Space(ctx context.Context) error {
 	t.mu.Lock()
-	now := t.clock()
+	at := t.bookLocked(t.clock())
+	for {
+		now := t.clock()
+		if !now.Before(at) {
+			t.mu.Unlock()
+			return ctx.Err()
+		}
+		changed := t.changed
+		t.mu.Unlock()
+		if err := sleepOrChange(ctx, at.Sub(now), changed); err != nil {
+			return err
+		}
+		t.mu.Lock()
+		if t.pause.After(at) {
+			at = t.bookLocked(t.clock())
+		}
+	}
+}
+
+// bookLocked books when the next request may leave, seen at now: 1/rate
+// after the one before, and not before a pause is over.
+func (t *throttle) bookLocked(now time.Time) time.Time {
 	at := now
 	if cur := t.pol.Rate(); cur > 0 {
 		at = t.lastSpaced.Add(time.Duration(float64(time.Second) / cur))
 	}
 	at = latest(at, now, t.pause)
 	t.lastSpaced = at
-	t.mu.Unlock()
-	if d := at.Sub(now); d > 0 {
-		return sleep(ctx, d)
-	}
-	return ctx.Err()
+	return at
 }
 
 func latest(ts ...time.Time) time.Time {

@@ -385,3 +385,110 @@ func TestSpaceWaitsOutAPauseThatBeganAfterWait(t *testing.T) {
 		t.Fatalf("Space after the pause: %v; want the request let go", err)
 	}
 }
+
+// syncClock is a fakeClock several goroutines may read while the test
+// moves it.
+type syncClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *syncClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *syncClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// A request Space holds back, to leave 1/rate after the one before, is
+// not yet sent: a pause that begins meanwhile holds it too, and it is
+// spaced again after the pause, not let out during it. (Space holds
+// requests back longest just after a cut, which is when SalesByte
+// refuses again.)
+func TestSpaceHoldsThroughAPauseThatBeganWhileItWaited(t *testing.T) {
+	start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	clk := &syncClock{t: start}
+	th := newThrottle(10, clk.Now)
+	th.mu.Lock()
+	th.lastSpaced = start.Add(time.Hour) // the request before leaves in an hour
+	th.mu.Unlock()
+	lastSpaced := func() time.Time {
+		th.mu.Lock()
+		defer th.mu.Unlock()
+		return th.lastSpaced
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testDeadline)
+	defer cancel()
+	type left struct {
+		err error
+		at  time.Time
+	}
+	done := make(chan left, 1)
+	go func() {
+		err := th.Space(ctx)
+		done <- left{err, clk.Now()}
+	}()
+	waitFor(t, "Space to book its slot", func() bool { return lastSpaced().After(start.Add(time.Hour)) })
+	th.SlowDown(start, 2*time.Hour) // a lone 429
+	if p := th.SlowDown(start, 2*time.Hour); p != 2*time.Hour {
+		t.Fatalf("refused again: pause %v; want 2h", p)
+	}
+	pauseEnd := start.Add(2 * time.Hour)
+	waitFor(t, "Space to book again after the pause", func() bool { return !lastSpaced().Before(pauseEnd) })
+	clk.Set(start.Add(3 * time.Hour))
+	th.mu.Lock()
+	th.changedLocked()
+	th.mu.Unlock()
+	select {
+	case l := <-done:
+		if l.err != nil || l.at.Before(pauseEnd) {
+			t.Errorf("Space let the request go at %v (err %v); want after the pause, at %v", l.at.Sub(start), l.err, pauseEnd.Sub(start))
+		}
+	case <-time.After(testDeadline):
+		t.Fatal("Space did not let the request go once the pause was over")
+	}
+}
+
+// Many workers waiting, giving up, sending and hearing every kind of
+// answer at once: the race detector stays quiet, nobody is left waiting
+// once the run is over, and the turn is free for the next request.
+func TestThrottleUnderConcurrentUse(t *testing.T) {
+	for _, r := range []float64{0, 50} {
+		th := newThrottle(r, time.Now)
+		th.defaultPause = time.Millisecond
+		run, stop := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		var wg sync.WaitGroup
+		for i := range 32 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for n := 0; run.Err() == nil; n++ {
+					ctx, cancel := context.WithTimeout(run, time.Duration((i+n)%7)*time.Millisecond)
+					if sent, err := th.Wait(ctx); err == nil && th.Space(ctx) == nil {
+						switch (i + n) % 5 {
+						case 0:
+							th.SlowDown(sent, time.Duration(n%3)*time.Millisecond)
+						case 1:
+							th.Unavailable(sent)
+						case 2:
+							th.Failed()
+						default:
+							th.Success(time.Millisecond)
+						}
+					}
+					cancel()
+				}
+			}()
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		waitClosed(t, fmt.Sprintf("every worker to stop (rate %v)", r), done)
+		stop()
+		mustWait(t, th, fmt.Sprintf("after the busy run at rate %v", r))
+	}
+}
