@@ -167,8 +167,8 @@ func (t *throttle) changedLocked() {
 // together (their intents were fsynced by one group commit): each goes at
 // least 1/rate (less the slack) after the one before actually went, so the
 // server never sees a clump that its own token bucket would answer with
-// 429. The average rate is Wait's. A pause that began after Wait let the request go is
-// waited out too.
+// 429. The average rate is Wait's. A pause that began after Wait let the
+// request go, or while Space held it back, is waited out too.
 func (t *throttle) Space(ctx context.Context) error {
 	for {
 		t.mu.Lock()
@@ -260,9 +260,12 @@ func (t *throttle) SlowDown(sentAt time.Time, retryAfter time.Duration) time.Dur
 	}
 	until := now.Add(retryAfter)
 	if !insist {
-		if until.After(t.warnedTil) {
-			t.warnedAt, t.warnedTil = now, until
+		// The news is the first 429 of a wait: later ones to requests
+		// sent before it came back extend the wait, not the news.
+		if !now.Before(t.warnedTil) {
+			t.warnedAt = now
 		}
+		t.warnedTil = latest(t.warnedTil, until)
 		return 0
 	}
 	if until.After(t.pause) {

@@ -330,13 +330,75 @@ func BenchmarkThrottleSuccess(b *testing.B) {
 	}
 }
 
-// syncClock is a fake clock safe to move while others read it.
+// Requests in flight when the first 429 comes back are refused too (a
+// fixed window refuses everything until it resets), and their 429s come
+// back later still. Those must not move the news on: a request sent
+// after the first 429 came back and refused within its wait is refused
+// again, however many answers to older requests came back meanwhile.
+// Were each late 429 to restart the warning, a server whose latency
+// exceeds the gap between requests would never pause the run: every
+// refusal answers a request sent before the one before it came back,
+// and the run would be refused once a request all window long.
+func TestThrottleLate429sDoNotHideARefusalAgain(t *testing.T) {
+	clk := &fakeClock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+	th := newThrottle(10, clk.Now)
+	start := clk.Now()
+	at := func(d time.Duration) time.Time { return start.Add(d) }
+	const lat, ra = time.Second, 60 * time.Second
+	// Sent at 0, 0.5 s: back at 1 s, 1.5 s.
+	clk.t = at(lat)
+	if p := th.SlowDown(at(0), ra); p != 0 {
+		t.Fatalf("a lone 429 paused everyone for %v", p)
+	}
+	// The late one asks for less: the first one's wait still stands.
+	clk.t = at(lat + 500*time.Millisecond)
+	if p := th.SlowDown(at(500*time.Millisecond), time.Second); p != 0 {
+		t.Fatalf("a 429 to a request sent before the first came back paused everyone for %v", p)
+	}
+	// Sent at 3 s, after the first 429 came back; refused at 4 s.
+	clk.t = at(lat + 3*time.Second)
+	if p := th.SlowDown(at(3*time.Second), ra); p != ra {
+		t.Errorf("refused again, sent after the first 429 came back and within its wait: pause %v; want %v for every request", p, ra)
+	}
+}
+
+// Space waits out a pause that began after Wait let the request go: its
+// intent was being written while another request was refused again.
+func TestSpaceWaitsOutAPauseThatBeganAfterWait(t *testing.T) {
+	clk := &fakeClock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+	th := newThrottle(10, clk.Now)
+	mustWait(t, th, "at the start")
+	th.SlowDown(clk.Now(), time.Hour) // the first 429: its row waits
+	clk.Advance(time.Millisecond)
+	if p := th.SlowDown(clk.Now(), time.Hour); p != time.Hour {
+		t.Fatalf("refused again: pause %v; want an hour", p)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := th.Space(ctx); err == nil {
+		t.Fatal("Space let a request go during the pause")
+	}
+	clk.Advance(time.Hour + 10*time.Second)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), testDeadline)
+	defer cancel2()
+	if err := th.Space(ctx2); err != nil {
+		t.Fatalf("Space after the pause: %v; want the request let go", err)
+	}
+}
+
+// syncClock is a fakeClock several goroutines may read while the test
+// moves it.
 type syncClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *syncClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *syncClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
 func (c *syncClock) Set(t time.Time) {
 	c.mu.Lock()
 	c.t = t
@@ -403,5 +465,100 @@ func TestLateTokenCountsAsDue(t *testing.T) {
 				t.Errorf("no token by %v: %v to wait", c.next+time.Millisecond, got)
 			}
 		})
+	}
+}
+
+// A request Space holds back, to leave 1/rate after the one before, is
+// not yet sent: a pause that begins meanwhile holds it too, and it is
+// spaced again after the pause, not let out during it. (Space holds
+// requests back longest just after a cut, which is when SalesByte
+// refuses again.)
+func TestSpaceHoldsThroughAPauseThatBeganWhileItWaited(t *testing.T) {
+	start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	clk := &syncClock{t: start}
+	th := newThrottle(10, clk.Now)
+	th.mu.Lock()
+	th.lastSpaced = start // the request before has just left
+	th.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), testDeadline)
+	defer cancel()
+	type left struct {
+		err error
+		at  time.Time
+	}
+	done := make(chan left, 1)
+	go func() {
+		err := th.Space(ctx)
+		done <- left{err, clk.Now()}
+	}()
+	th.SlowDown(start, 2*time.Hour) // a lone 429
+	if p := th.SlowDown(start, 2*time.Hour); p != 2*time.Hour {
+		t.Fatalf("refused again: pause %v; want 2h", p)
+	}
+	pauseEnd := start.Add(2 * time.Hour)
+	clk.Set(start.Add(time.Hour)) // well past its spacing, inside the pause
+	wake(th)
+	// However slow the machine, a correct Space never lets it go while
+	// the clock stands inside the pause.
+	select {
+	case l := <-done:
+		t.Fatalf("Space let the request go %v into a 2h pause (err %v)", l.at.Sub(start), l.err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	clk.Set(start.Add(3 * time.Hour))
+	wake(th)
+	select {
+	case l := <-done:
+		if l.err != nil || l.at.Before(pauseEnd) {
+			t.Errorf("Space let the request go at %v (err %v); want after the pause, at %v", l.at.Sub(start), l.err, pauseEnd.Sub(start))
+		}
+	case <-time.After(testDeadline):
+		t.Fatal("Space did not let the request go once the pause was over")
+	}
+}
+
+// wake makes the throttle's waiters look at the clock again.
+func wake(th *throttle) {
+	th.mu.Lock()
+	th.changedLocked()
+	th.mu.Unlock()
+}
+
+// Many workers waiting, giving up, sending and hearing every kind of
+// answer at once: the race detector stays quiet, nobody is left waiting
+// once the run is over, and the turn is free for the next request.
+func TestThrottleUnderConcurrentUse(t *testing.T) {
+	for _, r := range []float64{0, 50} {
+		th := newThrottle(r, time.Now)
+		th.defaultPause = time.Millisecond
+		run, stop := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		var wg sync.WaitGroup
+		for i := range 32 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for n := 0; run.Err() == nil; n++ {
+					ctx, cancel := context.WithTimeout(run, time.Duration((i+n)%7)*time.Millisecond)
+					if sent, err := th.Wait(ctx); err == nil && th.Space(ctx) == nil {
+						switch (i + n) % 5 {
+						case 0:
+							th.SlowDown(sent, time.Duration(n%3)*time.Millisecond)
+						case 1:
+							th.Unavailable(sent)
+						case 2:
+							th.Failed()
+						default:
+							th.Success(time.Millisecond)
+						}
+					}
+					cancel()
+				}
+			}()
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		waitClosed(t, fmt.Sprintf("every worker to stop (rate %v)", r), done)
+		stop()
+		mustWait(t, th, fmt.Sprintf("after the busy run at rate %v", r))
 	}
 }
