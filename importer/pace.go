@@ -131,6 +131,10 @@ func newAutoPacer(start, max float64) *pacer {
 // Rate is the current rate (0 = unlimited).
 func (p *pacer) Rate() float64 { return p.cur }
 
+// AtLimit reports whether Found is just under a limit SalesByte showed
+// with 429s, rather than the fastest rate sent without one.
+func (p *pacer) AtLimit() bool { return p.ceiling > 0 && !p.probing }
+
 // Found is the rate this run learnt it can keep: when auto, where it
 // settled (just under the limit it met, or the most it was allowed);
 // otherwise just under the limit a 429 revealed, or 0 when none did; while

@@ -231,6 +231,29 @@ func TestPacerHalfRandom503sCostLittle(t *testing.T) {
 	}
 }
 
+// Found is just under a limit only once a 429 marked one and the rate
+// settled under it: not while it climbs again after a first refusal, and
+// not at --max-rate with no refusal at all.
+func TestPacerFoundAtLimit(t *testing.T) {
+	const ms = time.Millisecond
+	for _, c := range []struct {
+		name string
+		p    *pacer
+		evs  []ev
+		want bool
+	}{
+		{"auto at its most, never refused", newAutoPacer(5, 20), answers(300, 0, 50*ms, 50*ms, never), false},
+		{"climbing again after a first refusal", newPacer(50), []ev{{kind: 't', at: 100 * ms}}, false},
+		{"settled under the limit it met", newPacer(50),
+			cat([]ev{{kind: 't', at: 100 * ms}}, answers(10, 300*ms, 100*ms, 50*ms, never), []ev{{kind: 't', at: 1350 * ms, sent: 1300 * ms}}), true},
+	} {
+		play(c.p, c.evs)
+		if got := c.p.AtLimit(); got != c.want {
+			t.Errorf("%s: AtLimit = %v; want %v (found %.2f)", c.name, got, c.want, c.p.Found())
+		}
+	}
+}
+
 func TestPacerUnlimited(t *testing.T) {
 	p := newPacer(0)
 	if p.Throttled(t0, t0, 0) || p.Rate() != 0 {

@@ -43,8 +43,11 @@ type Summary struct {
 	Unreachable bool
 	// FoundRate is the rate the run learnt it can keep (requests/s): with
 	// AutoRate where it settled, otherwise just under the limit a 429
-	// revealed; 0 when it learnt nothing.
-	FoundRate float64
+	// revealed; 0 when it learnt nothing. FoundAtLimit says it is just
+	// under a limit SalesByte showed with 429s; otherwise it is the
+	// fastest rate sent without one (--rate auto at --max-rate, say).
+	FoundRate    float64
+	FoundAtLimit bool
 	// Held counts the rows the ledger held back, by why: created by an
 	// earlier run (carried over as created), or skipped.
 	Held map[ledger.Reason]int

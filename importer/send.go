@@ -252,7 +252,7 @@ func (imp *Import) finishSummary(ctx context.Context, sum *Summary, wk *workers)
 	imp.tally.fill(sum)
 	sum.Stopped = wk.stopReason()
 	sum.Unreachable = wk.reachedNothing()
-	sum.FoundRate = wk.thr.Found()
+	sum.FoundRate, sum.FoundAtLimit = wk.thr.Found()
 	sum.Interrupted = ctx.Err() != nil
 }
 

@@ -72,10 +72,10 @@ func (t *throttle) Rate() float64 {
 }
 
 // Found is the rate the run learnt it can keep (see pacer.Found).
-func (t *throttle) Found() float64 {
+func (t *throttle) Found() (rate float64, atLimit bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.pol.Found()
+	return t.pol.Found(), t.pol.AtLimit()
 }
 
 // Wait blocks until a request may be sent, and returns when it was let go.

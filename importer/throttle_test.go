@@ -142,8 +142,8 @@ func TestThrottleLoneUnavailablePausesNobody(t *testing.T) {
 	th := newThrottle(0, clk.Now)
 	th.Unavailable(clk.Now())
 	mustWait(t, th, "after a 503")
-	if th.Rate() != 0 || th.Found() != 0 {
-		t.Errorf("after a 503: rate %v, found %v; want unlimited and nothing learnt", th.Rate(), th.Found())
+	if found, _ := th.Found(); th.Rate() != 0 || found != 0 {
+		t.Errorf("after a 503: rate %v, found %v; want unlimited and nothing learnt", th.Rate(), found)
 	}
 }
 
@@ -162,8 +162,8 @@ func TestThrottleBurstOfUnavailableCuts(t *testing.T) {
 	if got := th.Rate(); got != 7 || float64(th.lim.Limit()) != 7 {
 		t.Errorf("after a burst of 503s: rate %v, limiter %v; want 7", got, th.lim.Limit())
 	}
-	if th.Found() != 0 {
-		t.Errorf("a burst of 503s set a limit: found %v", th.Found())
+	if found, _ := th.Found(); found != 0 {
+		t.Errorf("a burst of 503s set a limit: found %v", found)
 	}
 }
 

@@ -41,7 +41,11 @@ func printSummary(s streams, o *runOptions, sum *importer.Summary, validate bool
 		}
 		fmt.Fprintln(w, ".")
 		if sum.FoundRate > 0 {
-			fmt.Fprintf(w, "Rate found: %.1f requests/s (SalesByte's limit); next time you can give --rate %.1f\n", sum.FoundRate, sum.FoundRate)
+			how := "the fastest sent without SalesByte asking to slow down"
+			if sum.FoundAtLimit {
+				how = "just under SalesByte's limit"
+			}
+			fmt.Fprintf(w, "Rate found: %.1f requests/s, %s; next time you can give --rate %.1f\n", sum.FoundRate, how, sum.FoundRate)
 		}
 		printHeldSummary(w, sum)
 	}
@@ -189,6 +193,7 @@ type jsonSummary struct {
 	Stopped     string         `json:"stopped,omitempty"`
 	Unreachable bool           `json:"unreachable,omitempty"`
 	FoundRate   float64        `json:"found_rate,omitempty"`
+	AtLimit     bool           `json:"found_at_limit,omitempty"` // found_rate is just under a limit SalesByte showed with 429s
 	Errors      []jsonError    `json:"errors"`
 	ExitCode    int            `json:"exit_code"`
 }
@@ -202,7 +207,7 @@ func writeJSONSummary(s streams, sum *importer.Summary, dryRun bool) {
 	js := jsonSummary{
 		Input: sum.Plan.Input, Output: sum.Output, Journal: sum.Journal, Endpoint: string(sum.Plan.Endpoint),
 		Counts: map[string]int{}, Requests: sum.Requests, Throttled: sum.Throttled, Rate: sum.Rate(),
-		Interrupted: sum.Interrupted, DryRun: dryRun, Validated: sum.Validated, Unreachable: sum.Unreachable, FoundRate: sum.FoundRate,
+		Interrupted: sum.Interrupted, DryRun: dryRun, Validated: sum.Validated, Unreachable: sum.Unreachable, FoundRate: sum.FoundRate, AtLimit: sum.FoundAtLimit,
 		Errors: []jsonError{}, ExitCode: sum.ExitCode(),
 	}
 	if sum.Stopped != nil {

@@ -281,3 +281,25 @@ func TestSummaryWhenTheJournalCannotBeWritten(t *testing.T) {
 		}
 	}
 }
+
+// The rate found says whether it is just under a limit SalesByte showed,
+// or only the fastest sent without one (--rate auto at --max-rate).
+func TestSummarySaysHowTheRateWasFound(t *testing.T) {
+	o := &runOptions{}
+	for _, c := range []struct {
+		atLimit bool
+		want    string
+	}{
+		{true, "Rate found: 9.7 requests/s, just under SalesByte's limit; next time you can give --rate 9.7"},
+		{false, "Rate found: 20.0 requests/s, the fastest sent without SalesByte asking to slow down; next time you can give --rate 20.0"},
+	} {
+		rate := 9.7
+		if !c.atLimit {
+			rate = 20
+		}
+		sum := &importer.Summary{Counts: map[importer.Status]int{importer.Created: 5}, Requests: 5, FoundRate: rate, FoundAtLimit: c.atLimit}
+		if got := summaryText(t, o, sum); !strings.Contains(got, c.want) {
+			t.Errorf("at limit %v: summary lacks %q:\n%s", c.atLimit, c.want, got)
+		}
+	}
+}
