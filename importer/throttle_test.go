@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -73,27 +72,36 @@ func TestThrottleCutAppliesToWaiters(t *testing.T) {
 	if _, err := th.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var went atomic.Int32
+	var mu sync.Mutex
+	var went []time.Time
 	var wg sync.WaitGroup
 	for range 4 { // booked at 20/s, these would all go within 200 ms
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if _, err := th.Wait(ctx); err == nil {
-				went.Add(1)
+				mu.Lock()
+				went = append(went, time.Now())
+				mu.Unlock()
 			}
 		}()
 	}
 	time.Sleep(5 * time.Millisecond) // let them queue; fewer queued only weakens the test
 	cut := time.Now()
-	th.SlowDown(cut, time.Millisecond)        // 20/s → 2/s
-	th.SlowDown(time.Now(), time.Millisecond) // sent after it and refused again: 0.2/s, and everyone pauses
-	time.Sleep(500 * time.Millisecond)
-	// At 0.2/s, one token accrues every 5 s: however slow the machine,
-	// no more may have gone than the time since the cut allows.
-	allowed := int32(time.Since(cut).Seconds()*th.Rate() + 0.2)
-	if n := went.Load(); n > allowed {
-		t.Errorf("%d waiting requests went within %v of the cut to %v/s; want at most %d", n, time.Since(cut).Round(time.Millisecond), th.Rate(), allowed)
+	th.SlowDown(cut, time.Millisecond) // refused at once: 20/s → 2/s
+	time.Sleep(300 * time.Millisecond)
+	// After the cut, at most the one token the bucket can hold, and what
+	// 2/s adds since: however slow the machine, no more may have gone.
+	mu.Lock()
+	elapsed, after := time.Since(cut), 0
+	for _, at := range went {
+		if at.After(cut) {
+			after++
+		}
+	}
+	mu.Unlock()
+	if allowed := int(1 + elapsed.Seconds()*th.Rate()); after > allowed {
+		t.Errorf("%d waiting requests went within %v of the cut to %v/s; want at most %d", after, elapsed.Round(time.Millisecond), th.Rate(), allowed)
 	}
 	cancel()
 	wg.Wait()
