@@ -419,6 +419,7 @@ func TestSpaceCountsFromWhenTheLastWent(t *testing.T) {
 	t0 := time.Unix(1000, 0)
 	clk := &syncClock{t: t0}
 	th := newThrottle(10, clk.Now)
+	th.pol.ceiling = 20 // a limit is known: gaps of 1/rate less 2.5%, 97.5 ms
 	ctx, cancel := context.WithTimeout(context.Background(), testDeadline)
 	defer cancel()
 	if err := th.Space(ctx); err != nil {
@@ -426,7 +427,7 @@ func TestSpaceCountsFromWhenTheLastWent(t *testing.T) {
 	}
 	clk.Set(t0.Add(50 * time.Millisecond))
 	done := make(chan error, 1)
-	go func() { done <- th.Space(ctx) }()   // due at 100 ms
+	go func() { done <- th.Space(ctx) }()   // due at 97.5 ms
 	clk.Set(t0.Add(130 * time.Millisecond)) // …and it goes late, at 130 ms
 	select {
 	case err := <-done:
@@ -439,10 +440,10 @@ func TestSpaceCountsFromWhenTheLastWent(t *testing.T) {
 	clk.Set(t0.Add(131 * time.Millisecond))
 	short, cancel2 := context.WithTimeout(ctx, 200*time.Millisecond)
 	defer cancel2()
-	// The clock stands still: due at 180 ms (half the interval: no limit
-	// known yet), the third never goes.
+	// The clock stands still: due at 227.5 ms, the third never goes.
+	// (Counted from when the second was due, it would go at 195 ms.)
 	if err := th.Space(short); err == nil {
-		t.Error("the third request went within 50 ms of the second; want the gap counted from when it actually went")
+		t.Error("the third request went within 97.5 ms of the second; want the gap counted from when it actually went")
 	}
 }
 
