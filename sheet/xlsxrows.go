@@ -13,6 +13,10 @@ import (
 // with a value, gaps as ""), or io.EOF.
 type rowSource interface {
 	next() (num int, cells []string, err error)
+	// limit makes the rows from then on at most w cells wide: the reader
+	// uses no more (the header is w wide), and a cell at column XFD on
+	// every row would otherwise cost 16,384 cells a row.
+	limit(w int)
 	Close() error
 }
 
@@ -30,8 +34,10 @@ type fastRows struct {
 	inData bool   // inside sheetData
 	done   bool   // sheetData ended
 	ahead  rowTag // the next row's start tag, when read
-	cells  []string
+	width  int    // the cells a row may have; 0: no limit
 }
+
+func (r *fastRows) limit(w int) { r.width = w }
 
 func (r *fastRows) Close() error {
 	r.rc.Close()
@@ -148,6 +154,9 @@ func (r *fastRows) readRow(cells []string, col int) ([]string, int, error) {
 					return nil, 0, fmt.Errorf("cell reference %q is not valid", c.ref)
 				}
 				col = n
+			}
+			if r.width > 0 && col > r.width {
+				continue
 			}
 			val := r.vals.value(&c)
 			if val != "" || c.hasF {

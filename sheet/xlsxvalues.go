@@ -405,9 +405,12 @@ func openFastRows(zr *zip.ReadCloser, f *excelize.File, sheet string, rawID int,
 
 // excelizeRows reads a sheet's rows with excelize's Rows.
 type excelizeRows struct {
-	rows *excelize.Rows
-	num  int
+	rows  *excelize.Rows
+	num   int
+	width int
 }
+
+func (r *excelizeRows) limit(w int) { r.width = w }
 
 func openExcelizeRows(f *excelize.File, sheet string) (*excelizeRows, error) {
 	rows, err := f.Rows(sheet)
@@ -422,6 +425,9 @@ func (r *excelizeRows) next() (int, []string, error) {
 	if r.rows.Next() {
 		r.num++
 		cells, err := r.rows.Columns()
+		if r.width > 0 && len(cells) > r.width {
+			cells = cells[:r.width]
+		}
 		return r.num, cells, err
 	}
 	if err := r.rows.Error(); err != nil {
