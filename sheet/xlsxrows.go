@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"archive/zip"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -31,6 +32,7 @@ type fastRows struct {
 	x      *xmlScan
 	vals   *cellValues
 	row    int    // the number of the row last returned
+	cur    int    // the number of the row element last read, as excelize counts
 	inData bool   // inside sheetData
 	done   bool   // sheetData ended
 	ahead  rowTag // the next row's start tag, when read
@@ -53,9 +55,10 @@ type rowTag struct {
 	ok    bool
 }
 
-// next returns the next row. A row without a number is the row after the
-// last; a row numbered at or below the last one is read into the last one,
-// as excelize does.
+// next returns the next row. As excelize counts, a row element without a
+// number is numbered one after the element before it (whatever number
+// that one had, even one going back), and an element numbered at or below
+// the row being read is read into it.
 func (r *fastRows) next() (int, []string, error) {
 	if r.done {
 		return 0, nil, io.EOF
@@ -93,7 +96,7 @@ func (r *fastRows) next() (int, []string, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if start.num == 0 || start.num > num {
+		if start.num > num {
 			r.ahead = start
 			return num, cells, nil
 		}
@@ -120,11 +123,28 @@ func (r *fastRows) nextRowTag() (rowTag, error) {
 		case t.is("sheetData"):
 			r.inData = true
 		case r.inData && t.is("row"):
-			n, _ := t.attr("r")
-			num, _ := strconv.Atoi(n)
-			return rowTag{num: num, empty: t.empty, ok: true}, nil
+			num, err := rowNumber(t)
+			if num == 0 {
+				num = r.cur + 1
+			}
+			r.cur = num
+			return rowTag{num: num, empty: t.empty, ok: err == nil}, err
 		}
 	}
+}
+
+// rowNumber is the number of a row's start tag, 0 when it has none. A
+// number that is not one excelize refuses; one below 0 it misreads.
+func rowNumber(t *xmlTag) (int, error) {
+	n, ok := t.attr("r")
+	if !ok {
+		return 0, nil
+	}
+	num, err := strconv.Atoi(n)
+	if err != nil || num < 0 {
+		return 0, fmt.Errorf("row number %q is not valid", n)
+	}
+	return num, nil
 }
 
 // readRow reads the cells of a row up to its end tag, on from cells and
@@ -142,6 +162,8 @@ func (r *fastRows) readRow(cells []string, col int) ([]string, int, error) {
 		switch {
 		case t.ends("row"):
 			return cells, col, nil
+		case t.is("row"):
+			return nil, 0, errors.New("a row starts inside another row")
 		case t.is("c"):
 			col++
 			c, err := r.readCell()
@@ -353,12 +375,14 @@ func readRun(x *xmlScan) (string, error) {
 	}
 }
 
-// refColumn is the 1-based column of a cell reference like "AB12".
+// refColumn is the 1-based column of a cell reference like "AB12" (or
+// "$AB$12", as excelize reads it).
 func refColumn(ref string) (int, bool) {
 	col, i := 0, 0
 	for ; i < len(ref); i++ {
 		c := ref[i]
 		switch {
+		case c == '$':
 		case 'A' <= c && c <= 'Z':
 			col = col*26 + int(c-'A'+1)
 		case 'a' <= c && c <= 'z':
@@ -371,7 +395,7 @@ func refColumn(ref string) (int, bool) {
 		}
 	}
 digits:
-	if i == 0 || i == len(ref) {
+	if col == 0 || i == len(ref) {
 		return 0, false
 	}
 	row, err := strconv.Atoi(ref[i:])

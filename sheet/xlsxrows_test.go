@@ -316,3 +316,52 @@ func TestXLSXWorkbookElsewhereIsRead(t *testing.T) {
 		t.Errorf("rows = %+v; want 9, Åsa 6 on row 6", rows)
 	}
 }
+
+// oddSheet is a sheet of rows, as body gives them.
+func oddSheet(body string) string {
+	return `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:x="urn:x"><sheetData>` +
+		body + `</sheetData></worksheet>`
+}
+
+// XML the checks pass that only odd or hostile writers make: fastRows
+// reads it as excelize does (the last of two attributes of the same local
+// name, a name with an empty prefix as no name it knows, $ in a cell
+// reference), and refuses what excelize misreads or refuses.
+func TestFastRowsOnOddXML(t *testing.T) {
+	same := map[string]string{
+		"two r on a cell":         `<row r="1"><c r="A1" r="C1"><v>1</v></c></row>`,
+		"r and x:r on a cell":     `<row r="1"><c r="A1" x:r="C1"><v>1</v></c></row>`,
+		"two r on a row":          `<row r="2" r="5"><c><v>1</v></c></row>`,
+		"an attribute named :r":   `<row r="1"><c :r="B1"><v>1</v></c></row>`,
+		"an element named :c":     `<row r="1"><:c r="B1"><v>1</v></:c><c r="C1"><v>2</v></c></row>`,
+		"$ in a cell reference":   `<row r="1"><c r="$B$1"><v>1</v></c><c r="C$1"><v>2</v></c></row>`,
+		"x:c and x:v":             `<row r="1"><x:c r="B1"><x:v>1</x:v></x:c></row>`,
+		"rows without r and back": `<row r="5"><c><v>1</v></c></row><row r="2"><c><v>2</v></c></row><row><c><v>3</v></c></row>`,
+	}
+	for name, body := range same {
+		p := bookWith(t, oddSheet(body), trickySST)
+		if _, err := scanWorkbook(p, "Blad1"); err != nil {
+			t.Fatalf("%s: refused by the check: %v", name, err)
+		}
+		want, got, wantErr, gotErr := readersOn(t, p)
+		if wantErr != nil || gotErr != nil || got.last != want.last || !reflect.DeepEqual(got.rows, want.rows) {
+			t.Errorf("%s: fastRows %v up to %d (%v); excelize %v up to %d (%v)", name, got.rows, got.last, gotErr, want.rows, want.last, wantErr)
+		}
+	}
+	refused := map[string]string{
+		"a row number with a space":    `<row r=" 2"><c><v>1</v></c></row>`,
+		"an empty row number":          `<row r=""><c><v>1</v></c></row>`,
+		"a row number below 0":         `<row r="3"><c><v>1</v></c></row><row r="-1"><c><v>2</v></c></row><row><c><v>3</v></c></row>`,
+		"a row inside a row":           `<row r="1"><row r="2"><c><v>2</v></c></row><c><v>1</v></c></row>`,
+		"a cell reference with no row": `<row r="1"><c r="$B"><v>1</v></c></row>`,
+	}
+	for name, body := range refused {
+		p := bookWith(t, oddSheet(body), trickySST)
+		if _, err := scanWorkbook(p, "Blad1"); err != nil {
+			t.Fatalf("%s: refused by the check: %v", name, err)
+		}
+		if _, got, _, err := readersOn(t, p); err == nil {
+			t.Errorf("%s: fastRows read %v up to row %d; want it refused", name, got.rows, got.last)
+		}
+	}
+}
