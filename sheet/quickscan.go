@@ -96,6 +96,9 @@ func (q *quickCheck) tag() bool {
 		return false
 	}
 	if !empty {
+		if len(q.open) >= maxXMLDepth {
+			return false // the full check refuses it, in words
+		}
 		q.open = append(q.open, bytes.Clone(name))
 	}
 	return true

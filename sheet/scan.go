@@ -145,6 +145,9 @@ func (x *xmlReader) token() (xml.Token, error) {
 	case xml.Directive:
 		return nil, errDirective
 	case xml.StartElement:
+		if len(x.open) >= maxXMLDepth {
+			return nil, errTooDeep
+		}
 		x.open = append(x.open, t.Name)
 	case xml.EndElement:
 		if n := len(x.open); n == 0 || x.open[n-1] != t.Name {
@@ -320,6 +323,9 @@ func (s *sheetScan) damaged(err error) error {
 		fe.Hint = "check that it is the right file"
 	case errors.Is(err, errTextTooLong):
 		fe.Problem = fmt.Sprintf("sheet %q, row %d holds a value longer than any spreadsheet cell can hold", s.sheet, s.row)
+		fe.Hint = "check that it is the right file"
+	case errors.Is(err, errTooDeep):
+		fe.Problem = fmt.Sprintf("sheet %q holds %s (%s), so it cannot be read", s.sheet, errTooDeep, where)
 		fe.Hint = "check that it is the right file"
 	default:
 		fe.Problem = fmt.Sprintf("sheet %q is damaged %s (%s), so the rows from there on cannot be read", s.sheet, where, xmlProblem(err))

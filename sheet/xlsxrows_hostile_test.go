@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -46,5 +47,35 @@ func TestXLSXCellAtLastColumnCostsNoWideRows(t *testing.T) {
 	// 16,384 cells a row would be over 256 KB a row, 75 MB in all.
 	if alloc > 16<<20 {
 		t.Errorf("reading %d rows allocated %d MB: the rows were made as wide as their last cell", rows, alloc>>20)
+	}
+}
+
+// Elements nested thousands deep (a few bytes each, a file of kilobytes
+// could nest millions and hold all of them open: 64 KB took 830 MB) are
+// refused in the sheet and in the table of text values, in words, before
+// any row is read; twenty deep is read.
+func TestXLSXDeeplyNestedPartsAreRefused(t *testing.T) {
+	nest := func(n int) string { return strings.Repeat("<a>", n) + strings.Repeat("</a>", n) }
+	sheetAt := func(n int) string {
+		return strings.Replace(tenRows(), "<sheetData>", nest(n)+"<sheetData>", 1)
+	}
+	stringsAt := func(n int) string {
+		return strings.Replace(twoStrings, "</sst>", "<si><t>x</t>"+nest(n)+"</si></sst>", 1)
+	}
+	if r, err := Open(book(t, sheetAt(20), stringsAt(20)), Options{}); err != nil {
+		t.Fatalf("nested 20 deep: %v", err)
+	} else {
+		r.Close()
+	}
+	for name, p := range map[string]string{
+		"sheet":           book(t, sheetAt(maxXMLDepth), twoStrings),
+		"text values":     book(t, tenRows(), stringsAt(maxXMLDepth)),
+		"sheet, in a row": book(t, strings.Replace(tenRows(), "<c r=\"A3\"", nest(maxXMLDepth)+"<c r=\"A3\"", 1), twoStrings),
+	} {
+		_, err := Open(p, Options{})
+		var fe *FileError
+		if !errors.As(err, &fe) || !strings.Contains(fe.Problem, "nested") {
+			t.Errorf("%s nested %d deep: Open = %v; want it refused as nested too deep", name, maxXMLDepth, err)
+		}
 	}
 }
