@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -273,6 +274,18 @@ func TestSharedStringsBeyondMemoryLimit(t *testing.T) {
 		t.Fatal("the strings stayed in memory beyond the limit")
 	}
 	name := sst.file.Name()
+	st, err := sst.file.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := st.Mode().Perm(); perm != 0o600 && runtime.GOOS != "windows" {
+		t.Errorf("the strings' file has mode %v; want it private (0600)", perm)
+	}
+	// Where an open file can be removed, it is gone at once: a process
+	// killed while reading leaves no copy of the customer's text behind.
+	if _, err := os.Stat(name); runtime.GOOS != "windows" && !os.IsNotExist(err) {
+		t.Errorf("the strings' file %s is on disk while read (%v)", name, err)
+	}
 	for i, w := range want {
 		if got, ok := sst.get(i); !ok || got != w {
 			t.Fatalf("string %d = %q, %v; want %q", i, got, ok, w)
@@ -286,6 +299,9 @@ func TestSharedStringsBeyondMemoryLimit(t *testing.T) {
 	}
 	if _, err := os.Stat(name); !os.IsNotExist(err) {
 		t.Errorf("the strings' file %s is left behind (%v)", name, err)
+	}
+	if err := sst.Close(); err != nil {
+		t.Errorf("a second Close: %v", err)
 	}
 }
 

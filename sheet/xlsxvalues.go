@@ -238,6 +238,9 @@ type sharedStrings struct {
 	file *os.File
 	w    *bufio.Writer
 	size int64
+	// unlinked says the file was removed as soon as it was made (where an
+	// open file can be), so nothing is left if the process is killed.
+	unlinked bool
 }
 
 // sstMemoryLimit is the text a table of text values may hold in memory.
@@ -290,15 +293,9 @@ func loadSharedStrings(part *zip.File) (*sharedStrings, error) {
 
 func (t *sharedStrings) add(s string) error {
 	if t.file == nil && len(t.mem)+len(s) > sstMemoryLimit {
-		f, err := os.CreateTemp("", "sbimport-strings-")
-		if err != nil {
+		if err := t.spill(); err != nil {
 			return err
 		}
-		t.file, t.w = f, bufio.NewWriterSize(f, 1<<16)
-		if _, err := t.w.Write(t.mem); err != nil {
-			return err
-		}
-		t.mem = nil
 	}
 	if t.file != nil {
 		if _, err := t.w.WriteString(s); err != nil {
@@ -309,6 +306,23 @@ func (t *sharedStrings) add(s string) error {
 	}
 	t.size += int64(len(s))
 	t.ends = append(t.ends, t.size)
+	return nil
+}
+
+// spill moves the strings to a temporary file, private to the user, and
+// removed at once where an open file can be (not on Windows; there Close
+// removes it).
+func (t *sharedStrings) spill() error {
+	f, err := os.CreateTemp("", "sbimport-strings-")
+	if err != nil {
+		return err
+	}
+	t.file, t.w = f, bufio.NewWriterSize(f, 1<<16)
+	t.unlinked = os.Remove(f.Name()) == nil
+	if _, err := t.w.Write(t.mem); err != nil {
+		return err
+	}
+	t.mem = nil
 	return nil
 }
 
@@ -343,7 +357,9 @@ func (t *sharedStrings) Close() error {
 	if t.file != nil {
 		name := t.file.Name()
 		err := t.file.Close()
-		os.Remove(name)
+		if !t.unlinked {
+			os.Remove(name)
+		}
 		t.file = nil
 		return err
 	}
