@@ -23,6 +23,9 @@ type quickCheck struct {
 	x     *xmlScan
 	count *countingReader
 	open  [][]byte // the names of the elements started and not yet ended
+	// rooted says the top element has started: a second one goes to the
+	// full check.
+	rooted bool
 }
 
 // countingReader counts the bytes read through it.
@@ -92,9 +95,10 @@ func (q *quickCheck) tag() bool {
 		b = b[:len(b)-1]
 	}
 	name, rest := plainName(b)
-	if name == nil || !validAttrs(rest) {
+	if name == nil || !validAttrs(rest) || len(q.open) == 0 && q.rooted {
 		return false
 	}
+	q.rooted = true
 	if !empty {
 		if len(q.open) >= maxXMLDepth {
 			return false // the full check refuses it, in words

@@ -119,9 +119,15 @@ func sharedStringsPath(files map[string]*zip.File) string {
 // formed. It uses the decoder's raw tokens, which skip the namespace work
 // this check does not need, and matches the tags itself.
 type xmlReader struct {
-	dec  *xml.Decoder
-	open []xml.Name // the elements started and not yet ended
+	dec    *xml.Decoder
+	open   []xml.Name // the elements started and not yet ended
+	rooted bool       // the top element has started
 }
+
+// errTwoRoots: XML has one top element. encoding/xml does not check it;
+// excelize reads a table of text values' first element only, and fastRows
+// every si, which would number the strings differently.
+var errTwoRoots = errors.New("a second top element, which XML does not allow")
 
 var errMismatch = errors.New("an element is not closed where it should be")
 
@@ -148,6 +154,10 @@ func (x *xmlReader) token() (xml.Token, error) {
 		if len(x.open) >= maxXMLDepth {
 			return nil, errTooDeep
 		}
+		if len(x.open) == 0 && x.rooted {
+			return nil, errTwoRoots
+		}
+		x.rooted = true
 		x.open = append(x.open, t.Name)
 	case xml.EndElement:
 		if n := len(x.open); n == 0 || x.open[n-1] != t.Name {

@@ -79,3 +79,22 @@ func TestXLSXDeeplyNestedPartsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// XML has one top element, which encoding/xml does not check. A table of
+// text values with a string item before its sst element would number
+// every text value one off in fastRows (excelize refused it): a part with
+// two top elements is refused in words.
+func TestXLSXSecondTopElementIsRefused(t *testing.T) {
+	stray := strings.Replace(twoStrings, "<sst ", "<si><t>stray</t></si><sst ", 1)
+	twoSheets := tenRows() + `<worksheet><sheetData><row r="11"><c r="A11"><v>1</v></c></row></sheetData></worksheet>`
+	for name, p := range map[string]string{
+		"text values": book(t, tenRows(), stray),
+		"sheet":       book(t, twoSheets, twoStrings),
+	} {
+		_, err := Open(p, Options{})
+		var fe *FileError
+		if !errors.As(err, &fe) || !strings.Contains(fe.Problem, "second top element") || fe.Hint != reSave {
+			t.Errorf("%s with a second top element: Open = %v; want it refused", name, err)
+		}
+	}
+}
