@@ -138,8 +138,10 @@ end:
 }
 
 // validAttrs checks the attributes of a start tag: name="value" or
-// name='value', each value valid text without '<'.
+// name='value', each value valid text without '<', no name twice.
 func validAttrs(b []byte) bool {
+	var buf [8][]byte
+	seen := buf[:0]
 	for {
 		b = bytes.TrimLeft(b, " \t\r\n")
 		if len(b) == 0 {
@@ -149,6 +151,12 @@ func validAttrs(b []byte) bool {
 		if name == nil {
 			return false
 		}
+		for _, s := range seen {
+			if bytes.Equal(s, name) {
+				return false
+			}
+		}
+		seen = append(seen, name)
 		rest = bytes.TrimLeft(rest, " \t\r\n")
 		if len(rest) == 0 || rest[0] != '=' {
 			return false

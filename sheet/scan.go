@@ -129,6 +129,22 @@ type xmlReader struct {
 // every si, which would number the strings differently.
 var errTwoRoots = errors.New("a second top element, which XML does not allow")
 
+// errAttrTwice: encoding/xml does not check it either; excelize and
+// fastRows would each take a different one of the two.
+var errAttrTwice = errors.New("an attribute given twice in one tag, which XML does not allow")
+
+// twice says whether two of attrs have the same name.
+func twice(attrs []xml.Attr) bool {
+	for i := 1; i < len(attrs); i++ {
+		for j := 0; j < i; j++ {
+			if attrs[i].Name == attrs[j].Name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 var errMismatch = errors.New("an element is not closed where it should be")
 
 // newXMLReader reads r, failing on text runs beyond maxTextBytes.
@@ -156,6 +172,9 @@ func (x *xmlReader) token() (xml.Token, error) {
 		}
 		if len(x.open) == 0 && x.rooted {
 			return nil, errTwoRoots
+		}
+		if twice(t.Attr) {
+			return nil, errAttrTwice
 		}
 		x.rooted = true
 		x.open = append(x.open, t.Name)

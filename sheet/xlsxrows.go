@@ -181,6 +181,9 @@ func (r *fastRows) readRow(cells []string, col int) ([]string, int, error) {
 				continue
 			}
 			val := r.vals.value(&c)
+			if err := r.vals.sst.err; err != nil {
+				return nil, 0, err
+			}
 			if val != "" || c.hasF {
 				for i := len(cells) + 1; i < col; i++ {
 					cells = append(cells, "")

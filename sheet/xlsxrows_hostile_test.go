@@ -1,11 +1,14 @@
 package sheet
 
 import (
+	"archive/zip"
 	"errors"
 	"fmt"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // allocatedBy is the bytes of memory fn allocates.
@@ -96,5 +99,63 @@ func TestXLSXSecondTopElementIsRefused(t *testing.T) {
 		if !errors.As(err, &fe) || !strings.Contains(fe.Problem, "second top element") || fe.Hint != reSave {
 			t.Errorf("%s with a second top element: Open = %v; want it refused", name, err)
 		}
+	}
+}
+
+// A text value that cannot be read back from the temporary file of a
+// large table (a disk error) makes the row fail; it is never read as its
+// index, as excelize reads it, which would be sent as the customer's value.
+func TestXLSXTextValueNotReadBackFails(t *testing.T) {
+	defer func(limit int) { sstMemoryLimit = limit }(sstMemoryLimit)
+	sstMemoryLimit = 1
+	p := book(t, tenRows(), twoStrings)
+	f, err := excelize.OpenFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rawID, err := isoDates(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := openFastRows(zr, f, "Blad1", rawID, f.GetSheetList())
+	if err != nil {
+		zr.Close()
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	if rows.vals.sst.file == nil {
+		t.Fatal("the table is in memory; the test needs it in its file")
+	}
+	rows.vals.sst.file.Close() // every read from it now fails
+	num, cells, err := rows.next()
+	if err == nil {
+		t.Fatalf("row %d read as %q; want an error", num, cells)
+	}
+}
+
+// An attribute given twice in one tag is not XML, and encoding/xml does
+// not check it: excelize dropped the value of <c s="E15" s="7"> (it stops
+// at the first s), fastRows formatted it with the second; a row's number
+// given twice made the readers put it at different rows. It is refused.
+func TestXLSXAttributeTwiceIsRefused(t *testing.T) {
+	for name, body := range map[string]string{
+		"s twice on a cell":            `<row r="1"><c r="A1" s="E15" s="7"><v>1.5E-7</v></c></row>`,
+		"r twice on a row":             `<row r="2" r="5"><c><v>1</v></c></row>`,
+		"r twice on a cell, in quotes": `<row r="1"><c r='A1' r="C1"><v>1</v></c></row>`,
+	} {
+		_, err := Open(bookWith(t, oddSheet(body), trickySST), Options{})
+		var fe *FileError
+		if !errors.As(err, &fe) || !strings.Contains(fe.Problem, "attribute given twice") || fe.Hint != reSave {
+			t.Errorf("%s: Open = %v; want it refused", name, err)
+		}
+	}
+	p := bookWith(t, oddSheet(`<row r="1"><c r="A1" x:r="C1"><v>1</v></c></row>`), trickySST)
+	if _, err := scanWorkbook(p, "Blad1"); err != nil {
+		t.Errorf("r and x:r are two attributes, in XML: %v", err)
 	}
 }

@@ -241,6 +241,8 @@ type sharedStrings struct {
 	// unlinked says the file was removed as soon as it was made (where an
 	// open file can be), so nothing is left if the process is killed.
 	unlinked bool
+	// err is the first string that could not be read back from the file.
+	err error
 }
 
 // sstMemoryLimit is the text a table of text values may hold in memory.
@@ -348,7 +350,12 @@ func (t *sharedStrings) get(i int) (string, bool) {
 	}
 	buf := make([]byte, end-start)
 	if _, err := t.file.ReadAt(buf, start); err != nil {
-		return strconv.Itoa(i), true // as excelize does
+		// excelize gives the index as the text; that would be sent as the
+		// customer's value.
+		if t.err == nil {
+			t.err = fmt.Errorf("text value %d cannot be read back from its temporary file (%w)", i, err)
+		}
+		return "", true
 	}
 	return string(buf), true
 }
