@@ -230,6 +230,10 @@ func (r *fastRows) readCell() (rawCell, error) {
 		switch {
 		case t.ends("c"):
 			return c, nil
+		case t.is("c"):
+			// excelize matches its end by name space too: the readers
+			// would each end the cell at a different </c>
+			return c, errors.New("a cell starts inside another cell")
 		case t.is("f"):
 			c.hasF = true
 			if !t.empty {
