@@ -24,6 +24,9 @@ type rowSource interface {
 // maxSheetRows is the last row number a worksheet can have.
 const maxSheetRows = 1048576
 
+// maxSheetCols is the last column a worksheet can have (XFD).
+const maxSheetCols = 16384
+
 // fastRows reads a worksheet's rows straight from its zip part with
 // xmlScan: the same cells as excelize's Rows, several times faster.
 type fastRows struct {
@@ -176,6 +179,9 @@ func (r *fastRows) readRow(cells []string, col int) ([]string, int, error) {
 					return nil, 0, fmt.Errorf("cell reference %q is not valid", c.ref)
 				}
 				col = n
+			}
+			if col > maxSheetCols {
+				return nil, 0, fmt.Errorf("a row has more cells than a sheet has columns (%d)", maxSheetCols)
 			}
 			if r.width > 0 && col > r.width {
 				continue
@@ -397,7 +403,7 @@ func refColumn(ref string) (int, bool) {
 		default:
 			goto digits
 		}
-		if col > 16384 {
+		if col > maxSheetCols {
 			return 0, false
 		}
 	}
