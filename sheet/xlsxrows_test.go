@@ -167,7 +167,7 @@ func trickyCells(row, s int) string {
 		`t="str"><f>A1</f><v>Från formel</v>`, `t="inlineStr"><is><r><rPr><b/></rPr><t>Åsa </t></r><r><t>Öberg</t></r></is>`,
 		`t="inlineStr"><is><t>1234</t></is>`, `t="inlineStr"><v>only v</v>`, `t="d"><v>2021-01-01T10:10:10Z</v>`,
 		`t="d"><v>20210101T101010</v>`, `t="d"><v>2021-01-01T10:10:10</v>`, `t="d"><v>2021-01-01 10:10:10Z</v>`,
-		`t="d"><v>1899-06-01T00:00:00Z</v>`, `t="n"><v>2</v>`, `><f>1+1</f>`, `><f>1+1</f><v>2</v>`,
+		`t="d"><v>1899-06-01T00:00:00Z</v>`, `t="d"><v>12</v>`, `t="d"><v>1.50</v>`, `t="d"><v>x</v>`, `t="n"><v>2</v>`, `><f>1+1</f>`, `><f>1+1</f><v>2</v>`,
 	}
 	var b strings.Builder
 	col := 0

@@ -100,7 +100,8 @@ func (v *cellValues) value(c *rawCell) string {
 		if serial, ok := isoSerial(c.v); ok {
 			return v.number(c.style, serial)
 		}
-		return v.text(c.style, c.v)
+		// not ISO: excelize formats it as it stands, a number as a number
+		return v.number(c.style, c.v)
 	}
 	return v.number(c.style, storedNumber(c.v))
 }
