@@ -125,6 +125,9 @@ func (r *fastRows) nextRowTag() (rowTag, error) {
 			return rowTag{}, io.EOF
 		case t.is("sheetData"):
 			r.inData = true
+		case r.inData && t.is("c"):
+			// excelize reads it into the row before; it is in none
+			return rowTag{}, errors.New("a cell stands outside any row")
 		case r.inData && t.is("row"):
 			num, err := rowNumber(t)
 			if num == 0 {

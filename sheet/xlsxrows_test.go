@@ -369,6 +369,7 @@ func TestFastRowsOnOddXML(t *testing.T) {
 		"a row number below 0":         `<row r="3"><c><v>1</v></c></row><row r="-1"><c><v>2</v></c></row><row><c><v>3</v></c></row>`,
 		"a row inside a row":           `<row r="1"><row r="2"><c><v>2</v></c></row><c><v>1</v></c></row>`,
 		"a cell inside a cell":         `<row r="1"><x:c r="B1"><c t="s"><v> 2 </v></c><x:v>-3.25</x:v></x:c></row>`,
+		"a cell between rows":          `<row r="1"><c><v>1</v></c></row><c t="s"><v>0</v></c><row r="2"><c><v>2</v></c></row>`,
 		"a cell after XFD":             `<row r="1"><c r="XFD1"><v>1</v></c><c><v>2</v></c></row>`,
 		"a cell reference with no row": `<row r="1"><c r="$B"><v>1</v></c></row>`,
 	}
