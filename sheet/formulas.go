@@ -80,12 +80,13 @@ func chartSheets(file string) map[string]bool {
 
 // attr is the value of an element's attribute by its local name.
 func attr(t xml.StartElement, local string) string {
+	v := ""
 	for _, a := range t.Attr {
 		if a.Name.Local == local {
-			return a.Value
+			v = a.Value // the last counts, as in excelize
 		}
 	}
-	return ""
+	return v
 }
 
 func scanXML(f *zip.File, fn func(xml.StartElement)) error {

@@ -22,6 +22,9 @@ const (
 	// maxTextBytes bounds one run of text in a workbook's XML (between two
 	// tags). A cell of maxCellChars characters, escaped, is well under it.
 	maxTextBytes = 1 << 20
+	// maxXMLDepth bounds how deep a workbook part nests its elements. Real
+	// sheets nest about ten deep; every level is held while it is open.
+	maxXMLDepth = 1000
 	// maxInflation bounds how much larger the workbook's parts may be,
 	// unpacked, than the file itself; real workbooks stay far below it.
 	maxInflation = 100
@@ -33,6 +36,7 @@ const (
 var (
 	errTextTooLong = errors.New("a value longer than any spreadsheet cell can hold")
 	errRowTooLong  = errors.New("a row far larger than any real row")
+	errTooDeep     = errors.New("elements nested far deeper than in any real workbook")
 )
 
 // textGuard fails a read once more than limit bytes come without a '<':

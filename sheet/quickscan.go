@@ -23,6 +23,9 @@ type quickCheck struct {
 	x     *xmlScan
 	count *countingReader
 	open  [][]byte // the names of the elements started and not yet ended
+	// rooted says the top element has started: a second one goes to the
+	// full check.
+	rooted bool
 }
 
 // countingReader counts the bytes read through it.
@@ -92,10 +95,14 @@ func (q *quickCheck) tag() bool {
 		b = b[:len(b)-1]
 	}
 	name, rest := plainName(b)
-	if name == nil || !validAttrs(rest) {
+	if name == nil || !validAttrs(rest) || len(q.open) == 0 && q.rooted {
 		return false
 	}
+	q.rooted = true
 	if !empty {
+		if len(q.open) >= maxXMLDepth {
+			return false // the full check refuses it, in words
+		}
 		q.open = append(q.open, bytes.Clone(name))
 	}
 	return true
@@ -131,8 +138,10 @@ end:
 }
 
 // validAttrs checks the attributes of a start tag: name="value" or
-// name='value', each value valid text without '<'.
+// name='value', each value valid text without '<', no name twice.
 func validAttrs(b []byte) bool {
+	var buf [8][]byte
+	seen := buf[:0]
 	for {
 		b = bytes.TrimLeft(b, " \t\r\n")
 		if len(b) == 0 {
@@ -142,6 +151,12 @@ func validAttrs(b []byte) bool {
 		if name == nil {
 			return false
 		}
+		for _, s := range seen {
+			if bytes.Equal(s, name) {
+				return false
+			}
+		}
+		seen = append(seen, name)
 		rest = bytes.TrimLeft(rest, " \t\r\n")
 		if len(rest) == 0 || rest[0] != '=' {
 			return false

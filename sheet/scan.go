@@ -119,8 +119,30 @@ func sharedStringsPath(files map[string]*zip.File) string {
 // formed. It uses the decoder's raw tokens, which skip the namespace work
 // this check does not need, and matches the tags itself.
 type xmlReader struct {
-	dec  *xml.Decoder
-	open []xml.Name // the elements started and not yet ended
+	dec    *xml.Decoder
+	open   []xml.Name // the elements started and not yet ended
+	rooted bool       // the top element has started
+}
+
+// errTwoRoots: XML has one top element. encoding/xml does not check it;
+// excelize reads a table of text values' first element only, and fastRows
+// every si, which would number the strings differently.
+var errTwoRoots = errors.New("a second top element, which XML does not allow")
+
+// errAttrTwice: encoding/xml does not check it either; excelize and
+// fastRows would each take a different one of the two.
+var errAttrTwice = errors.New("an attribute given twice in one tag, which XML does not allow")
+
+// twice says whether two of attrs have the same name.
+func twice(attrs []xml.Attr) bool {
+	for i := 1; i < len(attrs); i++ {
+		for j := 0; j < i; j++ {
+			if attrs[i].Name == attrs[j].Name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 var errMismatch = errors.New("an element is not closed where it should be")
@@ -145,6 +167,16 @@ func (x *xmlReader) token() (xml.Token, error) {
 	case xml.Directive:
 		return nil, errDirective
 	case xml.StartElement:
+		if len(x.open) >= maxXMLDepth {
+			return nil, errTooDeep
+		}
+		if len(x.open) == 0 && x.rooted {
+			return nil, errTwoRoots
+		}
+		if twice(t.Attr) {
+			return nil, errAttrTwice
+		}
+		x.rooted = true
 		x.open = append(x.open, t.Name)
 	case xml.EndElement:
 		if n := len(x.open); n == 0 || x.open[n-1] != t.Name {
@@ -320,6 +352,9 @@ func (s *sheetScan) damaged(err error) error {
 		fe.Hint = "check that it is the right file"
 	case errors.Is(err, errTextTooLong):
 		fe.Problem = fmt.Sprintf("sheet %q, row %d holds a value longer than any spreadsheet cell can hold", s.sheet, s.row)
+		fe.Hint = "check that it is the right file"
+	case errors.Is(err, errTooDeep):
+		fe.Problem = fmt.Sprintf("sheet %q holds %s (%s), so it cannot be read", s.sheet, errTooDeep, where)
 		fe.Hint = "check that it is the right file"
 	default:
 		fe.Problem = fmt.Sprintf("sheet %q is damaged %s (%s), so the rows from there on cannot be read", s.sheet, where, xmlProblem(err))

@@ -99,6 +99,7 @@ func openXLSX(path string, opt Options) (Reader, error) {
 		return nil, err
 	}
 	r.header = h
+	rows.limit(len(h))
 	return r, nil
 }
 

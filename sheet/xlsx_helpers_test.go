@@ -7,7 +7,7 @@ import (
 )
 
 // writeZip writes a zip archive holding files (name → content).
-func writeZip(t *testing.T, path string, files map[string]string) string {
+func writeZip(t testing.TB, path string, files map[string]string) string {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {

@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"archive/zip"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -13,11 +14,18 @@ import (
 // with a value, gaps as ""), or io.EOF.
 type rowSource interface {
 	next() (num int, cells []string, err error)
+	// limit makes the rows from then on at most w cells wide: the reader
+	// uses no more (the header is w wide), and a cell at column XFD on
+	// every row would otherwise cost 16,384 cells a row.
+	limit(w int)
 	Close() error
 }
 
 // maxSheetRows is the last row number a worksheet can have.
 const maxSheetRows = 1048576
+
+// maxSheetCols is the last column a worksheet can have (XFD).
+const maxSheetCols = 16384
 
 // fastRows reads a worksheet's rows straight from its zip part with
 // xmlScan: the same cells as excelize's Rows, several times faster.
@@ -27,11 +35,14 @@ type fastRows struct {
 	x      *xmlScan
 	vals   *cellValues
 	row    int    // the number of the row last returned
+	cur    int    // the number of the row element last read, as excelize counts
 	inData bool   // inside sheetData
 	done   bool   // sheetData ended
 	ahead  rowTag // the next row's start tag, when read
-	cells  []string
+	width  int    // the cells a row may have; 0: no limit
 }
+
+func (r *fastRows) limit(w int) { r.width = w }
 
 func (r *fastRows) Close() error {
 	r.rc.Close()
@@ -47,9 +58,10 @@ type rowTag struct {
 	ok    bool
 }
 
-// next returns the next row. A row without a number is the row after the
-// last; a row numbered at or below the last one is read into the last one,
-// as excelize does.
+// next returns the next row. As excelize counts, a row element without a
+// number is numbered one after the element before it (whatever number
+// that one had, even one going back), and an element numbered at or below
+// the row being read is read into it.
 func (r *fastRows) next() (int, []string, error) {
 	if r.done {
 		return 0, nil, io.EOF
@@ -87,7 +99,7 @@ func (r *fastRows) next() (int, []string, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if start.num == 0 || start.num > num {
+		if start.num > num {
 			r.ahead = start
 			return num, cells, nil
 		}
@@ -113,12 +125,32 @@ func (r *fastRows) nextRowTag() (rowTag, error) {
 			return rowTag{}, io.EOF
 		case t.is("sheetData"):
 			r.inData = true
+		case r.inData && t.is("c"):
+			// excelize reads it into the row before; it is in none
+			return rowTag{}, errors.New("a cell stands outside any row")
 		case r.inData && t.is("row"):
-			n, _ := t.attr("r")
-			num, _ := strconv.Atoi(n)
-			return rowTag{num: num, empty: t.empty, ok: true}, nil
+			num, err := rowNumber(t)
+			if num == 0 {
+				num = r.cur + 1
+			}
+			r.cur = num
+			return rowTag{num: num, empty: t.empty, ok: err == nil}, err
 		}
 	}
+}
+
+// rowNumber is the number of a row's start tag, 0 when it has none. A
+// number that is not one excelize refuses; one below 0 it misreads.
+func rowNumber(t *xmlTag) (int, error) {
+	n, ok := t.attr("r")
+	if !ok {
+		return 0, nil
+	}
+	num, err := strconv.Atoi(n)
+	if err != nil || num < 0 {
+		return 0, fmt.Errorf("row number %q is not valid", n)
+	}
+	return num, nil
 }
 
 // readRow reads the cells of a row up to its end tag, on from cells and
@@ -136,6 +168,8 @@ func (r *fastRows) readRow(cells []string, col int) ([]string, int, error) {
 		switch {
 		case t.ends("row"):
 			return cells, col, nil
+		case t.is("row"):
+			return nil, 0, errors.New("a row starts inside another row")
 		case t.is("c"):
 			col++
 			c, err := r.readCell()
@@ -149,7 +183,16 @@ func (r *fastRows) readRow(cells []string, col int) ([]string, int, error) {
 				}
 				col = n
 			}
+			if col > maxSheetCols {
+				return nil, 0, fmt.Errorf("a row has more cells than a sheet has columns (%d)", maxSheetCols)
+			}
+			if r.width > 0 && col > r.width {
+				continue
+			}
 			val := r.vals.value(&c)
+			if err := r.vals.sst.err; err != nil {
+				return nil, 0, err
+			}
 			if val != "" || c.hasF {
 				for i := len(cells) + 1; i < col; i++ {
 					cells = append(cells, "")
@@ -196,6 +239,10 @@ func (r *fastRows) readCell() (rawCell, error) {
 		switch {
 		case t.ends("c"):
 			return c, nil
+		case t.is("c"):
+			// excelize matches its end by name space too: the readers
+			// would each end the cell at a different </c>
+			return c, errors.New("a cell starts inside another cell")
 		case t.is("f"):
 			c.hasF = true
 			if !t.empty {
@@ -344,12 +391,14 @@ func readRun(x *xmlScan) (string, error) {
 	}
 }
 
-// refColumn is the 1-based column of a cell reference like "AB12".
+// refColumn is the 1-based column of a cell reference like "AB12" (or
+// "$AB$12", as excelize reads it).
 func refColumn(ref string) (int, bool) {
 	col, i := 0, 0
 	for ; i < len(ref); i++ {
 		c := ref[i]
 		switch {
+		case c == '$':
 		case 'A' <= c && c <= 'Z':
 			col = col*26 + int(c-'A'+1)
 		case 'a' <= c && c <= 'z':
@@ -357,12 +406,12 @@ func refColumn(ref string) (int, bool) {
 		default:
 			goto digits
 		}
-		if col > 16384 {
+		if col > maxSheetCols {
 			return 0, false
 		}
 	}
 digits:
-	if i == 0 || i == len(ref) {
+	if col == 0 || i == len(ref) {
 		return 0, false
 	}
 	row, err := strconv.Atoi(ref[i:])

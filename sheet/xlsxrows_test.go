@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -166,7 +167,7 @@ func trickyCells(row, s int) string {
 		`t="str"><f>A1</f><v>Från formel</v>`, `t="inlineStr"><is><r><rPr><b/></rPr><t>Åsa </t></r><r><t>Öberg</t></r></is>`,
 		`t="inlineStr"><is><t>1234</t></is>`, `t="inlineStr"><v>only v</v>`, `t="d"><v>2021-01-01T10:10:10Z</v>`,
 		`t="d"><v>20210101T101010</v>`, `t="d"><v>2021-01-01T10:10:10</v>`, `t="d"><v>2021-01-01 10:10:10Z</v>`,
-		`t="d"><v>1899-06-01T00:00:00Z</v>`, `t="n"><v>2</v>`, `><f>1+1</f>`, `><f>1+1</f><v>2</v>`,
+		`t="d"><v>1899-06-01T00:00:00Z</v>`, `t="d"><v>12</v>`, `t="d"><v>1.50</v>`, `t="d"><v>x</v>`, `t="n"><v>2</v>`, `><f>1+1</f>`, `><f>1+1</f><v>2</v>`,
 	}
 	var b strings.Builder
 	col := 0
@@ -273,6 +274,18 @@ func TestSharedStringsBeyondMemoryLimit(t *testing.T) {
 		t.Fatal("the strings stayed in memory beyond the limit")
 	}
 	name := sst.file.Name()
+	st, err := sst.file.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := st.Mode().Perm(); perm != 0o600 && runtime.GOOS != "windows" {
+		t.Errorf("the strings' file has mode %v; want it private (0600)", perm)
+	}
+	// Where an open file can be removed, it is gone at once: a process
+	// killed while reading leaves no copy of the customer's text behind.
+	if _, err := os.Stat(name); runtime.GOOS != "windows" && !os.IsNotExist(err) {
+		t.Errorf("the strings' file %s is on disk while read (%v)", name, err)
+	}
 	for i, w := range want {
 		if got, ok := sst.get(i); !ok || got != w {
 			t.Fatalf("string %d = %q, %v; want %q", i, got, ok, w)
@@ -286,6 +299,9 @@ func TestSharedStringsBeyondMemoryLimit(t *testing.T) {
 	}
 	if _, err := os.Stat(name); !os.IsNotExist(err) {
 		t.Errorf("the strings' file %s is left behind (%v)", name, err)
+	}
+	if err := sst.Close(); err != nil {
+		t.Errorf("a second Close: %v", err)
 	}
 }
 
@@ -314,5 +330,56 @@ func TestXLSXWorkbookElsewhereIsRead(t *testing.T) {
 	rows := readAll(t, r)
 	if len(rows) != 9 || rows[4].Cells[0] != "Åsa 6" || rows[4].Line != 6 || rows[8].Line != 10 {
 		t.Errorf("rows = %+v; want 9, Åsa 6 on row 6", rows)
+	}
+}
+
+// oddSheet is a sheet of rows, as body gives them.
+func oddSheet(body string) string {
+	return `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:x="urn:x"><sheetData>` +
+		body + `</sheetData></worksheet>`
+}
+
+// XML the checks pass that only odd or hostile writers make: fastRows
+// reads it as excelize does (the last of two attributes of the same local
+// name in different name spaces, a name with an empty prefix as no name it
+// knows, $ in a cell reference), and refuses what excelize misreads or
+// refuses.
+func TestFastRowsOnOddXML(t *testing.T) {
+	same := map[string]string{
+		"r and x:r on a cell":     `<row r="1"><c r="A1" x:r="C1"><v>1</v></c></row>`,
+		"an attribute named :r":   `<row r="1"><c :r="B1"><v>1</v></c></row>`,
+		"an element named :c":     `<row r="1"><:c r="B1"><v>1</v></:c><c r="C1"><v>2</v></c></row>`,
+		"$ in a cell reference":   `<row r="1"><c r="$B$1"><v>1</v></c><c r="C$1"><v>2</v></c></row>`,
+		"x:c and x:v":             `<row r="1"><x:c r="B1"><x:v>1</x:v></x:c></row>`,
+		"rows without r and back": `<row r="5"><c><v>1</v></c></row><row r="2"><c><v>2</v></c></row><row><c><v>3</v></c></row>`,
+	}
+	for name, body := range same {
+		p := bookWith(t, oddSheet(body), trickySST)
+		if _, err := scanWorkbook(p, "Blad1"); err != nil {
+			t.Fatalf("%s: refused by the check: %v", name, err)
+		}
+		want, got, wantErr, gotErr := readersOn(t, p)
+		if wantErr != nil || gotErr != nil || got.last != want.last || !reflect.DeepEqual(got.rows, want.rows) {
+			t.Errorf("%s: fastRows %v up to %d (%v); excelize %v up to %d (%v)", name, got.rows, got.last, gotErr, want.rows, want.last, wantErr)
+		}
+	}
+	refused := map[string]string{
+		"a row number with a space":    `<row r=" 2"><c><v>1</v></c></row>`,
+		"an empty row number":          `<row r=""><c><v>1</v></c></row>`,
+		"a row number below 0":         `<row r="3"><c><v>1</v></c></row><row r="-1"><c><v>2</v></c></row><row><c><v>3</v></c></row>`,
+		"a row inside a row":           `<row r="1"><row r="2"><c><v>2</v></c></row><c><v>1</v></c></row>`,
+		"a cell inside a cell":         `<row r="1"><x:c r="B1"><c t="s"><v> 2 </v></c><x:v>-3.25</x:v></x:c></row>`,
+		"a cell between rows":          `<row r="1"><c><v>1</v></c></row><c t="s"><v>0</v></c><row r="2"><c><v>2</v></c></row>`,
+		"a cell after XFD":             `<row r="1"><c r="XFD1"><v>1</v></c><c><v>2</v></c></row>`,
+		"a cell reference with no row": `<row r="1"><c r="$B"><v>1</v></c></row>`,
+	}
+	for name, body := range refused {
+		p := bookWith(t, oddSheet(body), trickySST)
+		if _, err := scanWorkbook(p, "Blad1"); err != nil {
+			t.Fatalf("%s: refused by the check: %v", name, err)
+		}
+		if _, got, _, err := readersOn(t, p); err == nil {
+			t.Errorf("%s: fastRows read %v up to row %d; want it refused", name, got.rows, got.last)
+		}
 	}
 }

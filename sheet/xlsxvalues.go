@@ -100,7 +100,8 @@ func (v *cellValues) value(c *rawCell) string {
 		if serial, ok := isoSerial(c.v); ok {
 			return v.number(c.style, serial)
 		}
-		return v.text(c.style, c.v)
+		// not ISO: excelize formats it as it stands, a number as a number
+		return v.number(c.style, c.v)
 	}
 	return v.number(c.style, storedNumber(c.v))
 }
@@ -238,6 +239,11 @@ type sharedStrings struct {
 	file *os.File
 	w    *bufio.Writer
 	size int64
+	// unlinked says the file was removed as soon as it was made (where an
+	// open file can be), so nothing is left if the process is killed.
+	unlinked bool
+	// err is the first string that could not be read back from the file.
+	err error
 }
 
 // sstMemoryLimit is the text a table of text values may hold in memory.
@@ -290,15 +296,9 @@ func loadSharedStrings(part *zip.File) (*sharedStrings, error) {
 
 func (t *sharedStrings) add(s string) error {
 	if t.file == nil && len(t.mem)+len(s) > sstMemoryLimit {
-		f, err := os.CreateTemp("", "sbimport-strings-")
-		if err != nil {
+		if err := t.spill(); err != nil {
 			return err
 		}
-		t.file, t.w = f, bufio.NewWriterSize(f, 1<<16)
-		if _, err := t.w.Write(t.mem); err != nil {
-			return err
-		}
-		t.mem = nil
 	}
 	if t.file != nil {
 		if _, err := t.w.WriteString(s); err != nil {
@@ -309,6 +309,23 @@ func (t *sharedStrings) add(s string) error {
 	}
 	t.size += int64(len(s))
 	t.ends = append(t.ends, t.size)
+	return nil
+}
+
+// spill moves the strings to a temporary file, private to the user, and
+// removed at once where an open file can be (not on Windows; there Close
+// removes it).
+func (t *sharedStrings) spill() error {
+	f, err := os.CreateTemp("", "sbimport-strings-")
+	if err != nil {
+		return err
+	}
+	t.file, t.w = f, bufio.NewWriterSize(f, 1<<16)
+	t.unlinked = os.Remove(f.Name()) == nil
+	if _, err := t.w.Write(t.mem); err != nil {
+		return err
+	}
+	t.mem = nil
 	return nil
 }
 
@@ -334,7 +351,12 @@ func (t *sharedStrings) get(i int) (string, bool) {
 	}
 	buf := make([]byte, end-start)
 	if _, err := t.file.ReadAt(buf, start); err != nil {
-		return strconv.Itoa(i), true // as excelize does
+		// excelize gives the index as the text; that would be sent as the
+		// customer's value.
+		if t.err == nil {
+			t.err = fmt.Errorf("text value %d cannot be read back from its temporary file (%w)", i, err)
+		}
+		return "", true
 	}
 	return string(buf), true
 }
@@ -343,7 +365,9 @@ func (t *sharedStrings) Close() error {
 	if t.file != nil {
 		name := t.file.Name()
 		err := t.file.Close()
-		os.Remove(name)
+		if !t.unlinked {
+			os.Remove(name)
+		}
 		t.file = nil
 		return err
 	}
@@ -405,9 +429,12 @@ func openFastRows(zr *zip.ReadCloser, f *excelize.File, sheet string, rawID int,
 
 // excelizeRows reads a sheet's rows with excelize's Rows.
 type excelizeRows struct {
-	rows *excelize.Rows
-	num  int
+	rows  *excelize.Rows
+	num   int
+	width int
 }
+
+func (r *excelizeRows) limit(w int) { r.width = w }
 
 func openExcelizeRows(f *excelize.File, sheet string) (*excelizeRows, error) {
 	rows, err := f.Rows(sheet)
@@ -422,6 +449,9 @@ func (r *excelizeRows) next() (int, []string, error) {
 	if r.rows.Next() {
 		r.num++
 		cells, err := r.rows.Columns()
+		if r.width > 0 && len(cells) > r.width {
+			cells = cells[:r.width]
+		}
 		return r.num, cells, err
 	}
 	if err := r.rows.Error(); err != nil {

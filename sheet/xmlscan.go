@@ -165,12 +165,17 @@ func (x *xmlScan) readTag() error {
 	for i < len(b) && !isXMLSpace(b[i]) {
 		i++
 	}
-	name := b[:i]
-	if j := bytes.LastIndexByte(name, ':'); j >= 0 {
-		name = name[j+1:]
-	}
-	t.local, t.attrs = name, b[i:]
+	t.local, t.attrs = localName(b[:i]), b[i:]
 	return nil
+}
+
+// localName is a name without its prefix, as encoding/xml takes it: what
+// follows the first colon, when something comes before and after it.
+func localName(name []byte) []byte {
+	if j := bytes.IndexByte(name, ':'); j > 0 && j < len(name)-1 {
+		return name[j+1:]
+	}
+	return name
 }
 
 func quotesClosed(b []byte) bool {
@@ -197,8 +202,11 @@ func (t *xmlTag) is(local string) bool { return !t.end && string(t.local) == loc
 func (t *xmlTag) ends(local string) bool { return t.end && string(t.local) == local }
 
 // attr is the decoded value of the attribute with the local name, and
-// whether it is there.
+// whether it is there. Of two with that local name (r and x:r) the last
+// counts, as in excelize.
 func (t *xmlTag) attr(local string) (string, bool) {
+	var found []byte
+	ok := false
 	b := t.attrs
 	for {
 		i := 0
@@ -207,31 +215,24 @@ func (t *xmlTag) attr(local string) (string, bool) {
 		}
 		b = b[i:]
 		eq := bytes.IndexByte(b, '=')
-		if eq < 0 {
-			return "", false
+		rest := bytes.TrimLeft(b[eq+1:], " \t\r\n")
+		if eq < 0 || len(rest) == 0 {
+			break
 		}
-		name := bytes.TrimRight(b[:eq], " \t\r\n")
-		if j := bytes.LastIndexByte(name, ':'); j >= 0 {
-			name = name[j+1:]
-		}
-		b = bytes.TrimLeft(b[eq+1:], " \t\r\n")
-		if len(b) == 0 {
-			return "", false
-		}
-		q := b[0]
-		end := bytes.IndexByte(b[1:], q)
+		name := localName(bytes.TrimRight(b[:eq], " \t\r\n"))
+		end := bytes.IndexByte(rest[1:], rest[0])
 		if end < 0 {
-			return "", false
+			break
 		}
-		val := b[1 : 1+end]
-		b = b[end+2:]
 		if string(name) == local {
-			if bytes.IndexByte(val, '&') < 0 && bytes.IndexByte(val, '\r') < 0 {
-				return string(val), true
-			}
-			return string(appendXMLText(nil, val)), true
+			found, ok = rest[1:1+end], true
 		}
+		b = rest[end+2:]
 	}
+	if !ok || bytes.IndexByte(found, '&') < 0 && bytes.IndexByte(found, '\r') < 0 {
+		return string(found), ok
+	}
+	return string(appendXMLText(nil, found)), true
 }
 
 // appendLineEnds appends b with CR LF and lone CR made LF.
