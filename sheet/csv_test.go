@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -308,6 +309,8 @@ func TestOpenRefuses(t *testing.T) {
 		{"duplicate header", writeFile(t, "d.csv", []byte("Namn,E-post,Tel,Ort,Land,E-post\n")),
 			[]string{`header row 1 has two columns named "E-post" (B and F); rename one`}},
 		{"empty header name", writeFile(t, "e.csv", []byte("Namn,,Tel\n")), []string{"column B has no name"}},
+		{"too many columns", writeFile(t, "w.csv", []byte(namedColumns(MaxColumns+1)+"\n")),
+			[]string{"header row 1 has 2001 named columns; sbimport reads at most 2000", "delete the columns the mapping does not use"}},
 		{"header row past the end", writeFile(t, "f.csv", []byte("a\n1\n")), []string{"row 5 cannot be the header"}},
 		{"header row on a blank line", writeFile(t, "blank.csv", []byte("Kundlista\n\nNamn,Tel\n")), []string{"header row 2 is empty", "--header-row"}},
 		{"unclosed quote", writeFile(t, "q.csv", []byte("a,b\n1,\"open\n2,3\n4,5\n")), []string{"line 2", "not closed"}},
@@ -504,4 +507,29 @@ func FuzzCSVReader(f *testing.F) {
 // tables can say which option the error points at.
 func fixFlag(f Fix) string {
 	return map[Fix]string{FixSheet: " --sheet", FixHeaderRow: " --header-row", FixDelimiter: " --delimiter", FixEncoding: " --encoding"}[f]
+}
+
+// namedColumns is a CSV header of n named columns.
+func namedColumns(n int) string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("K%d", i)
+	}
+	return strings.Join(names, ",")
+}
+
+// A header of MaxColumns names is read.
+func TestHeaderOfMaxColumnsIsRead(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "wide.csv")
+	if err := os.WriteFile(p, []byte(namedColumns(MaxColumns)+"\n"+strings.Repeat("x,", MaxColumns-1)+"x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if n := len(r.Header()); n != MaxColumns {
+		t.Errorf("header of %d columns read as %d", MaxColumns, n)
+	}
 }

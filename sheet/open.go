@@ -210,9 +210,15 @@ func colName(i int) string {
 	return s
 }
 
+// MaxColumns is the most named columns a sheet's header may have. Every
+// row is read as wide as the header, so a hostile sheet naming all 16,384
+// columns of a workbook would take minutes to read; no customer list comes
+// near it.
+const MaxColumns = 2000
+
 // checkHeader trims the header, drops empty names after the last named
-// column, and refuses empty or duplicate names. where is e.g. "header row 1"
-// or "header row 3 of sheet \"Kunder\"".
+// column, and refuses empty or duplicate names, and more than MaxColumns.
+// where is e.g. "header row 1" or "header row 3 of sheet \"Kunder\"".
 func checkHeader(path, where string, raw []string) ([]string, error) {
 	h := make([]string, len(raw))
 	for i, s := range raw {
@@ -226,6 +232,11 @@ func checkHeader(path, where string, raw []string) ([]string, error) {
 	if len(h) == 0 {
 		return nil, &FileError{Path: path, Problem: where + " is empty",
 			Hint: "put the column names in the first row, or say which row holds them", Fix: FixHeaderRow}
+	}
+	if len(h) > MaxColumns {
+		return nil, &FileError{Path: path,
+			Problem: fmt.Sprintf("%s has %d named columns; sbimport reads at most %d", where, len(h), MaxColumns),
+			Hint:    "delete the columns the mapping does not use, or save a copy with only those"}
 	}
 	var empty []string
 	seen := make(map[string]int, len(h))
