@@ -14,9 +14,12 @@ import (
 // of that host.
 const TokenHeader = "X-Sbimport-Token"
 
-// csp allows this origin's own files only: no inline script, no framing.
+// csp allows this origin's own files only: no inline script, no framing,
+// and no worker of any kind (worker-src would otherwise fall back to
+// script-src 'self'): a service worker would outlive the program and see
+// the next start's address, token and all.
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	"worker-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // publicFiles are the page's static files: they hold no data, so they are
 // served without the token (the page cannot send a header when the
@@ -35,12 +38,14 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
 		if !s.hostOK(r.Host) {
 			http.Error(w, "Forbidden: this page answers only at "+s.host+".", http.StatusForbidden)
 			return
 		}
 		public := safeMethod(r.Method) && publicFiles[r.URL.Path]
-		if !public && !s.tokenOK(r.Header.Get(TokenHeader)) {
+		if !public && !s.tokenOK(r.Header.Values(TokenHeader)) {
 			http.Error(w, "Forbidden: open the address sbimport ui printed (it holds the access token).", http.StatusForbidden)
 			return
 		}
@@ -54,8 +59,9 @@ func (s *Server) guard(next http.Handler) http.Handler {
 
 func safeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead }
 
-func (s *Server) tokenOK(tok string) bool {
-	return tok != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.token)) == 1
+// tokenOK: exactly one token header, and it is this start's token.
+func (s *Server) tokenOK(vals []string) bool {
+	return len(vals) == 1 && vals[0] != "" && subtle.ConstantTimeCompare([]byte(vals[0]), []byte(s.token)) == 1
 }
 
 // hostOK: the Host must be the address bound, by IP or as localhost.
