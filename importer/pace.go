@@ -14,9 +14,10 @@ import (
 // answer (429) is a rate limit. It cuts the rate and sets the ceiling,
 // the rate the server is known to refuse. A 503 is a failed request: the
 // row that got it backs off and is retried on its own, within the retry
-// budget. Only when 503s become most of what the server answers (Google's
-// client-side throttling rule: more requests than K × those accepted,
-// here K = 3, so even half the answers failing is not yet an overload) is
+// budget. Only when 503s become over two thirds of what the server answers
+// (Google's client-side throttling rule: more requests than K × those
+// accepted, here K = 3, so even half the answers failing is not yet an
+// overload) is
 // the server overloaded, and then the rate is cut as well, but the
 // ceiling is left alone: an overload says nothing about the limit.
 //
@@ -46,8 +47,9 @@ type pacer struct {
 	cur    float64 // the current rate; 0 = unlimited
 	floor  float64
 
-	// ceiling is the rate at which the server last answered 429; 0 =
-	// none yet. The rate climbs carefully near it.
+	// ceiling is the limit the server's 429s point to (the rate refused,
+	// or between the last two when climbing); 0 = none yet. The rate
+	// settles just under it and climbs carefully near it.
 	ceiling float64
 	// lastCut is when the rate was last cut: answers to requests sent
 	// before it say nothing new and do not cut again.
