@@ -195,15 +195,7 @@ func TestBrowserImportsASheetIntoTheSandbox(t *testing.T) {
 		shots = t.TempDir()
 	}
 	downloads := t.TempDir()
-	s, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	url, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, url := startPage(t, Options{})
 	input := writeFile(t, "kunder.csv", kunderCSV(30))
 
 	api := watchAPI(ctx)
@@ -446,15 +438,7 @@ func checkDownload(t *testing.T, path string) {
 func TestBrowserReattachesAndStops(t *testing.T) {
 	browserCtx := browserCtx(t)
 	ctx, closeTab := newTab(t, browserCtx)
-	s, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	url, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, url := startPage(t, Options{})
 	input := writeFile(t, "kunder.csv", kunderCSV(200))
 	step(t, ctx, "open the page", chromedp.Navigate(url), ready,
 		chromedp.SetUploadFiles("#file", []string{input}, chromedp.ByID), waitText("#sheet-status", "201 rows"))
@@ -508,15 +492,7 @@ func TestBrowserKeepsTheUUIDOutOfThePage(t *testing.T) {
 	const uuid = "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b"
 	box, prod := productionSandbox(t, sandbox.Options{UUIDs: []string{uuid}})
 	ctx := browserCtx(t)
-	s, err := New(Options{ProductionURL: prod})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	url, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, url := startPage(t, Options{ProductionURL: prod})
 	input := writeFile(t, "kunder.csv", kunderCSV(5))
 	step(t, ctx, "sheet and mapping", chromedp.Navigate(url), ready,
 		chromedp.SetUploadFiles("#file", []string{input}, chromedp.ByID), waitText("#sheet-status", "6 rows"),
@@ -545,4 +521,20 @@ func TestBrowserKeepsTheUUIDOutOfThePage(t *testing.T) {
 	if box.Stats().Created != 4 {
 		t.Fatalf("production created %d, want 4", box.Stats().Created)
 	}
+}
+
+// startPage starts a page on a free loopback port, closed when the test
+// ends, and returns it with its printed address.
+func startPage(t *testing.T, opts Options) (*Server, string) {
+	t.Helper()
+	s, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	url, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, url
 }
