@@ -198,7 +198,8 @@ func latest(ts ...time.Time) time.Time {
 	return l
 }
 
-// sleepOrChange sleeps for d, or until changed is closed.
+// sleepOrChange sleeps for d, or until changed is closed (a nil changed
+// never is), or until ctx is done.
 func sleepOrChange(ctx context.Context, d time.Duration, changed <-chan struct{}) error {
 	tm := time.NewTimer(d)
 	defer tm.Stop()
@@ -212,16 +213,8 @@ func sleepOrChange(ctx context.Context, d time.Duration, changed <-chan struct{}
 	}
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-tm.C:
-		return nil
-	}
-}
+// sleep sleeps for d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error { return sleepOrChange(ctx, d, nil) }
 
 func (t *throttle) recordSend(now time.Time) {
 	cut := now.Add(-recentSendWin)

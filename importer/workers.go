@@ -351,9 +351,10 @@ func (w *workers) noteRefusal(se *salesbyte.Error) {
 }
 
 // slowDown tells the throttle SalesByte asked to slow down, and whoever
-// watches. A 429 pauses every request for its Retry-After and lowers the
-// rate; a 503 is one failed request (its row waits its own Retry-After),
-// which lowers the rate only in a burst (see pacer).
+// watches. A 429 lowers the rate (its row waits its own Retry-After); one
+// to a request sent after an earlier 429, within its wait, pauses every
+// request (see throttle.SlowDown). A 503 is one failed request, which
+// lowers the rate only in a burst (see pacer).
 func (w *workers) slowDown(sentAt time.Time, se *salesbyte.Error) {
 	if se.Status != http.StatusTooManyRequests {
 		w.thr.Unavailable(sentAt)
