@@ -68,17 +68,14 @@ func TestSecondRunOnTheSameOutputIsRefused(t *testing.T) {
 		t.Skip("starts subprocesses; not in -short")
 	}
 	const rows = 60
-	srv, url, open := gatedSandbox(t, 5)
-	dir := t.TempDir()
-	input, emails := ntCustomers(t, dir, rows)
-	mappingPath := ntWriteFile(t, filepath.Join(dir, "mapping.yaml"), neverTwiceMapping)
-	output := filepath.Join(dir, "kunder-result.csv")
-	env := []string{"SALESBYTE_UUID=" + neverTwiceUUID}
-	args := []string{"run", "-m", mappingPath, "-i", input, "--base-url", url, "--rate", "0", "--concurrency", "4", "--yes"}
+	lr := newLockRun(t, rows)
+	srv, open, env, args := lr.srv, lr.open, lr.env, lr.args
+	emails := lr.emails
+	output := lr.output
 
 	first := ntStart(t, env, args...)
 	waitCreated(t, srv, first, 5)
-	for _, a := range [][]string{args, {"validate", "-m", mappingPath, "-i", input}} {
+	for _, a := range [][]string{args, {"validate", "-m", lr.mapping, "-i", lr.input}} {
 		second := ntStart(t, env, a...)
 		if code := second.wait(t); code != 2 {
 			t.Errorf("%s while a run was sending exited %d; want 2. stderr:\n%s", a[0], code, second.stderr)
@@ -114,13 +111,9 @@ func TestKilledRunLeavesNoStaleLock(t *testing.T) {
 		t.Skip("starts subprocesses; not in -short")
 	}
 	const rows = 30
-	srv, url, open := gatedSandbox(t, 5)
-	dir := t.TempDir()
-	input, _ := ntCustomers(t, dir, rows)
-	mappingPath := ntWriteFile(t, filepath.Join(dir, "mapping.yaml"), neverTwiceMapping)
-	output := filepath.Join(dir, "kunder-result.csv")
-	env := []string{"SALESBYTE_UUID=" + neverTwiceUUID}
-	args := []string{"run", "-m", mappingPath, "-i", input, "--base-url", url, "--rate", "0", "--concurrency", "4", "--yes"}
+	lr := newLockRun(t, rows)
+	srv, open, env, args := lr.srv, lr.open, lr.env, lr.args
+	output := lr.output
 
 	first := ntStart(t, env, args...)
 	waitCreated(t, srv, first, 5)
@@ -153,12 +146,9 @@ func TestTwoRunsStartedTogetherSendEachRowOnce(t *testing.T) {
 		t.Skip("starts subprocesses; not in -short")
 	}
 	const rows = 40
-	srv, url, open := gatedSandbox(t, 5)
-	dir := t.TempDir()
-	input, emails := ntCustomers(t, dir, rows)
-	mappingPath := ntWriteFile(t, filepath.Join(dir, "mapping.yaml"), neverTwiceMapping)
-	env := []string{"SALESBYTE_UUID=" + neverTwiceUUID}
-	args := []string{"run", "-m", mappingPath, "-i", input, "--base-url", url, "--rate", "0", "--concurrency", "4", "--yes"}
+	lr := newLockRun(t, rows)
+	srv, open, env, args := lr.srv, lr.open, lr.env, lr.args
+	emails := lr.emails
 
 	a, b := ntStart(t, env, args...), ntStart(t, env, args...)
 	// The one that holds the output is stopped at the sandbox's gate, so
@@ -188,4 +178,26 @@ func TestTwoRunsStartedTogetherSendEachRowOnce(t *testing.T) {
 	if st := srv.Stats(); st.Requests != rows {
 		t.Errorf("sandbox saw %d requests; want %d", st.Requests, rows)
 	}
+}
+
+// lockRun is a sheet of customers, its mapping and a sandbox whose gate
+// holds creations after the first 5, and the run command for them.
+type lockRun struct {
+	srv               *sandbox.Server
+	open              func()
+	input, mapping    string
+	output            string // the run's default output
+	emails, env, args []string
+}
+
+func newLockRun(t *testing.T, rows int) lockRun {
+	t.Helper()
+	srv, url, open := gatedSandbox(t, 5)
+	dir := t.TempDir()
+	input, emails := ntCustomers(t, dir, rows)
+	mapping := ntWriteFile(t, filepath.Join(dir, "mapping.yaml"), neverTwiceMapping)
+	return lockRun{srv: srv, open: open, input: input, mapping: mapping, emails: emails,
+		output: filepath.Join(dir, "kunder-result.csv"),
+		env:    []string{"SALESBYTE_UUID=" + neverTwiceUUID},
+		args:   []string{"run", "-m", mapping, "-i", input, "--base-url", url, "--rate", "0", "--concurrency", "4", "--yes"}}
 }
